@@ -17,7 +17,9 @@ namespace Concur;
 /// <c>BoundedSemaphore</c> serves. Strict ownership is also what makes deadlock detection sound.
 /// </para>
 /// <para>
-/// Blocked acquirers are served first come, first served: a release hands the lock directly to the longest waiter.
+/// Blocked acquirers are woken in arrival order. As with <see cref="Monitor"/> and Python's locks, a running thread
+/// may take a free lock before a woken waiter gets to it (this avoids lock convoys); a waiter that loses that race
+/// once goes back to the front and is handed the lock directly next time, so no waiter starves.
 /// A blocking acquire that would close a cycle of threads each waiting for a lock the next one holds throws
 /// <see cref="DeadlockException"/> instead of hanging (see <see cref="DeadlockDetection"/>).
 /// </para>
@@ -25,9 +27,14 @@ namespace Concur;
 /// </remarks>
 public abstract class OwnedLock
 {
-    private const int Free = 0;
-    private const int Held = 1;
-    private const int HeldWithWaiters = 3;
+    /// <summary>State bit: some owner holds the lock.</summary>
+    private const int Locked = 1;
+
+    /// <summary>State bit: the waiter queue is not empty, so a release must look at it.</summary>
+    private const int Waiters = 2;
+
+    /// <summary>How many times a blocked acquire spins for a lock that is about to be released before sleeping.</summary>
+    private const int SpinCount = 16;
 
     private static long s_created;
 
@@ -61,7 +68,7 @@ public abstract class OwnedLock
     public string Name => _name ?? $"{GetType().Name}#{Id} (created at {_creationSite})";
 
     /// <summary>Gets a value indicating whether some thread or async acquisition holds the lock (Python's <c>locked()</c>).</summary>
-    public bool IsHeld => Volatile.Read(ref _state) != Free;
+    public bool IsHeld => (Volatile.Read(ref _state) & Locked) != 0;
 
     /// <summary>Gets a value indicating whether the calling thread holds the lock.</summary>
     public bool IsHeldByCurrentThread => _owner == ThreadOwner.Current;
@@ -238,9 +245,9 @@ public abstract class OwnedLock
         }
         _recursion = 0;
         _owner = null;
-        if (Interlocked.CompareExchange(ref _state, Free, Held) != Held)
+        if (Interlocked.CompareExchange(ref _state, 0, Locked) != Locked)
         {
-            HandOff();
+            ReleaseSlow();
         }
     }
 
@@ -260,7 +267,7 @@ public abstract class OwnedLock
     /// <summary>Re-acquires after a condition wait: not cancellable, no timeout, restores the recursion count.</summary>
     internal void Reacquire(LockOwner owner, int recursion)
     {
-        if (Interlocked.CompareExchange(ref _state, Held, Free) == Free)
+        if (Interlocked.CompareExchange(ref _state, Locked, 0) == 0)
         {
             TookFree(owner, recursion);
             return;
@@ -271,7 +278,7 @@ public abstract class OwnedLock
     /// <summary>Re-acquires asynchronously after a condition wait.</summary>
     internal ValueTask<LockScope> ReacquireAsync(AsyncOwner owner, int recursion)
     {
-        if (Interlocked.CompareExchange(ref _state, Held, Free) == Free)
+        if (Interlocked.CompareExchange(ref _state, Locked, 0) == 0)
         {
             TookFree(owner, recursion);
             return new ValueTask<LockScope>(new LockScope(this, owner));
@@ -305,7 +312,7 @@ public abstract class OwnedLock
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool TryTakeFast(LockOwner me)
     {
-        if (Interlocked.CompareExchange(ref _state, Held, Free) == Free)
+        if (Interlocked.CompareExchange(ref _state, Locked, 0) == 0)
         {
             TookFree(me, 1);
             return true;
@@ -330,33 +337,60 @@ public abstract class OwnedLock
     }
 
     /// <summary>
-    /// Registers a waiter, or takes the lock if it became free. Returns <see langword="null"/> when taken. Must run
-    /// under <see cref="_gate"/>.
+    /// Takes the lock if its <see cref="Locked"/> bit is clear, keeping the <see cref="Waiters"/> bit: a running
+    /// thread may take a free lock before a woken waiter gets to it, which avoids lock convoys.
     /// </summary>
-    private LockWaiter? EnqueueOrTake(LockOwner me, int recursion, bool asynchronous)
+    private bool TryTakeUnlocked(LockOwner me, int recursion)
+    {
+        var state = Volatile.Read(ref _state);
+        while ((state & Locked) == 0)
+        {
+            var seen = Interlocked.CompareExchange(ref _state, state | Locked, state);
+            if (seen == state)
+            {
+                TookFree(me, recursion);
+                return true;
+            }
+            state = seen;
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// Registers a waiter, or takes the lock if it is free. Returns <see langword="null"/> when taken. Must run
+    /// under <see cref="_gate"/>: the <see cref="Waiters"/> bit is only set or cleared there.
+    /// </summary>
+    private LockWaiter? EnqueueOrTake(LockOwner me, int recursion, bool asynchronous, bool retry)
     {
         while (true)
         {
             var state = Volatile.Read(ref _state);
-            if (state == Free)
+            if ((state & Locked) == 0)
             {
-                if (Interlocked.CompareExchange(ref _state, Held, Free) == Free)
+                if (Interlocked.CompareExchange(ref _state, state | Locked, state) == state)
                 {
                     TookFree(me, recursion);
                     return null;
                 }
                 continue;
             }
-            if (state == Held && Interlocked.CompareExchange(ref _state, HeldWithWaiters, Held) != Held)
+            if ((state & Waiters) != 0 || Interlocked.CompareExchange(ref _state, state | Waiters, state) == state)
             {
-                continue;
+                break;
             }
-            break;
         }
-        var waiter = new LockWaiter(this, me, recursion, asynchronous);
+        var waiter = new LockWaiter(this, me, recursion, asynchronous, wantsHandOff: retry);
         if (_tail is null)
         {
             _head = _tail = waiter;
+        }
+        else if (retry)
+        {
+            // A waiter that was woken and lost the race goes back to the front, and is handed the lock directly
+            // next time, so barging threads cannot starve it.
+            waiter.Next = _head;
+            _head!.Previous = waiter;
+            _head = waiter;
         }
         else
         {
@@ -375,8 +409,7 @@ public abstract class OwnedLock
         waiter.MarkAbandoned();
         if (_head is null)
         {
-            // Still held by its owner; the release can take the fast path again.
-            Volatile.Write(ref _state, Held);
+            Interlocked.And(ref _state, ~Waiters);
         }
     }
 
@@ -402,8 +435,11 @@ public abstract class OwnedLock
         _waiterCount--;
     }
 
-    /// <summary>Gives the lock to the longest waiter. Called by a release that found the waiters bit set.</summary>
-    private void HandOff()
+    /// <summary>
+    /// Called by a release that found the <see cref="Waiters"/> bit set: wakes the longest waiter to compete for the
+    /// lock, or hands the lock to it directly if it has lost a race before.
+    /// </summary>
+    private void ReleaseSlow()
     {
         LockWaiter? next;
         lock (_gate)
@@ -411,25 +447,79 @@ public abstract class OwnedLock
             next = _head;
             if (next is null)
             {
-                // Cannot happen while the invariant "waiters bit set => queue not empty" holds; stay safe.
                 Debug.Fail("Waiters bit set with an empty queue.");
-                Volatile.Write(ref _state, Free);
+                Volatile.Write(ref _state, 0);
                 return;
             }
             Unlink(next);
-            _recursion = next.Recursion;
-            _owner = next.Owner;
-            if (DeadlockDetection.TrackTimes)
+            // Only the owner (us) and code under the gate change the state while the Locked bit is set.
+            if (next.WantsHandOff)
             {
-                Volatile.Write(ref _heldSince, Stopwatch.GetTimestamp());
+                _recursion = next.Recursion;
+                _owner = next.Owner;
+                if (DeadlockDetection.TrackTimes)
+                {
+                    Volatile.Write(ref _heldSince, Stopwatch.GetTimestamp());
+                }
+                next.MarkGranted();
+                Volatile.Write(ref _state, _head is null ? Locked : Locked | Waiters);
             }
-            next.MarkGranted();
-            if (_head is null)
+            else
             {
-                Volatile.Write(ref _state, Held);
+                next.MarkWoken();
+                Volatile.Write(ref _state, _head is null ? 0 : Waiters);
             }
         }
         next.Wake();
+    }
+
+    /// <summary>
+    /// A woken waiter that gives up passes its wake-up on, so a free lock is never left with only sleeping waiters.
+    /// </summary>
+    private void PassWakeOn()
+    {
+        LockWaiter? next = null;
+        lock (_gate)
+        {
+            var state = Volatile.Read(ref _state);
+            if ((state & Locked) == 0 && _head is not null)
+            {
+                next = _head;
+                Unlink(next);
+                next.MarkWoken();
+                if (_head is null)
+                {
+                    Interlocked.And(ref _state, ~Waiters);
+                }
+            }
+        }
+        next?.Wake();
+    }
+
+    /// <summary>
+    /// Settles a waiter whose wait ended without a wake-up (timeout, cancellation, deadlock). Returns
+    /// <see langword="true"/> if the lock was granted to it meanwhile.
+    /// </summary>
+    private bool GiveUp(LockWaiter waiter)
+    {
+        bool woken;
+        lock (_gate)
+        {
+            if (waiter.IsGranted)
+            {
+                return true;
+            }
+            woken = !waiter.IsPending;
+            if (!woken)
+            {
+                Abandon(waiter);
+            }
+        }
+        if (woken)
+        {
+            PassWakeOn();
+        }
+        return false;
     }
 
     private bool AcquireContended(LockOwner me, TimeSpan timeout, int recursion, CancellationToken cancellationToken)
@@ -439,123 +529,145 @@ public abstract class OwnedLock
             DeadlockDetector.OnSelfDeadlock(this, me, timeout);
         }
 
-        var thread = (ThreadOwner)me;
-        var signal = thread.Signal;
-        signal.Reset();
-        LockWaiter? waiter;
-        lock (_gate)
+        // The owner is often about to release: spin briefly before going to sleep (not on one core, where the owner
+        // cannot run while we spin).
+        if (Environment.ProcessorCount > 1)
         {
-            waiter = EnqueueOrTake(me, recursion, asynchronous: false);
-        }
-        if (waiter is null)
-        {
-            return true;
-        }
-
-        if (DeadlockDetection.Enabled)
-        {
-            var report = DeadlockDetector.FindCycle(waiter, timeout);
-            if (report is not null)
+            var spinner = default(SpinWait);
+            for (var i = 0; i < SpinCount; i++)
             {
-                lock (_gate)
+                spinner.SpinOnce(sleep1Threshold: -1);
+                if (TryTakeUnlocked(me, recursion))
                 {
-                    if (waiter.IsGranted)
-                    {
-                        return true;
-                    }
-                    Abandon(waiter);
+                    return true;
                 }
-                throw new DeadlockException(report);
             }
         }
 
+        var signal = ((ThreadOwner)me).Signal;
         var start = timeout == Timeout.InfiniteTimeSpan ? 0 : Stopwatch.GetTimestamp();
-        var cancelled = false;
-        try
+        var retry = false;
+        while (true)
         {
-            while (true)
+            signal.Reset();
+            LockWaiter? waiter;
+            lock (_gate)
             {
-                var remaining = timeout == Timeout.InfiniteTimeSpan
-                    ? Timeout.InfiniteTimeSpan
-                    : timeout - Stopwatch.GetElapsedTime(start);
-                if (remaining != Timeout.InfiniteTimeSpan && remaining < TimeSpan.Zero)
-                {
-                    break;
-                }
-                if (!signal.Wait(remaining, cancellationToken))
-                {
-                    break;
-                }
-                if (waiter.IsGranted)
-                {
-                    return true;
-                }
-                // A late wake from an earlier wait of this thread: go back to sleep.
-                signal.Reset();
-                if (waiter.IsGranted)
-                {
-                    return true;
-                }
+                waiter = EnqueueOrTake(me, recursion, asynchronous: false, retry);
             }
-        }
-        catch (OperationCanceledException)
-        {
-            cancelled = true;
-        }
-
-        lock (_gate)
-        {
-            if (waiter.IsGranted)
+            if (waiter is null)
             {
                 return true;
             }
-            Abandon(waiter);
+
+            if (DeadlockDetection.Enabled && DeadlockDetector.FindCycle(waiter, timeout) is { } report)
+            {
+                if (GiveUp(waiter))
+                {
+                    return true;
+                }
+                throw new DeadlockException(report);
+            }
+
+            var cancelled = false;
+            try
+            {
+                while (waiter.IsPending)
+                {
+                    var remaining = Remaining(timeout, start);
+                    if (remaining == TimeSpan.Zero || !signal.Wait(remaining, cancellationToken))
+                    {
+                        break;
+                    }
+                    if (waiter.IsPending)
+                    {
+                        // A late wake-up from an earlier wait of this thread: sleep again.
+                        signal.Reset();
+                    }
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                cancelled = true;
+            }
+
+            if (waiter.IsPending || cancelled)
+            {
+                if (GiveUp(waiter))
+                {
+                    return true;
+                }
+                if (cancelled)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                }
+                return false;
+            }
+            if (waiter.IsGranted || TryTakeUnlocked(me, recursion))
+            {
+                return true;
+            }
+            retry = true;
         }
-        if (cancelled)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-        }
-        return false;
     }
 
     private async ValueTask<LockScope> AcquireContendedAsync(
         AsyncOwner owner, TimeSpan timeout, int recursion, CancellationToken cancellationToken)
     {
-        LockWaiter? waiter;
-        lock (_gate)
+        var start = timeout == Timeout.InfiniteTimeSpan ? 0 : Stopwatch.GetTimestamp();
+        var retry = false;
+        while (true)
         {
-            waiter = EnqueueOrTake(owner, recursion, asynchronous: true);
-        }
-        if (waiter is null)
-        {
-            return new LockScope(this, owner);
-        }
-        var cancelled = false;
-        try
-        {
-            await waiter.Completion.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
-            return new LockScope(this, owner);
-        }
-        catch (TimeoutException)
-        {
-        }
-        catch (OperationCanceledException)
-        {
-            cancelled = true;
-        }
-        lock (_gate)
-        {
-            if (waiter.IsGranted)
+            LockWaiter? waiter;
+            lock (_gate)
+            {
+                waiter = EnqueueOrTake(owner, recursion, asynchronous: true, retry);
+            }
+            if (waiter is null)
             {
                 return new LockScope(this, owner);
             }
-            Abandon(waiter);
+            var cancelled = false;
+            try
+            {
+                await waiter.Completion.WaitAsync(Remaining(timeout, start), cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+            }
+            catch (OperationCanceledException)
+            {
+                cancelled = true;
+            }
+
+            if (!waiter.Completion.IsCompleted || cancelled)
+            {
+                if (GiveUp(waiter))
+                {
+                    return new LockScope(this, owner);
+                }
+                if (cancelled)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                }
+                return default;
+            }
+            if (waiter.IsGranted || TryTakeUnlocked(owner, recursion))
+            {
+                return new LockScope(this, owner);
+            }
+            retry = true;
         }
-        if (cancelled)
+    }
+
+    private static TimeSpan Remaining(TimeSpan timeout, long start)
+    {
+        if (timeout == Timeout.InfiniteTimeSpan)
         {
-            cancellationToken.ThrowIfCancellationRequested();
+            return Timeout.InfiniteTimeSpan;
         }
-        return default;
+        var remaining = timeout - Stopwatch.GetElapsedTime(start);
+        return remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero;
     }
 
     private SynchronizationLockException NotOwner(LockOwner caller)
