@@ -90,11 +90,8 @@ public sealed class BoundedSemaphore
     /// <param name="cancellationToken">Cancels the wait. The default is <see cref="CancellationToken.None"/>.</param>
     /// <returns>A task that completes with a scope whose <see cref="SemaphoreScope.Dispose"/> releases the permit once.</returns>
     /// <exception cref="OperationCanceledException">The returned task is cancelled if <paramref name="cancellationToken"/> is cancelled before a permit was taken.</exception>
-    public async ValueTask<SemaphoreScope> AcquireAsync(CancellationToken cancellationToken = default)
-    {
-        await _core.AcquireAsync(cancellationToken).ConfigureAwait(false);
-        return new SemaphoreScope(_core);
-    }
+    public ValueTask<SemaphoreScope> AcquireAsync(CancellationToken cancellationToken = default) =>
+        _core.AcquireAsync(cancellationToken);
 
     /// <summary>Takes one permit, waiting asynchronously at most <paramref name="timeout"/> for one.</summary>
     /// <param name="timeout">How long to wait: <see cref="TimeSpan.Zero"/> does not wait, <see cref="Timeout.InfiniteTimeSpan"/> waits forever.</param>

@@ -44,7 +44,18 @@ internal sealed class SemaphoreCore
         return _slim.Wait(timeout, cancellationToken);
     }
 
-    public Task AcquireAsync(CancellationToken cancellationToken) => _slim.WaitAsync(cancellationToken);
+    public ValueTask<SemaphoreScope> AcquireAsync(CancellationToken cancellationToken)
+    {
+        var wait = _slim.WaitAsync(cancellationToken);
+        // A free permit completes the wait synchronously: hand the scope back without an async state machine.
+        return wait.IsCompletedSuccessfully ? new ValueTask<SemaphoreScope>(new SemaphoreScope(this)) : AwaitScope(wait);
+    }
+
+    private async ValueTask<SemaphoreScope> AwaitScope(Task wait)
+    {
+        await wait.ConfigureAwait(false);
+        return new SemaphoreScope(this);
+    }
 
     public Task<bool> TryAcquireAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
