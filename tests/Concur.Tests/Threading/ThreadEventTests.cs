@@ -87,8 +87,14 @@ public sealed class ThreadEventTests
         // waiting thread wakes up.
         var evt = new ThreadEvent();
         var results = new ConcurrentQueue<bool>();
-        var bunch = ThreadBunch.Start(5, _ => results.Enqueue(evt.Wait(Bounded.Limit)));
-        Bounded.Until(() => bunch.AllBlockedOrDone, "all five threads wait");
+        int entering = 0;
+        var bunch = ThreadBunch.Start(5, _ =>
+        {
+            Interlocked.Increment(ref entering);
+            results.Enqueue(evt.Wait(Bounded.Limit));
+        });
+        // Blocked after entering: parked inside Wait (nothing else on the way blocks).
+        Bounded.Until(() => Volatile.Read(ref entering) == 5 && bunch.AllBlockedOrDone, "all five threads wait");
         evt.Set();
         evt.Clear();
         bunch.Join();
