@@ -67,11 +67,20 @@ public sealed class BoundedSemaphore
     /// <exception cref="OperationCanceledException">
     /// <paramref name="cancellationToken"/> was cancelled before a permit was taken (also when it was cancelled on entry).
     /// </exception>
-    public SemaphoreScope Acquire(CancellationToken cancellationToken = default)
-    {
-        _core.Acquire(cancellationToken);
-        return new SemaphoreScope(_core);
-    }
+    public SemaphoreScope Acquire(CancellationToken cancellationToken = default) => _core.Acquire(cancellationToken);
+
+    /// <summary>
+    /// Takes one permit, waiting at most <paramref name="timeout"/> for one; dispose the returned scope to release it.
+    /// Use <see cref="TryAcquire(TimeSpan, CancellationToken)"/> when running out of time is not an error.
+    /// </summary>
+    /// <param name="timeout">How long to wait: <see cref="TimeSpan.Zero"/> does not wait, <see cref="Timeout.InfiniteTimeSpan"/> waits forever.</param>
+    /// <param name="cancellationToken">Cancels the wait. The default is <see cref="CancellationToken.None"/>.</param>
+    /// <returns>A scope whose <see cref="SemaphoreScope.Dispose"/> releases the permit once.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative other than <see cref="Timeout.InfiniteTimeSpan"/>, or longer than <see cref="int.MaxValue"/> milliseconds.</exception>
+    /// <exception cref="TimeoutException">No permit became available within <paramref name="timeout"/>.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before a permit was taken (also when it was cancelled on entry).</exception>
+    public SemaphoreScope Acquire(TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        _core.Acquire(timeout, cancellationToken);
 
     /// <summary>Takes one permit if one is available right now, without waiting (Python's <c>acquire(blocking=False)</c>).</summary>
     /// <returns><see langword="true"/> if a permit was taken (release it with <see cref="Release"/>); otherwise <see langword="false"/>.</returns>
@@ -92,6 +101,19 @@ public sealed class BoundedSemaphore
     /// <exception cref="OperationCanceledException">The returned task is cancelled if <paramref name="cancellationToken"/> is cancelled before a permit was taken.</exception>
     public ValueTask<SemaphoreScope> AcquireAsync(CancellationToken cancellationToken = default) =>
         _core.AcquireAsync(cancellationToken);
+
+    /// <summary>
+    /// Takes one permit, waiting asynchronously at most <paramref name="timeout"/> for one; dispose the returned scope
+    /// to release it. Use <see cref="TryAcquireAsync(TimeSpan, CancellationToken)"/> when running out of time is not an error.
+    /// </summary>
+    /// <param name="timeout">How long to wait: <see cref="TimeSpan.Zero"/> does not wait, <see cref="Timeout.InfiniteTimeSpan"/> waits forever.</param>
+    /// <param name="cancellationToken">Cancels the wait. The default is <see cref="CancellationToken.None"/>.</param>
+    /// <returns>A task that completes with a scope whose <see cref="SemaphoreScope.Dispose"/> releases the permit once.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative other than <see cref="Timeout.InfiniteTimeSpan"/>, or longer than <see cref="int.MaxValue"/> milliseconds.</exception>
+    /// <exception cref="TimeoutException">The returned task faults if no permit became available within <paramref name="timeout"/>.</exception>
+    /// <exception cref="OperationCanceledException">The returned task is cancelled if <paramref name="cancellationToken"/> is cancelled before a permit was taken.</exception>
+    public ValueTask<SemaphoreScope> AcquireAsync(TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        _core.AcquireAsync(timeout, cancellationToken);
 
     /// <summary>Takes one permit, waiting asynchronously at most <paramref name="timeout"/> for one.</summary>
     /// <param name="timeout">How long to wait: <see cref="TimeSpan.Zero"/> does not wait, <see cref="Timeout.InfiniteTimeSpan"/> waits forever.</param>

@@ -31,7 +31,7 @@ public struct SemaphoreScope : IDisposable
     internal SemaphoreScope(SemaphoreCore core) => _core = core;
 
     /// <summary>Gets a value indicating whether this scope still holds its permit (it was acquired and not yet disposed).</summary>
-    public readonly bool IsHeld => _core is not null;
+    public readonly bool IsAcquired => _core is not null;
 
     /// <summary>Releases the permit back to the semaphore, once; later calls do nothing.</summary>
     /// <exception cref="SemaphoreFullException">

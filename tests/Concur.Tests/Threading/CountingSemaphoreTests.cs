@@ -47,6 +47,12 @@ public sealed class CountingSemaphoreTests : SemaphoreContractTests
 
         public SemaphoreScope Acquire(CancellationToken cancellationToken = default) => semaphore.Acquire(cancellationToken);
 
+        public SemaphoreScope Acquire(TimeSpan timeout, CancellationToken cancellationToken = default) =>
+            semaphore.Acquire(timeout, cancellationToken);
+
+        public ValueTask<SemaphoreScope> AcquireAsync(TimeSpan timeout, CancellationToken cancellationToken = default) =>
+            semaphore.AcquireAsync(timeout, cancellationToken);
+
         public bool TryAcquire() => semaphore.TryAcquire();
 
         public bool TryAcquire(TimeSpan timeout, CancellationToken cancellationToken = default) =>

@@ -20,6 +20,10 @@ public abstract class SemaphoreContractTests
 
         SemaphoreScope Acquire(CancellationToken cancellationToken = default);
 
+        SemaphoreScope Acquire(TimeSpan timeout, CancellationToken cancellationToken = default);
+
+        ValueTask<SemaphoreScope> AcquireAsync(TimeSpan timeout, CancellationToken cancellationToken = default);
+
         bool TryAcquire();
 
         bool TryAcquire(TimeSpan timeout, CancellationToken cancellationToken = default);
@@ -373,7 +377,7 @@ public abstract class SemaphoreContractTests
         Assert.False(acquiring.IsCompleted);
         sem.Release();
         var scope = await Bounded.Within(acquiring);
-        Assert.True(scope.IsHeld);
+        Assert.True(scope.IsAcquired);
         Assert.Equal(0, sem.CurrentCount);
         scope.Dispose();
         Assert.Equal(1, sem.CurrentCount);
@@ -394,14 +398,99 @@ public abstract class SemaphoreContractTests
     }
 
     [Fact]
+    public void Acquire_WithTimeoutAndAPermit_ReturnsAScope()
+    {
+        var sem = Create(1);
+        using (var scope = sem.Acquire(TimeSpan.Zero))
+        {
+            Assert.True(scope.IsAcquired);
+            Assert.Equal(0, sem.CurrentCount);
+        }
+        Assert.Equal(1, sem.CurrentCount);
+        sem.Acquire(Timeout.InfiniteTimeSpan).Dispose();
+        Assert.Equal(1, sem.CurrentCount);
+    }
+
+    [Fact]
+    public void Acquire_TimeoutElapses_ThrowsTimeoutNamingTheSemaphore()
+    {
+        var sem = Create(1, name: "slots");
+        using var held = sem.Acquire();
+        var timeout = TimeSpan.FromMilliseconds(100);
+        var watch = Stopwatch.StartNew();
+        var ex = Assert.Throws<TimeoutException>(() => sem.Acquire(timeout));
+        Assert.True(watch.Elapsed >= timeout * 0.8, $"gave up after {watch.Elapsed}, before the timeout of {timeout}");
+        Assert.Contains("'slots'", ex.Message, StringComparison.Ordinal);
+        Assert.Throws<TimeoutException>(() => sem.Acquire(TimeSpan.Zero));
+        Assert.Throws<ArgumentOutOfRangeException>(() => sem.Acquire(TimeSpan.FromMilliseconds(-3)));
+        Assert.Equal(0, sem.CurrentCount);
+    }
+
+    [Fact]
+    public void Acquire_WithTimeoutCancelledWhileWaiting_Throws()
+    {
+        var sem = CreateDrained(1);
+        using var cts = new CancellationTokenSource();
+        Exception? caught = null;
+        var waiter = ThreadBunch.Start(1, _ => caught = Record.Exception(() => sem.Acquire(Bounded.Limit, cts.Token)));
+        Bounded.Until(() => waiter.AllBlockedOrDone, "the waiter blocks");
+        cts.Cancel();
+        waiter.Join();
+        Assert.IsAssignableFrom<OperationCanceledException>(caught);
+        using var preCancelled = new CancellationTokenSource();
+        preCancelled.Cancel();
+        sem.Release();
+        Assert.ThrowsAny<OperationCanceledException>(() => sem.Acquire(TimeSpan.Zero, preCancelled.Token));
+        Assert.Equal(1, sem.CurrentCount);
+    }
+
+    [Fact]
+    public async Task AcquireAsync_WithTimeout_ReturnsAScopeOrThrowsTimeout()
+    {
+        var sem = Create(1);
+        var immediate = sem.AcquireAsync(TimeSpan.Zero);
+        Assert.True(immediate.IsCompletedSuccessfully);
+        var scope = await immediate;
+        await Assert.ThrowsAsync<TimeoutException>(() => sem.AcquireAsync(TimeSpan.Zero).AsTask());
+
+        var timeout = TimeSpan.FromMilliseconds(100);
+        var watch = Stopwatch.StartNew();
+        await Assert.ThrowsAsync<TimeoutException>(() => Bounded.Within(sem.AcquireAsync(timeout).AsTask()));
+        Assert.True(watch.Elapsed >= timeout * 0.8, $"gave up after {watch.Elapsed}, before the timeout of {timeout}");
+
+        var waiting = sem.AcquireAsync(Bounded.Limit).AsTask();
+        Assert.False(waiting.IsCompleted);
+        scope.Dispose();
+        using (var second = await Bounded.Within(waiting))
+        {
+            Assert.True(second.IsAcquired);
+        }
+        Assert.Equal(1, sem.CurrentCount);
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => sem.AcquireAsync(TimeSpan.FromMilliseconds(-3)).AsTask());
+    }
+
+    [Fact]
+    public async Task AcquireAsync_WithTimeoutCancelled_IsCancelled()
+    {
+        var sem = CreateDrained(1);
+        using var cts = new CancellationTokenSource();
+        var waiting = sem.AcquireAsync(Bounded.Limit, cts.Token).AsTask();
+        cts.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Bounded.Within(waiting));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => sem.AcquireAsync(TimeSpan.Zero, cts.Token).AsTask());
+        sem.Release();
+        Assert.Equal(1, sem.CurrentCount);
+    }
+
+    [Fact]
     public void Scope_DisposedTwice_ReleasesOnce()
     {
         var sem = Create(2);
         var scope = sem.Acquire();
         var other = sem.Acquire();
-        Assert.True(scope.IsHeld);
+        Assert.True(scope.IsAcquired);
         scope.Dispose();
-        Assert.False(scope.IsHeld);
+        Assert.False(scope.IsAcquired);
         scope.Dispose();
         Assert.Equal(1, sem.CurrentCount);
         other.Dispose();
@@ -412,7 +501,7 @@ public abstract class SemaphoreContractTests
     public void Scope_Default_DisposeDoesNothing()
     {
         var scope = default(SemaphoreScope);
-        Assert.False(scope.IsHeld);
+        Assert.False(scope.IsAcquired);
         scope.Dispose();
     }
 

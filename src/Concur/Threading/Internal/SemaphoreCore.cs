@@ -34,7 +34,14 @@ internal sealed class SemaphoreCore
 
     public int CurrentCount => _slim.CurrentCount;
 
-    public void Acquire(CancellationToken cancellationToken) => _slim.Wait(cancellationToken);
+    public SemaphoreScope Acquire(CancellationToken cancellationToken)
+    {
+        _slim.Wait(cancellationToken);
+        return new SemaphoreScope(this);
+    }
+
+    public SemaphoreScope Acquire(TimeSpan timeout, CancellationToken cancellationToken) =>
+        TryAcquire(timeout, cancellationToken) ? new SemaphoreScope(this) : throw TimedOut(timeout);
 
     public bool TryAcquire() => _slim.Wait(0, CancellationToken.None);
 
@@ -51,11 +58,30 @@ internal sealed class SemaphoreCore
         return wait.IsCompletedSuccessfully ? new ValueTask<SemaphoreScope>(new SemaphoreScope(this)) : AwaitScope(wait);
     }
 
+    public ValueTask<SemaphoreScope> AcquireAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        Timeouts.Validate(timeout, nameof(timeout));
+        var wait = _slim.WaitAsync(timeout, cancellationToken);
+        if (wait.IsCompletedSuccessfully)
+        {
+            return wait.Result
+                ? new ValueTask<SemaphoreScope>(new SemaphoreScope(this))
+                : ValueTask.FromException<SemaphoreScope>(TimedOut(timeout));
+        }
+        return AwaitScope(wait, timeout);
+    }
+
     private async ValueTask<SemaphoreScope> AwaitScope(Task wait)
     {
         await wait.ConfigureAwait(false);
         return new SemaphoreScope(this);
     }
+
+    private async ValueTask<SemaphoreScope> AwaitScope(Task<bool> wait, TimeSpan timeout) =>
+        await wait.ConfigureAwait(false) ? new SemaphoreScope(this) : throw TimedOut(timeout);
+
+    private TimeoutException TimedOut(TimeSpan timeout) =>
+        new($"Timed out after {timeout.TotalMilliseconds:0.###} ms waiting for a permit of {Describe()}.");
 
     public Task<bool> TryAcquireAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
