@@ -14,7 +14,7 @@ namespace Concur;
 /// Ownership is strict: only the thread that acquired the lock (or, for <see cref="AcquireAsync"/>, the returned
 /// <see cref="LockScope"/>) can release it; any other release throws <see cref="SynchronizationLockException"/>.
 /// CPython lets any thread release a <c>Lock</c>; code that relies on that is using a binary semaphore, which
-/// <c>BoundedSemaphore</c> serves. Strict ownership is also what makes deadlock detection sound.
+/// <see cref="BoundedSemaphore"/> serves. Strict ownership is also what makes deadlock detection sound.
 /// </para>
 /// <para>
 /// Blocked acquirers are woken in arrival order. As with <see cref="Monitor"/> and Python's locks, a running thread
