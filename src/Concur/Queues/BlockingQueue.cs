@@ -82,6 +82,15 @@ public abstract class BlockingQueue<T>
         _allTasksDone = new Condition(_mutex);
     }
 
+    /// <summary>Gets the number of callers blocked in a get (for tests: observe that a call really blocks).</summary>
+    internal int WaitingGetters => Volatile.Read(ref _waitingGetters);
+
+    /// <summary>Gets the number of callers blocked in a put.</summary>
+    internal int WaitingPutters => Volatile.Read(ref _waitingPutters);
+
+    /// <summary>Gets the number of callers blocked in a join.</summary>
+    internal int WaitingJoiners => Volatile.Read(ref _waitingJoiners);
+
     private enum Outcome
     {
         Done,
@@ -266,15 +275,11 @@ public abstract class BlockingQueue<T>
             _isShutDown = true;
             if (immediate)
             {
-                while (_count > 0)
-                {
-                    StoreTake();
-                    _count--;
-                    if (_unfinishedTasks > 0)
-                    {
-                        Volatile.Write(ref _unfinishedTasks, _unfinishedTasks - 1);
-                    }
-                }
+                // Each discarded item counts as done, as in Python (which never lets the count go below zero).
+                var dropped = _count;
+                StoreClear();
+                _count = 0;
+                Volatile.Write(ref _unfinishedTasks, Math.Max(0, _unfinishedTasks - dropped));
                 _allTasksDone.NotifyAll();
             }
             _notEmpty.NotifyAll();
@@ -416,8 +421,11 @@ public abstract class BlockingQueue<T>
     /// <summary>Adds <paramref name="item"/> to the storage. Called under the mutex; must leave the storage unchanged if it throws.</summary>
     private protected abstract void StoreAdd(T item);
 
-    /// <summary>Removes the next item from the non-empty storage. Called under the mutex.</summary>
+    /// <summary>Removes the next item from the non-empty storage. Called under the mutex; must leave the storage unchanged if it throws.</summary>
     private protected abstract T StoreTake();
+
+    /// <summary>Removes every item from the storage. Called under the mutex; must not throw.</summary>
+    private protected abstract void StoreClear();
 
     private static void ValidateTimeout(TimeSpan timeout)
     {

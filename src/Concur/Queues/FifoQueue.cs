@@ -42,5 +42,7 @@ public sealed class FifoQueue<T> : BlockingQueue<T>
 
     private protected override void StoreAdd(T item) => _items.Enqueue(item);
 
+    private protected override void StoreClear() => _items.Clear();
+
     private protected override T StoreTake() => _items.Dequeue();
 }

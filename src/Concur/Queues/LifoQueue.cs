@@ -41,5 +41,7 @@ public sealed class LifoQueue<T> : BlockingQueue<T>
 
     private protected override void StoreAdd(T item) => _items.Push(item);
 
+    private protected override void StoreClear() => _items.Clear();
+
     private protected override T StoreTake() => _items.Pop();
 }

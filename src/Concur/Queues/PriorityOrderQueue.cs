@@ -1,3 +1,5 @@
+using Concur.Queues.Internal;
+
 namespace Concur;
 
 /// <summary>
@@ -16,7 +18,8 @@ namespace Concur;
 /// </para>
 /// <para>
 /// The comparer runs while the queue's lock is held: keep it fast, and do not touch the queue from it. A comparer
-/// that throws makes the <c>Put</c> throw; the item may then be lost from the heap, so use comparers that never throw.
+/// that throws makes that <c>Put</c> or <c>Get</c> throw and leaves the queue exactly as it was: the item is not
+/// added, or stays queued.
 /// </para>
 /// <para>
 /// See <see cref="BlockingQueue{T}"/> for blocking, timeouts, cancellation, <see cref="BlockingQueue{T}.TaskDone"/>/
@@ -46,8 +49,7 @@ namespace Concur;
 /// </example>
 public sealed class PriorityOrderQueue<T> : BlockingQueue<T>
 {
-    private readonly PriorityQueue<T, Ticket> _heap;
-    private long _nextSequence;
+    private readonly StableHeap<T> _heap;
 
     /// <summary>Creates an empty queue.</summary>
     /// <param name="maxSize">The most items the queue holds before puts block; 0 or less (the default) means unbounded.</param>
@@ -64,36 +66,23 @@ public sealed class PriorityOrderQueue<T> : BlockingQueue<T>
                 nameof(comparer));
         }
         Comparer = comparer ?? Comparer<T>.Default;
-        _heap = new PriorityQueue<T, Ticket>(new TicketComparer(Comparer));
+        _heap = new StableHeap<T>(Comparer);
     }
 
     /// <summary>Gets the comparer that orders the items, lowest first.</summary>
     public IComparer<T> Comparer { get; }
 
-    private protected override void StoreAdd(T item)
-    {
-        // The sequence number breaks ties in put order (FIFO among equal priorities).
-        _heap.Enqueue(item, new Ticket(item, _nextSequence));
-        _nextSequence++;
-    }
+    // The heap numbers the items as they come, and breaks ties by that number: FIFO among equal priorities.
+    private protected override void StoreAdd(T item) => _heap.Push(item);
 
-    private protected override T StoreTake() => _heap.Dequeue();
+    private protected override void StoreClear() => _heap.Clear();
+
+    private protected override T StoreTake() => _heap.Pop();
 
     private static bool IsComparable(Type type)
     {
         var underlying = Nullable.GetUnderlyingType(type) ?? type;
         return typeof(IComparable).IsAssignableFrom(underlying)
             || typeof(IComparable<>).MakeGenericType(underlying).IsAssignableFrom(underlying);
-    }
-
-    private readonly record struct Ticket(T Item, long Sequence);
-
-    private sealed class TicketComparer(IComparer<T> items) : IComparer<Ticket>
-    {
-        public int Compare(Ticket x, Ticket y)
-        {
-            var order = items.Compare(x.Item, y.Item);
-            return order != 0 ? order : x.Sequence.CompareTo(y.Sequence);
-        }
     }
 }
