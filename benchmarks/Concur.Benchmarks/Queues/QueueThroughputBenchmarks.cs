@@ -10,6 +10,7 @@ namespace Concur.Benchmarks.Queues;
 /// <see cref="Channel{T}"/>. Each consumer takes a fixed share, so no shutdown protocol is measured.
 /// </summary>
 [MemoryDiagnoser]
+[MedianColumn]
 public class QueueThroughputBenchmarks
 {
     /// <summary>Items moved per operation.</summary>
