@@ -369,7 +369,7 @@ public abstract class BlockingQueue<T>
     /// <returns>A task that completes when no item is pending.</returns>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public Task JoinAsync(CancellationToken cancellationToken = default) =>
-        JoinCoreAsync(Timeout.InfiniteTimeSpan, cancellationToken);
+        JoinCoreAsync(Timeout.InfiniteTimeSpan, cancellationToken).AsTask();
 
     /// <summary>Asynchronously waits until every item ever put has been marked done, or until <paramref name="timeout"/> passes.</summary>
     /// <param name="timeout">The most time to wait; <see cref="Timeout.InfiniteTimeSpan"/> waits forever.</param>
@@ -380,7 +380,7 @@ public abstract class BlockingQueue<T>
     public Task<bool> JoinAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         ValidateTimeout(timeout);
-        return JoinCoreAsync(timeout, cancellationToken);
+        return JoinCoreAsync(timeout, cancellationToken).AsTask();
     }
 
     /// <summary>
@@ -522,110 +522,34 @@ public abstract class BlockingQueue<T>
         return item;
     }
 
-    private Outcome PutCore(T item, TimeSpan timeout, CancellationToken cancellationToken)
+    // The blocking members run these cores with sync: true. They then take the lock and wait on the conditions with
+    // the blocking calls, never suspend, and return completed ValueTasks; RunSync unwraps them. The asynchronous
+    // members run the same cores with sync: false, which take the lock with AcquireAsync and wait with WaitAsync on
+    // the scope it returns.
+
+    private static TResult RunSync<TResult>(ValueTask<TResult> pending)
     {
-        using var scope = _mutex.Acquire(cancellationToken);
-        if (_isShutDown)
-        {
-            return Outcome.ShutDown;
-        }
-        if (!HasRoomLocked)
-        {
-            var start = StartClock(timeout);
-            _waitingPutters++;
-            try
-            {
-                do
-                {
-                    var remaining = Remaining(timeout, start);
-                    if (remaining == TimeSpan.Zero)
-                    {
-                        return Outcome.TimedOut;
-                    }
-                    _notFull.Wait(remaining, cancellationToken);
-                    if (_isShutDown)
-                    {
-                        return Outcome.ShutDown;
-                    }
-                }
-                while (!HasRoomLocked);
-            }
-            finally
-            {
-                _waitingPutters--;
-            }
-        }
-        EnqueueLocked(item);
-        return Outcome.Done;
+        Debug.Assert(pending.IsCompleted, "A synchronous core call never suspends.");
+        return pending.GetAwaiter().GetResult();
     }
+
+    private Outcome PutCore(T item, TimeSpan timeout, CancellationToken cancellationToken) =>
+        RunSync(PutCoreAsync(item, timeout, cancellationToken, sync: true));
 
     private Outcome GetCore(TimeSpan timeout, CancellationToken cancellationToken, [MaybeNullWhen(false)] out T item)
     {
-        using var scope = _mutex.Acquire(cancellationToken);
-        if (_count == 0)
-        {
-            var start = StartClock(timeout);
-            _waitingGetters++;
-            try
-            {
-                do
-                {
-                    if (_isShutDown)
-                    {
-                        item = default!;
-                        return Outcome.ShutDown;
-                    }
-                    var remaining = Remaining(timeout, start);
-                    if (remaining == TimeSpan.Zero)
-                    {
-                        item = default!;
-                        return Outcome.TimedOut;
-                    }
-                    _notEmpty.Wait(remaining, cancellationToken);
-                }
-                while (_count == 0);
-            }
-            finally
-            {
-                _waitingGetters--;
-            }
-        }
-        item = DequeueLocked();
-        return Outcome.Done;
+        (var outcome, item) = RunSync(GetCoreAsync(timeout, cancellationToken, sync: true));
+        return outcome;
     }
 
-    private bool JoinCore(TimeSpan timeout, CancellationToken cancellationToken)
-    {
-        using var scope = _mutex.Acquire(cancellationToken);
-        if (_unfinishedTasks == 0)
-        {
-            return true;
-        }
-        var start = StartClock(timeout);
-        _waitingJoiners++;
-        try
-        {
-            do
-            {
-                var remaining = Remaining(timeout, start);
-                if (remaining == TimeSpan.Zero)
-                {
-                    return false;
-                }
-                _allTasksDone.Wait(remaining, cancellationToken);
-            }
-            while (_unfinishedTasks > 0);
-        }
-        finally
-        {
-            _waitingJoiners--;
-        }
-        return true;
-    }
+    private bool JoinCore(TimeSpan timeout, CancellationToken cancellationToken) =>
+        RunSync(JoinCoreAsync(timeout, cancellationToken, sync: true));
 
-    private async ValueTask<Outcome> PutCoreAsync(T item, TimeSpan timeout, CancellationToken cancellationToken)
+    private async ValueTask<Outcome> PutCoreAsync(T item, TimeSpan timeout, CancellationToken cancellationToken, bool sync = false)
     {
-        using var scope = await _mutex.AcquireAsync(cancellationToken).ConfigureAwait(false);
+        using var scope = sync
+            ? _mutex.Acquire(cancellationToken)
+            : await _mutex.AcquireAsync(cancellationToken).ConfigureAwait(false);
         if (_isShutDown)
         {
             return Outcome.ShutDown;
@@ -643,7 +567,14 @@ public abstract class BlockingQueue<T>
                     {
                         return Outcome.TimedOut;
                     }
-                    await _notFull.WaitAsync(scope, remaining, cancellationToken).ConfigureAwait(false);
+                    if (sync)
+                    {
+                        _notFull.Wait(remaining, cancellationToken);
+                    }
+                    else
+                    {
+                        await _notFull.WaitAsync(scope, remaining, cancellationToken).ConfigureAwait(false);
+                    }
                     if (_isShutDown)
                     {
                         return Outcome.ShutDown;
@@ -660,9 +591,11 @@ public abstract class BlockingQueue<T>
         return Outcome.Done;
     }
 
-    private async ValueTask<(Outcome Outcome, T Item)> GetCoreAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    private async ValueTask<(Outcome Outcome, T Item)> GetCoreAsync(TimeSpan timeout, CancellationToken cancellationToken, bool sync = false)
     {
-        using var scope = await _mutex.AcquireAsync(cancellationToken).ConfigureAwait(false);
+        using var scope = sync
+            ? _mutex.Acquire(cancellationToken)
+            : await _mutex.AcquireAsync(cancellationToken).ConfigureAwait(false);
         if (_count == 0)
         {
             var start = StartClock(timeout);
@@ -680,7 +613,14 @@ public abstract class BlockingQueue<T>
                     {
                         return (Outcome.TimedOut, default!);
                     }
-                    await _notEmpty.WaitAsync(scope, remaining, cancellationToken).ConfigureAwait(false);
+                    if (sync)
+                    {
+                        _notEmpty.Wait(remaining, cancellationToken);
+                    }
+                    else
+                    {
+                        await _notEmpty.WaitAsync(scope, remaining, cancellationToken).ConfigureAwait(false);
+                    }
                 }
                 while (_count == 0);
             }
@@ -692,9 +632,11 @@ public abstract class BlockingQueue<T>
         return (Outcome.Done, DequeueLocked());
     }
 
-    private async Task<bool> JoinCoreAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    private async ValueTask<bool> JoinCoreAsync(TimeSpan timeout, CancellationToken cancellationToken, bool sync = false)
     {
-        using var scope = await _mutex.AcquireAsync(cancellationToken).ConfigureAwait(false);
+        using var scope = sync
+            ? _mutex.Acquire(cancellationToken)
+            : await _mutex.AcquireAsync(cancellationToken).ConfigureAwait(false);
         if (_unfinishedTasks == 0)
         {
             return true;
@@ -710,7 +652,14 @@ public abstract class BlockingQueue<T>
                 {
                     return false;
                 }
-                await _allTasksDone.WaitAsync(scope, remaining, cancellationToken).ConfigureAwait(false);
+                if (sync)
+                {
+                    _allTasksDone.Wait(remaining, cancellationToken);
+                }
+                else
+                {
+                    await _allTasksDone.WaitAsync(scope, remaining, cancellationToken).ConfigureAwait(false);
+                }
             }
             while (_unfinishedTasks > 0);
         }

@@ -559,7 +559,8 @@ public abstract partial class BlockingQueueContractTests
         var getter = TestThread.Start(() => q.Get(cts.Token));
         Bounded.Until(() => q.WaitingGetters == 1, "the getter blocks");
         cts.Cancel();
-        Assert.IsAssignableFrom<OperationCanceledException>(getter.JoinError());
+        var error = Assert.IsAssignableFrom<OperationCanceledException>(getter.JoinError());
+        Assert.Equal(cts.Token, error.CancellationToken);
         Assert.Equal(0, q.WaitingGetters);
         q.Put(5);
         Assert.True(q.TryGet(out var item));
