@@ -28,6 +28,11 @@ namespace Concur;
 /// item is either in the queue or returned to a caller, never dropped. A token that is already cancelled when a
 /// call starts makes it throw at once, even if it could have completed.
 /// </para>
+/// <para>
+/// After <see cref="Shutdown(bool)"/>, the non-blocking <c>TryPut</c>/<c>TryGet</c> throw
+/// <see cref="QueueShutDownException"/> rather than return <see langword="false"/>, as Python's <c>put_nowait</c> and
+/// <c>get_nowait</c> raise <c>ShutDown</c>: <see langword="false"/> means only "full" or "empty right now".
+/// </para>
 /// <para>All members are thread-safe.</para>
 /// </remarks>
 /// <example>
@@ -55,6 +60,17 @@ namespace Concur;
 /// </example>
 public abstract class BlockingQueue<T>
 {
+    // How the parts fit (as in CPython's Lib/queue.py):
+    //
+    //   putters ──Put──▶ [ _mutex: ExclusiveLock ] ◀──Get── getters
+    //                     │  storage (StoreAdd/StoreTake: Queue<T>, Stack<T> or StableHeap<T>)
+    //                     │  _notFull      putters wait here while full;   a get notifies one
+    //                     │  _notEmpty     getters wait here while empty;  a put notifies one
+    //                     │  _allTasksDone joiners wait here;              the last TaskDone notifies all
+    //                     └─ Shutdown sets _isShutDown and notifies everyone, who re-check and throw.
+    //
+    // Every state change happens under _mutex; waits release it (Condition semantics) and re-check on waking.
+
     private readonly ExclusiveLock _mutex;
     private readonly Condition _notEmpty;
     private readonly Condition _notFull;
