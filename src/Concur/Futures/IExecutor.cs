@@ -6,7 +6,7 @@ namespace Concur;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Every executor in Concur implements this interface (<c>ThreadPoolExecutor</c> runs on dedicated threads;
+/// Every executor in Concur implements this interface (<see cref="ThreadPoolExecutor"/> runs on dedicated threads;
 /// the process pool runs in warm worker processes), so calling code does not change when the work moves from
 /// threads to processes.
 /// </para>
