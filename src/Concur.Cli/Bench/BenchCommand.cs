@@ -49,6 +49,11 @@ internal static class BenchCommand
             Description = "Print only a JSON array of {mode, workers, seconds, speedup, efficiency}.",
         };
 
+        var chart = new Option<FileInfo?>("--chart")
+        {
+            Description = "Also save a PNG bar chart of the results to this file.",
+        };
+
         var primes = new Command(
             "primes",
             "The lesson's prime check (trial division over six large numbers): sequential, then on thread pools of several sizes.")
@@ -56,14 +61,21 @@ internal static class BenchCommand
             workers,
             repeat,
             json,
+            chart,
         };
         primes.SetAction(parse =>
         {
             TryParseWorkers(parse.GetValue(workers), out var counts);
             var repeats = parse.GetValue(repeat);
+            var chartFile = parse.GetValue(chart);
             if (parse.GetValue(json))
             {
-                PrimesReport.WriteJson(output, PrimesBenchmark.Run(counts, repeats, BenchMode.All));
+                var measured = PrimesBenchmark.Run(counts, repeats, BenchMode.All);
+                PrimesReport.WriteJson(output, measured);
+                if (chartFile is not null)
+                {
+                    PrimesChart.SavePng(chartFile.FullName, measured);
+                }
                 return 0;
             }
             var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output) });
@@ -73,6 +85,11 @@ internal static class BenchCommand
                 BenchMode.All,
                 step => console.MarkupLine($"[grey]running {Markup.Escape(step)}...[/]"));
             PrimesReport.WriteTable(console, results, repeats);
+            if (chartFile is not null)
+            {
+                PrimesChart.SavePng(chartFile.FullName, results);
+                console.MarkupLine($"Chart saved to [blue]{Markup.Escape(chartFile.FullName)}[/]");
+            }
             return 0;
         });
         return primes;
