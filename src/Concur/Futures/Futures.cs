@@ -185,33 +185,30 @@ public static class Futures
         where TTask : Task
     {
         var deadline = Deadline.Start(timeout);
-        var doneCount = 0;
         var satisfied = false;
-        CompletionQueue<TTask>? completions = null;
+        var pending = new List<TTask>();
+        // One look at each task decides whether it counts as done now or is watched; looking twice would lose a task
+        // that completes between the looks.
         foreach (var task in tasks)
         {
             if (task.IsCompleted)
             {
-                doneCount++;
                 satisfied |= returnWhen == ReturnWhen.FirstCompleted || (returnWhen == ReturnWhen.FirstException && task.IsFaulted);
             }
+            else
+            {
+                pending.Add(task);
+            }
         }
-        satisfied |= doneCount == tasks.Length;
-        if (!satisfied)
+        if (!satisfied && pending.Count > 0)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            completions = new CompletionQueue<TTask>();
-            foreach (var task in tasks)
+            var completions = new CompletionQueue<TTask>();
+            foreach (var task in pending)
             {
-                if (!task.IsCompleted)
-                {
-                    completions.Watch(task);
-                }
+                completions.Watch(task);
             }
-            // Tasks already complete were counted above; the queue also reports those that completed since, so
-            // count only arrivals up to the number that were pending.
-            var waitingFor = tasks.Length - doneCount;
-            while (waitingFor > 0)
+            for (var waitingFor = pending.Count; waitingFor > 0; waitingFor--)
             {
                 var next = sync
                     ? completions.Take(deadline.Remaining, cancellationToken)
@@ -220,7 +217,6 @@ public static class Futures
                 {
                     break; // Timed out: report what is done now.
                 }
-                waitingFor--;
                 if (returnWhen == ReturnWhen.FirstCompleted || (returnWhen == ReturnWhen.FirstException && next.IsFaulted))
                 {
                     break;

@@ -164,7 +164,7 @@ public sealed class FuturesTests
         var a = Pending();
         var b = Pending();
         var waiter = Task.Factory.StartNew(
-            () => ConcurFutures.Wait([a.Task, b.Task], Bounded.Limit),
+            () => ConcurFutures.Wait([a.Task, b.Task]),
             CancellationToken.None,
             TaskCreationOptions.LongRunning,
             TaskScheduler.Default);
@@ -181,7 +181,7 @@ public sealed class FuturesTests
         var a = Pending();
         var b = Pending();
         var waiter = Task.Factory.StartNew(
-            () => ConcurFutures.Wait([a.Task, b.Task], Bounded.Limit, ReturnWhen.FirstCompleted),
+            () => ConcurFutures.Wait([a.Task, b.Task], returnWhen: ReturnWhen.FirstCompleted),
             CancellationToken.None,
             TaskCreationOptions.LongRunning,
             TaskScheduler.Default);
@@ -208,7 +208,7 @@ public sealed class FuturesTests
         var failing = Pending();
         var never = Pending();
         var waiter = Task.Factory.StartNew(
-            () => ConcurFutures.Wait([ok.Task, failing.Task, never.Task], Bounded.Limit, ReturnWhen.FirstException),
+            () => ConcurFutures.Wait([ok.Task, failing.Task, never.Task], returnWhen: ReturnWhen.FirstException),
             CancellationToken.None,
             TaskCreationOptions.LongRunning,
             TaskScheduler.Default);
@@ -235,7 +235,7 @@ public sealed class FuturesTests
         var a = Pending();
         var cancelled = Pending();
         var waiter = Task.Factory.StartNew(
-            () => ConcurFutures.Wait([a.Task, cancelled.Task], Bounded.Limit, ReturnWhen.FirstException),
+            () => ConcurFutures.Wait([a.Task, cancelled.Task], returnWhen: ReturnWhen.FirstException),
             CancellationToken.None,
             TaskCreationOptions.LongRunning,
             TaskScheduler.Default);
@@ -350,6 +350,53 @@ public sealed class FuturesTests
         var waiting = ConcurFutures.WaitAsync([never.Task], cancellationToken: cts.Token);
         cts.Cancel();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Bounded.Within(waiting));
+    }
+
+    [Theory]
+    [InlineData(ReturnWhen.AllCompleted)]
+    [InlineData(ReturnWhen.FirstException)]
+    [InlineData(ReturnWhen.FirstCompleted)]
+    public void Wait_TasksCompletingWhileWaitStarts_NeverMissesACompletion(ReturnWhen returnWhen)
+    {
+        for (var round = 0; round < 300; round++)
+        {
+            var tasks = Enumerable.Range(0, 4).Select(_ => Pending()).ToArray();
+            var completer = new Thread(() =>
+            {
+                foreach (var t in tasks)
+                {
+                    t.SetResult(1);
+                }
+            });
+            completer.Start();
+            // No timeout: a missed completion would hang the wait, which Bounded.Result turns into a failure.
+            var result = Bounded.Result(Task.Factory.StartNew(
+                () => ConcurFutures.Wait(tasks.Select(t => t.Task), returnWhen: returnWhen),
+                CancellationToken.None,
+                TaskCreationOptions.LongRunning,
+                TaskScheduler.Default));
+            Bounded.Join(completer);
+            Assert.NotEmpty(result.Done);
+        }
+    }
+
+    [Fact]
+    public void AsCompleted_TasksCompletingWhileEnumerationStarts_YieldsEveryTask()
+    {
+        for (var round = 0; round < 300; round++)
+        {
+            var tasks = Enumerable.Range(0, 4).Select(_ => Pending()).ToArray();
+            var completer = new Thread(() =>
+            {
+                foreach (var t in tasks)
+                {
+                    t.SetResult(1);
+                }
+            });
+            completer.Start();
+            Assert.Equal(4, ConcurFutures.AsCompleted(tasks.Select(t => t.Task), Bounded.Limit).Count());
+            Bounded.Join(completer);
+        }
     }
 
     private static bool NextWithin<T>(IEnumerator<T> enumerator)
