@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Concur.Executors.Internal;
 
 namespace Concur;
@@ -35,29 +34,9 @@ namespace Concur;
 /// </example>
 public sealed class ThreadPoolExecutor : IExecutor
 {
-    // How many SpinWait rounds an idle worker spins before it blocks; about the spin of the .NET thread pool's
-    // workers (tens of microseconds), short enough not to matter to other threads when the executor is idle.
-    private const int WorkerSpinCount = 100;
-
     private static int s_executorCounter = -1;
 
-    private readonly ConcurrentQueue<WorkItem> _queue = new();
-
-    // One count per queued item plus one per exit request after shutdown; workers block on it.
-    private readonly SemaphoreSlim _workAvailable = new(0);
-    private readonly Lock _lock = new();
-    private readonly List<Thread> _threads = [];
-    private readonly TaskCompletionSource _allExited = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly string _threadNamePrefix;
-    private readonly Action? _initializer;
-
-    // Items queued and not yet taken by a worker, and workers that are (or are about to be) waiting for work.
-    // A thread is started only when queued items outnumber idle workers.
-    private int _pending;
-    private int _idle;
-    private int _liveThreads;
-    private volatile bool _shutdown;
-    private BrokenExecutorException? _broken;
+    private readonly ThreadPoolEngine _engine;
 
     /// <summary>Initializes a new executor. No thread starts until work is submitted.</summary>
     /// <param name="maxWorkers">
@@ -78,40 +57,43 @@ public sealed class ThreadPoolExecutor : IExecutor
     {
         if (maxWorkers is <= 0)
         {
+            GC.SuppressFinalize(this); // Nothing to shut down.
             throw new ArgumentOutOfRangeException(
                 nameof(maxWorkers),
                 maxWorkers,
                 "maxWorkers must be at least 1; pass null for the default of min(32, processors + 4).");
         }
-        MaxWorkers = maxWorkers ?? DefaultMaxWorkers;
         var number = Interlocked.Increment(ref s_executorCounter);
-        _threadNamePrefix = threadNamePrefix ?? $"ThreadPoolExecutor-{number}";
-        _initializer = initializer;
+        _engine = new ThreadPoolEngine(
+            maxWorkers ?? DefaultMaxWorkers,
+            threadNamePrefix ?? $"ThreadPoolExecutor-{number}",
+            initializer);
+    }
+
+    /// <summary>
+    /// Shuts down an executor that was dropped without being disposed, without waiting: accepted work still runs,
+    /// then the worker threads exit (as CPython does when an executor is garbage-collected).
+    /// </summary>
+    ~ThreadPoolExecutor()
+    {
+        // Null if the constructor threw after the object was allocated.
+        _engine?.Shutdown(wait: false);
     }
 
     /// <summary>Gets the default <see cref="MaxWorkers"/>: <c>min(32, Environment.ProcessorCount + 4)</c>.</summary>
     public static int DefaultMaxWorkers => Math.Min(32, Environment.ProcessorCount + 4);
 
     /// <inheritdoc/>
-    public int MaxWorkers { get; }
+    public int MaxWorkers => _engine.MaxWorkers;
 
     /// <inheritdoc/>
-    public bool IsShutdown => _shutdown;
+    public bool IsShutdown => _engine.IsShutdown;
 
     /// <summary>Gets a value indicating whether the executor is broken (its initializer threw).</summary>
-    public bool IsBroken => Volatile.Read(ref _broken) is not null;
+    public bool IsBroken => _engine.IsBroken;
 
     /// <summary>Gets the number of worker threads started so far (they start lazily, up to <see cref="MaxWorkers"/>).</summary>
-    public int ThreadCount
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return _threads.Count;
-            }
-        }
-    }
+    public int ThreadCount => _engine.ThreadCount;
 
     /// <inheritdoc/>
     /// <remarks>Running work is not interrupted by <paramref name="cancellationToken"/>; see the class remarks.</remarks>
@@ -182,40 +164,25 @@ public sealed class ThreadPoolExecutor : IExecutor
     /// With <paramref name="wait"/>, a call from one of this executor's own worker threads does not wait for that
     /// thread (it cannot wait for itself).
     /// </remarks>
-    public void Shutdown(bool wait = true, bool cancelPending = false)
-    {
-        BeginShutdown(cancelPending);
-        if (!wait)
-        {
-            return;
-        }
-        Thread[] threads;
-        lock (_lock)
-        {
-            threads = [.. _threads];
-        }
-        foreach (var thread in threads)
-        {
-            if (thread != Thread.CurrentThread)
-            {
-                thread.Join();
-            }
-        }
-    }
+    public void Shutdown(bool wait = true, bool cancelPending = false) => _engine.Shutdown(wait, cancelPending);
 
     /// <inheritdoc/>
-    public Task ShutdownAsync(bool cancelPending = false)
-    {
-        BeginShutdown(cancelPending);
-        return _allExited.Task;
-    }
+    public Task ShutdownAsync(bool cancelPending = false) => _engine.ShutdownAsync(cancelPending);
 
     /// <summary>Shuts down and waits for all accepted work to finish: <c>Shutdown(wait: true)</c>.</summary>
-    public void Dispose() => Shutdown(wait: true);
+    public void Dispose()
+    {
+        _engine.Shutdown(wait: true);
+        GC.SuppressFinalize(this);
+    }
 
     /// <summary>Shuts down and completes when all accepted work has finished: <c>ShutdownAsync()</c>.</summary>
     /// <returns>A task that completes when the workers have exited.</returns>
-    public ValueTask DisposeAsync() => new(ShutdownAsync());
+    public ValueTask DisposeAsync()
+    {
+        GC.SuppressFinalize(this);
+        return new ValueTask(_engine.ShutdownAsync());
+    }
 
     private (int ChunkSize, int BufferSize) ValidateMap<T, TResult>(
         Func<T, TResult> function,
@@ -235,191 +202,22 @@ public sealed class ThreadPoolExecutor : IExecutor
         {
             throw new ArgumentOutOfRangeException(nameof(bufferSize), bufferSize, "bufferSize must be 0 (let the executor choose) or positive.");
         }
-        ThrowIfShutdown();
+        _engine.ThrowIfShutdown();
         return (chunkSize == 0 ? 1 : chunkSize, bufferSize == 0 ? 2 * MaxWorkers : bufferSize);
     }
 
+    // Instance methods on purpose: the Map pipelines' lambdas capture this executor, so it stays reachable (and is
+    // not finalized, which would shut it down) while an enumeration is in progress.
     private Task<TResult> SubmitItem<T, TResult>(Func<T, TResult> function, T item, CancellationToken token) =>
         Enqueue(new FuncWorkItem<T, TResult>(function, item), token);
 
     private Task<TResult[]> SubmitChunk<T, TResult>(Func<T, TResult> function, T[] items, CancellationToken token) =>
         Enqueue(new ChunkWorkItem<T, TResult>(function, items), token);
 
-    private void ThrowIfShutdown()
-    {
-        if (_shutdown)
-        {
-            throw new InvalidOperationException(
-                "Cannot schedule new work after the ThreadPoolExecutor has been shut down or disposed; create a new executor.");
-        }
-    }
-
     private Task<TResult> Enqueue<TResult>(WorkItem<TResult> item, CancellationToken cancellationToken)
     {
-        if (cancellationToken.IsCancellationRequested)
-        {
-            ThrowIfShutdown();
-            return Task.FromCanceled<TResult>(cancellationToken);
-        }
-        if (Volatile.Read(ref _broken) is { } broken)
-        {
-            ThrowIfShutdown();
-            return Task.FromException<TResult>(broken);
-        }
-        item.RegisterCancellation(cancellationToken);
-        lock (_lock)
-        {
-            // Checked under the lock so that no item slips in after shutdown has counted the threads to wake.
-            ThrowIfShutdown();
-            _queue.Enqueue(item);
-            var pending = Interlocked.Increment(ref _pending);
-            if (pending > Volatile.Read(ref _idle) && _threads.Count < MaxWorkers)
-            {
-                StartThread();
-            }
-        }
-        _workAvailable.Release();
-        return item.Task;
-    }
-
-    private void StartThread()
-    {
-        var thread = new Thread(WorkerLoop)
-        {
-            IsBackground = true,
-            Name = $"{_threadNamePrefix}_{_threads.Count}",
-        };
-        _threads.Add(thread);
-        _liveThreads++;
-        thread.UnsafeStart();
-    }
-
-    private void BeginShutdown(bool cancelPending)
-    {
-        int wake;
-        lock (_lock)
-        {
-            if (!_shutdown)
-            {
-                _shutdown = true;
-                wake = _threads.Count;
-                if (wake == 0)
-                {
-                    _allExited.TrySetResult();
-                }
-            }
-            else
-            {
-                wake = 0;
-            }
-        }
-        if (cancelPending)
-        {
-            // Items taken here are cancelled; their semaphore counts remain and merely wake workers that find nothing.
-            while (_queue.TryDequeue(out var item))
-            {
-                Interlocked.Decrement(ref _pending);
-                item.Cancel();
-            }
-        }
-        if (wake > 0)
-        {
-            _workAvailable.Release(wake);
-        }
-    }
-
-    private void WorkerLoop()
-    {
-        try
-        {
-            if (_initializer is not null && Volatile.Read(ref _broken) is null)
-            {
-                try
-                {
-                    _initializer();
-                }
-                catch (Exception ex)
-                {
-                    Break(ex);
-                }
-            }
-            // The worker counts itself idle from here until it takes an item, and again from the moment its item's
-            // outcome is known (before publishing it), so that a submitter reacting to a result reuses this thread
-            // instead of starting another: CPython's idle semaphore, without its race.
-            Interlocked.Increment(ref _idle);
-            while (true)
-            {
-                WaitForWork();
-                Interlocked.Decrement(ref _idle);
-                if (!_queue.TryDequeue(out var item))
-                {
-                    if (_shutdown)
-                    {
-                        // Pass the wake-up on, so every worker sees the shutdown (CPython re-queues its None).
-                        _workAvailable.Release();
-                        return;
-                    }
-                    Interlocked.Increment(ref _idle);
-                    continue;
-                }
-                Interlocked.Decrement(ref _pending);
-                if (Volatile.Read(ref _broken) is { } broken)
-                {
-                    item.Fault(broken);
-                }
-                else if (item.TryStart())
-                {
-                    item.Execute();
-                    Interlocked.Increment(ref _idle);
-                    item.Publish();
-                    continue;
-                }
-                Interlocked.Increment(ref _idle);
-            }
-        }
-        finally
-        {
-            bool last;
-            lock (_lock)
-            {
-                last = --_liveThreads == 0 && _shutdown;
-            }
-            if (last)
-            {
-                _allExited.TrySetResult();
-            }
-        }
-    }
-
-    private void WaitForWork()
-    {
-        // Spin briefly before blocking, as the .NET thread pool's workers do: work submitted in a steady stream is
-        // picked up without the cost of waking a sleeping thread (most of Submit-to-result latency otherwise).
-        var spinner = new SpinWait();
-        for (var i = 0; i < WorkerSpinCount; i++)
-        {
-            if (_workAvailable.CurrentCount > 0 && _workAvailable.Wait(0))
-            {
-                return;
-            }
-            spinner.SpinOnce(sleep1Threshold: -1);
-        }
-        _workAvailable.Wait();
-    }
-
-    private void Break(Exception initializerError)
-    {
-        Interlocked.CompareExchange(
-            ref _broken,
-            new BrokenExecutorException(
-                "A ThreadPoolExecutor initializer threw, so the executor cannot run work any more; see the inner exception, fix the initializer and create a new executor.",
-                initializerError),
-            null);
-        // Fault everything queued; later submissions fault at once.
-        while (_queue.TryDequeue(out var item))
-        {
-            Interlocked.Decrement(ref _pending);
-            item.Fault(_broken!);
-        }
+        var task = _engine.Enqueue(item, cancellationToken);
+        GC.KeepAlive(this); // Not finalized (and so shut down) while a submission is under way.
+        return task;
     }
 }

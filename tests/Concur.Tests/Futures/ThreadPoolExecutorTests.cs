@@ -225,6 +225,36 @@ public sealed class ThreadPoolExecutorTests
     }
 
     [Fact]
+    public void Finalizer_ExecutorDroppedWithoutDispose_WorkerThreadsExit()
+    {
+        var workers = StartWorkersAndDropExecutor();
+        for (var i = 0; i < 3; i++)
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+        }
+        foreach (var worker in workers)
+        {
+            Bounded.Join(worker);
+        }
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static Thread[] StartWorkersAndDropExecutor()
+    {
+        var executor = new ThreadPoolExecutor(2);
+        using var gate = new Gate();
+        var first = executor.Submit(() => { ContractWork.Block(gate.Directory); return Thread.CurrentThread; });
+        gate.WaitStarted();
+        var second = executor.Submit(() => Thread.CurrentThread);
+        var threads = new[] { Bounded.Result(second), default(Thread)! };
+        gate.Release();
+        threads[1] = Bounded.Result(first);
+        Assert.NotSame(threads[0], threads[1]);
+        return threads;
+    }
+
+    [Fact]
     public void Map_SharedMemoryFunction_Works()
     {
         using var executor = new ThreadPoolExecutor(4);
