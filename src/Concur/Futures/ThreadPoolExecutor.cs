@@ -22,6 +22,11 @@ namespace Concur;
 /// a .NET thread cannot be killed safely, so a function that must be stopped has to observe a token itself. For hard
 /// timeouts that stop runaway work, run it in a process pool, whose workers can be killed.
 /// </para>
+/// <para>
+/// Dispose the executor (<c>using</c> / <c>await using</c>) to wait for its work and stop its threads. One that is
+/// dropped without disposal is shut down without waiting when the garbage collector finalizes it, so its threads
+/// do not leak.
+/// </para>
 /// <para>All members are thread-safe.</para>
 /// </remarks>
 /// <example>

@@ -82,6 +82,7 @@ internal sealed class ThreadPoolEngine
         }
         foreach (var thread in threads)
         {
+            // A worker that shuts its own executor down cannot wait for itself.
             if (thread != Thread.CurrentThread)
             {
                 thread.Join();
@@ -89,7 +90,6 @@ internal sealed class ThreadPoolEngine
         }
     }
 
-    /// <inheritdoc/>
     public Task ShutdownAsync(bool cancelPending = false)
     {
         BeginShutdown(cancelPending);
@@ -118,16 +118,25 @@ internal sealed class ThreadPoolEngine
             return Task.FromException<TResult>(broken);
         }
         item.RegisterCancellation(cancellationToken);
+        bool accepted;
         lock (_lock)
         {
             // Checked under the lock so that no item slips in after shutdown has counted the threads to wake.
-            ThrowIfShutdown();
-            _queue.Enqueue(item);
-            var pending = Interlocked.Increment(ref _pending);
-            if (pending > Volatile.Read(ref _idle) && _threads.Count < MaxWorkers)
+            accepted = !_shutdown;
+            if (accepted)
             {
-                StartThread();
+                _queue.Enqueue(item);
+                var pending = Interlocked.Increment(ref _pending);
+                if (pending > Volatile.Read(ref _idle) && _threads.Count < MaxWorkers)
+                {
+                    StartThread();
+                }
             }
+        }
+        if (!accepted)
+        {
+            item.Cancel(); // Drops the token registration.
+            ThrowIfShutdown();
         }
         _workAvailable.Release();
         return item.Task;
