@@ -358,11 +358,13 @@ public sealed class FuturesTests
     [InlineData(ReturnWhen.FirstCompleted)]
     public void Wait_TasksCompletingWhileWaitStarts_NeverMissesACompletion(ReturnWhen returnWhen)
     {
-        for (var round = 0; round < 300; round++)
+        for (var round = 0; round < 100; round++)
         {
-            var tasks = Enumerable.Range(0, 4).Select(_ => Pending()).ToArray();
+            var tasks = Enumerable.Range(0, 200).Select(_ => Pending()).ToArray();
+            using var start = new Barrier(2);
             var completer = new Thread(() =>
             {
+                start.SignalAndWait(Bounded.Limit);
                 foreach (var t in tasks)
                 {
                     t.SetResult(1);
@@ -371,7 +373,12 @@ public sealed class FuturesTests
             completer.Start();
             // No timeout: a missed completion would hang the wait, which Bounded.Result turns into a failure.
             var result = Bounded.Result(Task.Factory.StartNew(
-                () => ConcurFutures.Wait(tasks.Select(t => t.Task), returnWhen: returnWhen),
+                () =>
+                {
+                    var all = tasks.Select(t => t.Task).ToArray();
+                    start.SignalAndWait(Bounded.Limit);
+                    return ConcurFutures.Wait(all, returnWhen: returnWhen);
+                },
                 CancellationToken.None,
                 TaskCreationOptions.LongRunning,
                 TaskScheduler.Default));
@@ -383,18 +390,22 @@ public sealed class FuturesTests
     [Fact]
     public void AsCompleted_TasksCompletingWhileEnumerationStarts_YieldsEveryTask()
     {
-        for (var round = 0; round < 300; round++)
+        for (var round = 0; round < 100; round++)
         {
-            var tasks = Enumerable.Range(0, 4).Select(_ => Pending()).ToArray();
+            var tasks = Enumerable.Range(0, 200).Select(_ => Pending()).ToArray();
+            using var start = new Barrier(2);
             var completer = new Thread(() =>
             {
+                start.SignalAndWait(Bounded.Limit);
                 foreach (var t in tasks)
                 {
                     t.SetResult(1);
                 }
             });
             completer.Start();
-            Assert.Equal(4, ConcurFutures.AsCompleted(tasks.Select(t => t.Task), Bounded.Limit).Count());
+            var all = tasks.Select(t => t.Task).ToArray();
+            start.SignalAndWait(Bounded.Limit);
+            Assert.Equal(200, ConcurFutures.AsCompleted(all, Bounded.Limit).Count());
             Bounded.Join(completer);
         }
     }
