@@ -255,6 +255,53 @@ public sealed class ThreadPoolExecutorTests
     }
 
     [Fact]
+    public async Task Submit_StressWithCancellations_EveryTaskEndsAndShutdownCompletes()
+    {
+        var executor = new ThreadPoolExecutor(3);
+        var all = new Task<int>[4][];
+        var submitters = Enumerable.Range(0, 4).Select(s => new Thread(() =>
+        {
+            var mine = new Task<int>[500];
+            for (var i = 0; i < mine.Length; i++)
+            {
+                using var cts = new CancellationTokenSource();
+                mine[i] = executor.Submit(ContractWork.Square, i, cts.Token);
+                if (i % 2 == 0)
+                {
+                    cts.Cancel();
+                }
+            }
+            all[s] = mine;
+        })).ToArray();
+        foreach (var thread in submitters)
+        {
+            thread.Start();
+        }
+        foreach (var thread in submitters)
+        {
+            Bounded.Join(thread);
+        }
+        var tasks = all.SelectMany(t => t).ToArray();
+        await Bounded.Within(Task.WhenAll(tasks).ContinueWith(_ => { }, TaskScheduler.Default));
+        Assert.All(tasks, t => Assert.True(t.IsCompletedSuccessfully || t.IsCanceled));
+        Assert.All(tasks.Where(t => t.IsCompletedSuccessfully), t => Assert.True(t.Result >= 0));
+        Assert.InRange(executor.ThreadCount, 1, 3);
+        await Bounded.Within(executor.ShutdownAsync());
+    }
+
+    [Fact]
+    public void Map_AbandonedRepeatedly_ExecutorStaysUsable()
+    {
+        using var executor = new ThreadPoolExecutor(2);
+        for (var round = 0; round < 200; round++)
+        {
+            using var results = executor.Map(ContractWork.Square, Enumerable.Range(0, 100), bufferSize: 8).GetEnumerator();
+            Assert.True(results.MoveNext());
+        }
+        Assert.Equal(Enumerable.Range(0, 50).Select(i => i * i), executor.Map(ContractWork.Square, Enumerable.Range(0, 50)));
+    }
+
+    [Fact]
     public void Map_SharedMemoryFunction_Works()
     {
         using var executor = new ThreadPoolExecutor(4);
