@@ -212,9 +212,10 @@ public sealed class ThreadPoolExecutor : IExecutor
     }
 
     // Instance methods on purpose: the Map pipelines' lambdas capture this executor, so it stays reachable (and is
-    // not finalized, which would shut it down) while an enumeration is in progress.
+    // not finalized, which would shut it down) while an enumeration is in progress. Map's tasks never reach user
+    // code, so they complete their (internal) continuations inline: no thread-pool hop per item.
     private Task<TResult> SubmitItem<T, TResult>(Func<T, TResult> function, T item, CancellationToken token) =>
-        Enqueue(new FuncWorkItem<T, TResult>(function, item), token);
+        Enqueue(new FuncWorkItem<T, TResult>(function, item, userVisible: false), token);
 
     private Task<TResult[]> SubmitChunk<T, TResult>(Func<T, TResult> function, T[] items, CancellationToken token) =>
         Enqueue(new ChunkWorkItem<T, TResult>(function, items), token);

@@ -21,6 +21,9 @@ internal sealed class CompletionQueue<TTask>
         queue._signal.Release();
     };
 
+    // SpinWait rounds a blocking Take spends before it blocks.
+    private const int SpinCount = 100;
+
     private readonly ConcurrentQueue<TTask> _completed = new();
 
     // Never disposed: a late continuation may still release it after the consumer has gone, and SemaphoreSlim
@@ -41,8 +44,16 @@ internal sealed class CompletionQueue<TTask>
     /// <paramref name="timeout"/> runs out first.
     /// </summary>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
-    public TTask? Take(TimeSpan timeout, CancellationToken cancellationToken) =>
-        _signal.Wait(timeout, cancellationToken) ? Dequeue() : null;
+    public TTask? Take(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        // Results of short work arrive within microseconds: spin (yielding to the producers) before blocking.
+        var spinner = new SpinWait();
+        for (var i = 0; i < SpinCount && _signal.CurrentCount == 0 && timeout != TimeSpan.Zero; i++)
+        {
+            spinner.SpinOnce(sleep1Threshold: -1);
+        }
+        return _signal.Wait(timeout, cancellationToken) ? Dequeue() : null;
+    }
 
     /// <summary>The asynchronous twin of <see cref="Take"/>.</summary>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>

@@ -39,14 +39,25 @@ internal abstract class WorkItem<TResult> : WorkItem
 {
     private static readonly Action<object?> s_onTokenCancelled = static state => ((WorkItem<TResult>)state!).Cancel();
 
-    // RunContinuationsAsynchronously: awaiting code must never run on the worker thread (it would hold the worker
-    // and could re-enter the executor from inside it).
-    private readonly TaskCompletionSource<TResult> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<TResult> _completion;
     private CancellationToken _token;
     private CancellationTokenRegistration _registration;
     private TResult? _result;
     private ExceptionDispatchInfo? _error;
     private bool _cancelled;
+
+    /// <summary>Creates the item and its task.</summary>
+    /// <param name="userVisible">
+    /// <see langword="true"/> for a task handed to user code: its continuations run asynchronously, because awaiting
+    /// code must never run on the worker thread (it would hold the worker and could re-enter the executor).
+    /// <see langword="false"/> only for tasks that stay inside Concur (Map's), whose sole continuations are Concur's
+    /// own short, non-blocking callbacks; running those inline saves a thread hop per item.
+    /// </param>
+    protected WorkItem(bool userVisible)
+    {
+        _completion = new TaskCompletionSource<TResult>(
+            userVisible ? TaskCreationOptions.RunContinuationsAsynchronously : TaskCreationOptions.None);
+    }
 
     /// <summary>Gets the task handed to the submitter.</summary>
     public Task<TResult> Task => _completion.Task;
@@ -122,19 +133,20 @@ internal abstract class WorkItem<TResult> : WorkItem
 }
 
 /// <summary>Runs a <see cref="Func{TResult}"/>.</summary>
-internal sealed class FuncWorkItem<TResult>(Func<TResult> function) : WorkItem<TResult>
+internal sealed class FuncWorkItem<TResult>(Func<TResult> function) : WorkItem<TResult>(userVisible: true)
 {
     protected override TResult Invoke() => function();
 }
 
 /// <summary>Runs a <see cref="Func{T, TResult}"/> on one argument.</summary>
-internal sealed class FuncWorkItem<T, TResult>(Func<T, TResult> function, T argument) : WorkItem<TResult>
+internal sealed class FuncWorkItem<T, TResult>(Func<T, TResult> function, T argument, bool userVisible = true)
+    : WorkItem<TResult>(userVisible)
 {
     protected override TResult Invoke() => function(argument);
 }
 
 /// <summary>Runs an <see cref="Action"/>; the task's result is always <see langword="null"/>.</summary>
-internal sealed class ActionWorkItem(Action action) : WorkItem<object?>
+internal sealed class ActionWorkItem(Action action) : WorkItem<object?>(userVisible: true)
 {
     protected override object? Invoke()
     {
@@ -144,7 +156,7 @@ internal sealed class ActionWorkItem(Action action) : WorkItem<object?>
 }
 
 /// <summary>Runs a <see cref="Func{T, TResult}"/> over a chunk of arguments (Map with a chunk size above 1).</summary>
-internal sealed class ChunkWorkItem<T, TResult>(Func<T, TResult> function, T[] chunk) : WorkItem<TResult[]>
+internal sealed class ChunkWorkItem<T, TResult>(Func<T, TResult> function, T[] chunk) : WorkItem<TResult[]>(userVisible: false)
 {
     protected override TResult[] Invoke()
     {
