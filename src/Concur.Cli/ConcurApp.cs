@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 using Concur.Cli.Bench;
 
 namespace Concur.Cli;
@@ -10,8 +11,11 @@ internal static class ConcurApp
     /// <returns>The process exit code.</returns>
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {
-        var root = new RootCommand("Concur: Python's processes-and-threads toolbox for .NET.")
+        // A named root rather than RootCommand, whose name would be the assembly's (Concur.Cli): the tool is "concur".
+        var root = new Command("concur", "Concur: Python's processes-and-threads toolbox for .NET.")
         {
+            new HelpOption(),
+            new VersionOption(),
             BenchCommand.Create(output),
         };
         return root.Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = error });
