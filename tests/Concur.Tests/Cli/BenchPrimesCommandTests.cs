@@ -102,6 +102,15 @@ public sealed class BenchPrimesCommandTests
         Assert.Contains("--repeat", error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Help_NamesTheToolConcur()
+    {
+        var (exit, output, _) = Run("--help");
+        Assert.Equal(0, exit);
+        Assert.Contains("concur [command]", output, StringComparison.Ordinal);
+        Assert.Contains("bench", output, StringComparison.Ordinal);
+    }
+
     private static (int Exit, string Output, string Error) Run(params string[] args)
     {
         using var output = new StringWriter();
