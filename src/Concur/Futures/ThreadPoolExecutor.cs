@@ -91,6 +91,8 @@ public sealed class ThreadPoolExecutor : IExecutor
     /// <inheritdoc/>
     public int MaxWorkers => _engine.MaxWorkers;
 
+    private int DefaultBufferSize => Math.Max(64, 4 * MaxWorkers);
+
     /// <inheritdoc/>
     public bool IsShutdown => _engine.IsShutdown;
 
@@ -128,7 +130,8 @@ public sealed class ThreadPoolExecutor : IExecutor
     /// <remarks>
     /// The sequence is lazy: nothing is submitted until enumeration starts. <paramref name="chunkSize"/> 0 means 1
     /// (threads share memory, so batching rarely pays); with a larger chunk size <paramref name="bufferSize"/> counts
-    /// chunks. <paramref name="bufferSize"/> 0 means <c>2 * MaxWorkers</c>. Disposing the enumerator early cancels
+    /// chunks. <paramref name="bufferSize"/> 0 means <c>max(64, 4 * MaxWorkers)</c>: enough that the consumer rarely
+    /// waits for a wake-up per item, small enough to bound memory for an endless source. Disposing the enumerator early cancels
     /// the items that have not started.
     /// </remarks>
     public IEnumerable<TResult> Map<T, TResult>(
@@ -208,7 +211,7 @@ public sealed class ThreadPoolExecutor : IExecutor
             throw new ArgumentOutOfRangeException(nameof(bufferSize), bufferSize, "bufferSize must be 0 (let the executor choose) or positive.");
         }
         _engine.ThrowIfShutdown();
-        return (chunkSize == 0 ? 1 : chunkSize, bufferSize == 0 ? 2 * MaxWorkers : bufferSize);
+        return (chunkSize == 0 ? 1 : chunkSize, bufferSize == 0 ? DefaultBufferSize : bufferSize);
     }
 
     // Instance methods on purpose: the Map pipelines' lambdas capture this executor, so it stays reachable (and is
