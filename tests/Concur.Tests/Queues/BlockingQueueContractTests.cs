@@ -214,6 +214,28 @@ public abstract partial class BlockingQueueContractTests
     }
 
     [Fact]
+    public void Timeouts_LongerThanIntMaxMilliseconds_ThrowArgumentOutOfRangeEvenWithRoomOrItems()
+    {
+        // The same rule as every Concur wait, checked on entry: before, Put(item, TimeSpan.MaxValue) succeeded while
+        // there was room and threw from deep inside the condition wait only once the queue was full.
+        var q = Create(QueueSize);
+        var tooLong = TimeSpan.FromDays(30);
+        var putError = Assert.Throws<ArgumentOutOfRangeException>(() => q.Put(1, tooLong));
+        Assert.Equal("timeout", putError.ParamName);
+        Assert.Contains("InfiniteTimeSpan", putError.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentOutOfRangeException>(() => q.TryPut(1, TimeSpan.MaxValue));
+        Assert.Throws<ArgumentOutOfRangeException>(() => { _ = q.PutAsync(1, tooLong).AsTask(); });
+        Assert.Throws<ArgumentOutOfRangeException>(() => { _ = q.TryPutAsync(1, tooLong).AsTask(); });
+        q.Put(1);
+        Assert.Throws<ArgumentOutOfRangeException>(() => q.Get(tooLong));
+        Assert.Throws<ArgumentOutOfRangeException>(() => q.TryGet(out _, tooLong));
+        Assert.Throws<ArgumentOutOfRangeException>(() => { _ = q.GetAsync(tooLong).AsTask(); });
+        Assert.Throws<ArgumentOutOfRangeException>(() => q.Join(tooLong));
+        Assert.Throws<ArgumentOutOfRangeException>(() => { _ = q.JoinAsync(tooLong); });
+        Assert.Equal(1, q.Count);
+    }
+
+    [Fact]
     public void Put_BoundedQueueFull_BlocksUntilGetMakesRoom()
     {
         var q = Create(2);
