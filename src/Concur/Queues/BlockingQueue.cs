@@ -381,6 +381,32 @@ public abstract class BlockingQueue<T>
         return AwaitGet(pending, timeout);
     }
 
+    /// <summary>
+    /// Asynchronously removes the next item, waiting up to <paramref name="timeout"/> for one: the asynchronous twin of
+    /// <see cref="TryGet(out T, TimeSpan, CancellationToken)"/> (an <c>out</c> parameter cannot cross an <c>await</c>,
+    /// so the item comes back in the result).
+    /// </summary>
+    /// <param name="timeout">The most time to wait: <see cref="TimeSpan.Zero"/> does not wait, <see cref="Timeout.InfiniteTimeSpan"/> waits forever.</param>
+    /// <param name="cancellationToken">Stops waiting; nothing is then removed.</param>
+    /// <returns>
+    /// <c>(true, item)</c> if an item was removed; <c>(false, default)</c> if the queue stayed empty for the whole
+    /// timeout. Write <c>var (taken, item) = await queue.TryGetAsync(timeout);</c>.
+    /// </returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative other than <see cref="Timeout.InfiniteTimeSpan"/>, or longer than <see cref="int.MaxValue"/> milliseconds.</exception>
+    /// <exception cref="QueueShutDownException">The queue has been shut down and holds no more items.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled; nothing was removed.</exception>
+    public ValueTask<(bool Taken, T? Item)> TryGetAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        ValidateTimeout(timeout);
+        var pending = GetCoreAsync(timeout, cancellationToken);
+        if (pending.IsCompletedSuccessfully)
+        {
+            var (outcome, item) = pending.Result;
+            return new ValueTask<(bool, T?)>((FinishTryGet(outcome), item));
+        }
+        return AwaitTryGet(pending);
+    }
+
     /// <summary>Asynchronously waits until every item ever put has been marked done with <see cref="TaskDone"/>.</summary>
     /// <param name="cancellationToken">Stops waiting.</param>
     /// <returns>A task that completes when no item is pending.</returns>
@@ -717,6 +743,12 @@ public abstract class BlockingQueue<T>
 
     private static async ValueTask<bool> AwaitTryPut(ValueTask<Outcome> pending) =>
         FinishTryPut(await pending.ConfigureAwait(false));
+
+    private static async ValueTask<(bool Taken, T? Item)> AwaitTryGet(ValueTask<(Outcome Outcome, T Item)> pending)
+    {
+        var (outcome, item) = await pending.ConfigureAwait(false);
+        return (FinishTryGet(outcome), item);
+    }
 
     private static async ValueTask<T> AwaitGet(ValueTask<(Outcome Outcome, T Item)> pending, TimeSpan timeout)
     {

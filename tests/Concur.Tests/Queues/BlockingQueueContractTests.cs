@@ -685,6 +685,59 @@ public abstract partial class BlockingQueueContractTests
     }
 
     [Fact]
+    public async Task TryGetAsync_ItemAvailable_ReturnsTakenAndTheItem()
+    {
+        var q = Create(QueueSize);
+        q.Put(5);
+        var (taken, item) = await q.TryGetAsync(TimeSpan.Zero);
+        Assert.True(taken);
+        Assert.Equal(5, item);
+        Assert.True(q.IsEmpty);
+    }
+
+    [Fact]
+    public async Task TryGetAsync_EmptyQueueTimesOut_ReturnsNotTakenWithoutThrowing()
+    {
+        var q = Create();
+        Assert.Equal((false, 0), await q.TryGetAsync(TimeSpan.Zero));
+        Assert.Equal((false, 0), await Bounded.Within(q.TryGetAsync(TimeSpan.FromMilliseconds(20)).AsTask()));
+    }
+
+    [Fact]
+    public async Task TryGetAsync_EmptyQueue_CompletesWhenAThreadPuts()
+    {
+        var q = Create();
+        var pending = q.TryGetAsync(Bounded.Limit).AsTask();
+        Bounded.Until(() => q.WaitingGetters == 1, "the async getter waits");
+        var putter = TestThread.Start(() => q.Put(12));
+        Assert.Equal((true, 12), await Bounded.Within(pending));
+        putter.Join();
+    }
+
+    [Fact]
+    public async Task TryGetAsync_ShutDownWhileWaiting_ThrowsQueueShutDown()
+    {
+        var q = Create();
+        var pending = q.TryGetAsync(Bounded.Limit).AsTask();
+        Bounded.Until(() => q.WaitingGetters == 1, "the async getter waits");
+        q.Shutdown();
+        await Assert.ThrowsAsync<QueueShutDownException>(() => Bounded.Within(pending));
+    }
+
+    [Fact]
+    public async Task TryGetAsync_Cancelled_ThrowsAndRemovesNothing()
+    {
+        var q = Create();
+        using var cts = new CancellationTokenSource();
+        var pending = q.TryGetAsync(Bounded.Limit, cts.Token).AsTask();
+        Bounded.Until(() => q.WaitingGetters == 1, "the async getter waits");
+        await cts.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Bounded.Within(pending));
+        q.Put(1);
+        Assert.Equal(1, q.Count);
+    }
+
+    [Fact]
     public async Task GetAsync_EmptyQueue_CompletesWhenAThreadPuts()
     {
         var q = Create();
