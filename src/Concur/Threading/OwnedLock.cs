@@ -103,6 +103,9 @@ public abstract class OwnedLock
     /// <summary>Gets the per-lock policy as a number: -1 follows the global one, else a <see cref="LockOrderPolicy"/> value.</summary>
     internal int LockOrderPolicyValue => _lockOrderPolicy;
 
+    /// <summary>Gets this lock's node in the lock-order graph, or <see langword="null"/> before it takes part in a checked pair.</summary>
+    internal LockOrderNode? OrderNodeOrNull => _orderNode;
+
     /// <summary>Gets this lock's node in the lock-order graph, created on first use.</summary>
     internal LockOrderNode OrderNode
     {
@@ -335,6 +338,7 @@ public abstract class OwnedLock
         var ordered = LockOrderGraph.Active;
         if (ordered)
         {
+            owner.SyncHeld(LockOrderGraph.Epoch);
             LockOrderGraph.CheckBeforeAcquire(this, owner);
         }
         if (Interlocked.CompareExchange(ref _state, Locked, 0) == 0)
@@ -392,12 +396,14 @@ public abstract class OwnedLock
     [MethodImpl(MethodImplOptions.NoInlining)]
     private bool AcquireOrdered(ThreadOwner me, TimeSpan timeout, CancellationToken cancellationToken)
     {
+        me.SyncHeld(LockOrderGraph.Epoch);
         var reentry = _owner == me;
-        if (!reentry && timeout != TimeSpan.Zero)
+        var waits = timeout.Ticks != 0;
+        if (!reentry && waits && me.HeldCount != 0)
         {
             LockOrderGraph.CheckBeforeAcquire(this, me);
         }
-        var taken = TryTakeFast(me) || (timeout != TimeSpan.Zero && AcquireContended(me, timeout, 1, cancellationToken));
+        var taken = TryTakeFast(me) || (waits && AcquireContended(me, timeout, 1, cancellationToken));
         if (taken && !reentry)
         {
             me.PushHeld(this);

@@ -31,6 +31,12 @@ internal static class LockOrderGraph
     /// </summary>
     internal static volatile bool Active;
 
+    /// <summary>
+    /// Counts the times <see cref="Active"/> went from off to on. A thread whose held-lock list is from an older
+    /// epoch empties it (<see cref="ThreadOwner.SyncHeld"/>): releases while checking was off left entries behind.
+    /// </summary>
+    internal static volatile int Epoch;
+
     private static readonly System.Threading.Lock s_graph = new();
     private static readonly List<WeakReference<LockOrderNode>> s_nodes = [];
     private static readonly Action<ILogger, string, Exception?> s_logViolation = LoggerMessage.Define<string>(
@@ -40,13 +46,26 @@ internal static class LockOrderGraph
 
     /// <summary>Recomputes <see cref="Active"/> after the global policy changed.</summary>
     public static void Recompute() =>
-        Active = Volatile.Read(ref s_anyLockOptedIn) || DeadlockDetection.LockOrderChecking != LockOrderPolicy.Off;
+        SetActive(Volatile.Read(ref s_anyLockOptedIn) || DeadlockDetection.LockOrderChecking != LockOrderPolicy.Off);
 
     /// <summary>A lock was set to check its order: from now on, threads keep their held-lock lists.</summary>
     public static void LockOptedIn()
     {
         Volatile.Write(ref s_anyLockOptedIn, true);
-        Active = true;
+        SetActive(true);
+    }
+
+    private static void SetActive(bool active)
+    {
+        lock (s_graph)
+        {
+            if (active && !Active)
+            {
+                // Before Active: a thread that sees Active on sees the new epoch too.
+                Epoch++;
+            }
+            Active = active;
+        }
     }
 
     public static LockOrderNode CreateNode(string name)
@@ -85,43 +104,40 @@ internal static class LockOrderGraph
     /// </summary>
     public static void CheckBeforeAcquire(OwnedLock @lock, ThreadOwner me)
     {
+        var held = me.Held;
         var count = me.HeldCount;
-        if (count == 0)
+        var node = @lock.OrderNodeOrNull;
+        for (var i = count - 1; i >= 0; i--)
+        {
+            // The common case, a pair seen before: two loads and a scan of a short array, no lock, no search.
+            var before = held[i].Lock!;
+            if (node is not null && before.OrderNodeOrNull is { } beforeNode && beforeNode.Knows(node))
+            {
+                continue;
+            }
+            CheckNewPair(before, @lock, me);
+            node = @lock.OrderNodeOrNull;
+        }
+    }
+
+    /// <summary>A pair not in the cache: find out whether it takes part, and if so record or report it.</summary>
+    private static void CheckNewPair(OwnedLock before, OwnedLock after, ThreadOwner me)
+    {
+        if (ReferenceEquals(before, after))
         {
             return;
         }
-        var policy = @lock.LockOrderPolicyValue;
-        if (policy == (int)LockOrderPolicy.Off)
+        var policy = after.LockOrderPolicyValue;
+        var beforePolicy = before.LockOrderPolicyValue;
+        if (policy == (int)LockOrderPolicy.Off || beforePolicy == (int)LockOrderPolicy.Off)
         {
             return;
         }
         var global = (int)DeadlockDetection.LockOrderChecking;
-        if (policy < 0)
+        var pair = Math.Max(policy < 0 ? global : policy, beforePolicy < 0 ? global : beforePolicy);
+        if (pair != (int)LockOrderPolicy.Off)
         {
-            policy = global;
-        }
-        var node = @lock.OrderNode;
-        var held = me.Held;
-        for (var i = count - 1; i >= 0; i--)
-        {
-            var before = held[i]!;
-            if (!before.IsOwnedBy(me))
-            {
-                // Left over from a time checking was off when it was released.
-                me.RemoveHeldAt(i);
-                continue;
-            }
-            var beforePolicy = before.LockOrderPolicyValue;
-            if (beforePolicy == (int)LockOrderPolicy.Off || ReferenceEquals(before, @lock))
-            {
-                continue;
-            }
-            var pair = Math.Max(policy, beforePolicy < 0 ? global : beforePolicy);
-            if (pair == (int)LockOrderPolicy.Off || before.OrderNode.Knows(node))
-            {
-                continue;
-            }
-            OnNewPair(before, @lock, me, (LockOrderPolicy)pair);
+            OnNewPair(before, after, me, (LockOrderPolicy)pair);
         }
     }
 

@@ -36,8 +36,10 @@ internal sealed class ThreadOwner : LockOwner
 
     private ManualResetEventSlim? _signal;
     private ManualResetEventSlim? _conditionSignal;
-    private OwnedLock?[] _held = new OwnedLock?[8];
+    // Entries wrap the lock in a struct: storing into a struct array needs no covariant type check.
+    private HeldLock[] _held = new HeldLock[8];
     private int _heldCount;
+    private int _heldEpoch;
 
     private ThreadOwner(Thread thread) => Thread = thread;
 
@@ -58,31 +60,67 @@ internal sealed class ThreadOwner : LockOwner
 
     /// <summary>
     /// Gets the number of entries in the held-lock list, which is kept only while lock-order checking is active
-    /// (see <see cref="Concur.Threading.Deadlocks.LockOrderGraph"/>). Entries may be stale (checking was switched
-    /// off and on while a lock was held): readers check that the lock is still owned by this thread.
+    /// (see <see cref="Concur.Threading.Deadlocks.LockOrderGraph"/>).
     /// </summary>
     public int HeldCount => _heldCount;
 
+    /// <summary>
+    /// Empties the held-lock list if lock-order checking was switched off and on again since it was last used: a
+    /// lock released while checking was off stayed in the list. Forgetting entries only means fewer pairs recorded.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public void SyncHeld(int epoch)
+    {
+        if (_heldEpoch != epoch)
+        {
+            Array.Clear(_held);
+            _heldCount = 0;
+            _heldEpoch = epoch;
+        }
+    }
+
     /// <summary>Gets the held-lock list; only the first <see cref="HeldCount"/> entries are meaningful.</summary>
-    public OwnedLock?[] Held => _held;
+    public HeldLock[] Held => _held;
 
     /// <summary>Appends <paramref name="lock"/> to the held-lock list. Only the owning thread calls this.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public void PushHeld(OwnedLock @lock)
     {
-        if (_heldCount == _held.Length)
+        var held = _held;
+        var count = _heldCount;
+        if ((uint)count < (uint)held.Length)
         {
-            Array.Resize(ref _held, _held.Length * 2);
+            held[count].Lock = @lock;
+            _heldCount = count + 1;
+            return;
         }
-        _held[_heldCount++] = @lock;
+        Array.Resize(ref _held, held.Length * 2);
+        _held[count].Lock = @lock;
+        _heldCount = count + 1;
     }
 
     /// <summary>Removes the latest entry for <paramref name="lock"/> from the held-lock list, if there is one.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public void RemoveHeld(OwnedLock @lock)
+    {
+        var held = _held;
+        var last = _heldCount - 1;
+        if ((uint)last < (uint)held.Length && ReferenceEquals(held[last].Lock, @lock))
+        {
+            // Locks are usually released in the reverse order of acquisition.
+            held[last].Lock = null;
+            _heldCount = last;
+            return;
+        }
+        RemoveHeldSlow(@lock);
+    }
+
+    private void RemoveHeldSlow(OwnedLock @lock)
     {
         var held = _held;
         for (var i = _heldCount - 1; i >= 0; i--)
         {
-            if (ReferenceEquals(held[i], @lock))
+            if (ReferenceEquals(held[i].Lock, @lock))
             {
                 RemoveHeldAt(i);
                 return;
@@ -98,7 +136,7 @@ internal sealed class ThreadOwner : LockOwner
         {
             Array.Copy(_held, index + 1, _held, index, last - index);
         }
-        _held[last] = null;
+        _held[last].Lock = null;
     }
 
     public override string Describe()
@@ -120,4 +158,10 @@ internal sealed class AsyncOwner : LockOwner
     public long Id { get; } = Interlocked.Increment(ref s_next);
 
     public override string Describe() => $"async acquisition #{Id}";
+}
+
+/// <summary>One entry of a thread's held-lock list (see <see cref="ThreadOwner.Held"/>).</summary>
+internal struct HeldLock
+{
+    public OwnedLock? Lock;
 }
