@@ -309,6 +309,8 @@ public abstract class OwnedLock
         }
         if (LockOrderGraph.Active && owner is ThreadOwner thread)
         {
+            // A synchronous scope disposed on another thread (after an await) edits its owner's list from there;
+            // the list tolerates that (bounds-checked, stale entries dropped by the order check).
             thread.RemoveHeld(this);
         }
         _recursion = 0;
@@ -338,7 +340,6 @@ public abstract class OwnedLock
         var ordered = LockOrderGraph.Active;
         if (ordered)
         {
-            owner.SyncHeld(LockOrderGraph.Epoch);
             LockOrderGraph.CheckBeforeAcquire(this, owner);
         }
         if (Interlocked.CompareExchange(ref _state, Locked, 0) == 0)
@@ -393,17 +394,28 @@ public abstract class OwnedLock
     /// Acquires while lock-order checking is active: checks the order before waiting (not for a re-entry, which
     /// never waits, nor for a try without waiting) and records the lock in the thread's held list.
     /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool AcquireOrdered(ThreadOwner me, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        me.SyncHeld(LockOrderGraph.Epoch);
-        var reentry = _owner == me;
-        var waits = timeout.Ticks != 0;
-        if (!reentry && waits && me.HeldCount != 0)
+        if (me.HeldCount != 0 && timeout.Ticks != 0 && _owner != me)
         {
             LockOrderGraph.CheckBeforeAcquire(this, me);
         }
-        var taken = TryTakeFast(me) || (waits && AcquireContended(me, timeout, 1, cancellationToken));
+        if (Interlocked.CompareExchange(ref _state, Locked, 0) == 0)
+        {
+            TookFree(me, 1);
+            me.PushHeld(this);
+            return true;
+        }
+        return AcquireOrderedSlow(me, timeout, cancellationToken);
+    }
+
+    /// <summary>The part of <see cref="AcquireOrdered"/> after the first CAS failed: re-entry, or a wait.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool AcquireOrderedSlow(ThreadOwner me, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var reentry = _owner == me;
+        var taken = TryTakeFast(me) || (timeout.Ticks != 0 && AcquireContended(me, timeout, 1, cancellationToken));
         if (taken && !reentry)
         {
             me.PushHeld(this);

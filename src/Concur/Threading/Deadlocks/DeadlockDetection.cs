@@ -97,7 +97,8 @@ public static class DeadlockDetection
 
     /// <summary>
     /// Gets or sets the callback that receives lock-order inversions under <see cref="LockOrderPolicy.Warn"/>. It
-    /// runs on the acquiring thread, before the acquire waits, with no Concur lock held. The default is
+    /// runs on the acquiring thread before the acquire waits, outside Concur's internal locks (the thread still
+    /// holds the locks it held); if it throws, the exception propagates from the acquire. The default is
     /// <see langword="null"/>: inversions go to <see cref="Logger"/>, or to standard error when neither is set.
     /// </summary>
     public static Action<LockOrderViolation>? LockOrderWarning

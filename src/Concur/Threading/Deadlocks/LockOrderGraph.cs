@@ -104,6 +104,7 @@ internal static class LockOrderGraph
     /// </summary>
     public static void CheckBeforeAcquire(OwnedLock @lock, ThreadOwner me)
     {
+        me.SyncHeld(Epoch);
         var held = me.Held;
         var count = me.HeldCount;
         var node = @lock.OrderNodeOrNull;
@@ -115,16 +116,23 @@ internal static class LockOrderGraph
             {
                 continue;
             }
-            CheckNewPair(before, @lock, me);
+            CheckNewPair(before, @lock, me, i);
             node = @lock.OrderNodeOrNull;
         }
     }
 
     /// <summary>A pair not in the cache: find out whether it takes part, and if so record or report it.</summary>
-    private static void CheckNewPair(OwnedLock before, OwnedLock after, ThreadOwner me)
+    private static void CheckNewPair(OwnedLock before, OwnedLock after, ThreadOwner me, int index)
     {
         if (ReferenceEquals(before, after))
         {
+            return;
+        }
+        if (!before.IsOwnedBy(me))
+        {
+            // A stale entry: the lock was released on this thread's behalf by another thread (a scope disposed
+            // elsewhere). Drop it rather than record an order this thread did not take.
+            me.RemoveHeldAt(index);
             return;
         }
         var policy = after.LockOrderPolicyValue;

@@ -49,6 +49,7 @@ internal sealed class ThreadOwner : LockOwner
     /// <summary>Gets the thread this record belongs to.</summary>
     public Thread Thread { get; }
 
+
     /// <summary>
     /// Gets the event this thread blocks on while it waits for a lock or a condition. A thread waits for one
     /// thing at a time, so one event per thread is enough.
@@ -88,15 +89,25 @@ internal sealed class ThreadOwner : LockOwner
     {
         var held = _held;
         var count = _heldCount;
+        if (count == 0)
+        {
+            // The list's entries date from this epoch on (see SyncHeld).
+            _heldEpoch = Concur.Threading.Deadlocks.LockOrderGraph.Epoch;
+        }
         if ((uint)count < (uint)held.Length)
         {
             held[count].Lock = @lock;
             _heldCount = count + 1;
             return;
         }
-        Array.Resize(ref _held, held.Length * 2);
-        _held[count].Lock = @lock;
-        _heldCount = count + 1;
+        PushHeldGrow(@lock);
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private void PushHeldGrow(OwnedLock @lock)
+    {
+        Array.Resize(ref _held, _held.Length * 2);
+        _held[_heldCount++].Lock = @lock;
     }
 
     /// <summary>Removes the latest entry for <paramref name="lock"/> from the held-lock list, if there is one.</summary>
@@ -131,12 +142,18 @@ internal sealed class ThreadOwner : LockOwner
     /// <summary>Removes entry <paramref name="index"/>, keeping the order of the others.</summary>
     public void RemoveHeldAt(int index)
     {
-        var last = --_heldCount;
+        var held = _held;
+        var last = _heldCount - 1;
+        if ((uint)index > (uint)last || last >= held.Length)
+        {
+            return;
+        }
         if (index < last)
         {
-            Array.Copy(_held, index + 1, _held, index, last - index);
+            Array.Copy(held, index + 1, held, index, last - index);
         }
-        _held[last].Lock = null;
+        held[last].Lock = null;
+        _heldCount = last;
     }
 
     public override string Describe()

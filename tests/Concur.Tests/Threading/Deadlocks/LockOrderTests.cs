@@ -1,4 +1,5 @@
 using Concur.Tests.Support;
+using Xunit.Abstractions;
 
 namespace Concur.Tests.Threading.Deadlocks;
 
@@ -6,7 +7,7 @@ namespace Concur.Tests.Threading.Deadlocks;
 /// Lock-order checking, switched on per lock so these tests do not change how any other test's locks behave.
 /// Warn-policy tests are in <see cref="DeadlockSettingsTests"/>, because the warning callback is process-wide.
 /// </summary>
-public class LockOrderTests
+public class LockOrderTests(ITestOutputHelper output)
 {
     private static ExclusiveLock Checked(string name, LockOrderPolicy policy = LockOrderPolicy.Throw) =>
         new(name) { LockOrderChecking = policy };
@@ -67,6 +68,7 @@ public class LockOrderTests
         });
 
         var violation = Assert.IsType<LockOrderException>(error).Violation;
+        output.WriteLine(error!.Message);
         Assert.Equal($"thread \"second\" (id {secondThread})", violation.Thread);
         Assert.Equal(secondThread, violation.ManagedThreadId);
         Assert.Equal("order-B", violation.HeldLock);
