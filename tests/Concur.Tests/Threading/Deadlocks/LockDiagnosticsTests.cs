@@ -1,9 +1,10 @@
 using Concur.Tests.Support;
 using Concur.Threading.Internal;
+using Xunit.Abstractions;
 
 namespace Concur.Tests.Threading.Deadlocks;
 
-public class LockDiagnosticsTests
+public class LockDiagnosticsTests(ITestOutputHelper output)
 {
     [Fact]
     public void Snapshot_HeldLockWithWaiters_ShowsHolderAndWaitersInOrder()
@@ -42,6 +43,7 @@ public class LockDiagnosticsTests
         var state = Assert.Single(LockDiagnostics.Snapshot(), s => s.Name == "diagnosed");
         var text = LockDiagnostics.Describe();
         done.Set();
+        output.WriteLine(text);
         Assert.All(threads.JoinAll(), Assert.Null);
 
         Assert.Equal("ReentrantLock", state.Kind);
