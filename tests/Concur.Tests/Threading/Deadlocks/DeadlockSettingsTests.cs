@@ -226,6 +226,12 @@ public class DeadlockSettingsTests
             });
             Assert.Null(Assert.Single(threads.JoinAll()));
 
+            // The same inversion again is not reported again.
+            using (b.Acquire())
+            using (a.Acquire())
+            {
+            }
+
             var violation = Assert.Single(violations);
             Assert.Equal(("global-b", "global-a"), (violation.HeldLock, violation.AcquiredLock));
             var entry = Assert.Single(logger.Entries);
