@@ -3,7 +3,7 @@ namespace Concur.Tests.Threading;
 /// <summary>
 /// Timeouts longer than int.MaxValue milliseconds on the owned locks and the condition. Every other Concur wait
 /// (semaphores, event, barrier, timer, queues, futures) refuses them on entry with ArgumentOutOfRangeException
-/// (Threading/Internal/Timeouts.cs); OwnedLock.ValidateTimeout (OwnedLock.cs:221), which the locks and
+/// (Threading/Internal/Timeouts.cs); OwnedLock.ValidateTimeout (OwnedLock.cs:284), which the locks and
 /// Condition.WaitCore use, checks only for negative values, so the wait underneath throws later. These tests fail on
 /// main at the time of writing and are skipped until the owner of OwnedLock.cs/Condition.cs fixes it (use
 /// Timeouts.Validate there); then remove the Skip.
