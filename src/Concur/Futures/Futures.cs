@@ -318,7 +318,8 @@ public static class Futures
             if (task is null)
             {
                 throw new TimeoutException(
-                    $"{_remaining} (of {_tasks.Length}) tasks did not complete within the timeout of {_timeout}.");
+                    $"{_remaining} (of {_tasks.Length}) tasks did not complete within the timeout of {_timeout}. " +
+                    "The tasks go on running; pass a longer timeout, or null to wait without a limit.");
             }
             _remaining--;
             return task;
