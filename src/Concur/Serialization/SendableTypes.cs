@@ -31,6 +31,23 @@ internal static class SendableTypes
         RoundTripped.TryAdd(declared, true);
     }
 
+    /// <summary>Like <see cref="CheckRoundTripOnce(Type, object?)"/> for a statically typed value, without boxing.</summary>
+    public static void CheckRoundTripOnce<T>(T value)
+    {
+        if (Verified<T>.Done || value is null)
+        {
+            return;
+        }
+        byte[] bytes = MessagePack.MessagePackSerializer.Serialize(value, Payload.Options);
+        MessagePack.MessagePackSerializer.Deserialize<T>(bytes, Payload.Options);
+        Verified<T>.Done = true;
+    }
+
+    private static class Verified<T>
+    {
+        public static volatile bool Done;
+    }
+
     private static string? Judge(Type type)
     {
         if (type.IsPointer || type.IsByRef || type.IsByRefLike)

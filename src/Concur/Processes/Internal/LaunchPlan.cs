@@ -66,7 +66,7 @@ internal sealed class LaunchPlan
                 "statements, as the first statement). The application then re-runs itself as the worker.");
         }
 
-        string? deps = (AppContext.GetData("APP_CONTEXT_DEPS_FILES") as string)?.Split(Path.PathSeparator)[0];
+        string? deps = (AppContext.GetData("APP_CONTEXT_DEPS_FILES") as string)?.Split(';')[0];
         string? runtimeConfig = null;
         if (!string.IsNullOrEmpty(deps) && deps.EndsWith(".deps.json", StringComparison.OrdinalIgnoreCase))
         {
