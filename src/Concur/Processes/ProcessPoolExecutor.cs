@@ -62,6 +62,12 @@ public sealed class ProcessPoolExecutor : IExecutor
         engine = ProcessEngineFactory.Create(nameof(ProcessPoolExecutor), maxWorkers, initializer, maxTasksPerChild);
     }
 
+    /// <summary>Starts a pool whose workers get extra environment variables (tests: GC limits).</summary>
+    internal ProcessPoolExecutor(int maxWorkers, IReadOnlyDictionary<string, string> workerEnvironment)
+    {
+        engine = ProcessEngineFactory.Create(nameof(ProcessPoolExecutor), maxWorkers, null, 0, workerEnvironment);
+    }
+
     /// <inheritdoc/>
     public int MaxWorkers => engine.MaxWorkers;
 

@@ -30,11 +30,19 @@ internal sealed class ClosureShape
 
     /// <summary>Builds the shape of <paramref name="type"/>, rejecting captured variables that cannot travel.</summary>
     /// <exception cref="ArgumentException">A captured variable cannot be sent; the message names it.</exception>
-    public static ClosureShape Build(Type type, string function, string paramName)
+    /// <param name="type">The display class.</param>
+    /// <param name="function">The function's description, for messages.</param>
+    /// <param name="paramName">The parameter name, for exceptions.</param>
+    /// <param name="used">The fields the lambda uses (see <see cref="ClosureUsage"/>); the others are not sent.</param>
+    public static ClosureShape Build(Type type, string function, string paramName, HashSet<FieldInfo> used)
     {
         var fields = new List<Field>();
         foreach (FieldInfo field in type.GetFields(InstanceFields))
         {
+            if (!used.Contains(field))
+            {
+                continue;
+            }
             if (field.Name == "<>4__this")
             {
                 throw new ArgumentException(
@@ -45,7 +53,7 @@ internal sealed class ClosureShape
             }
             if (IsCompilerGenerated(field.FieldType) && field.FieldType.IsClass)
             {
-                fields.Add(new Field(field, Build(field.FieldType, function, paramName), null));
+                fields.Add(new Field(field, Build(field.FieldType, function, paramName, used), null));
                 continue;
             }
             if (SendableTypes.WhyNot(field.FieldType) is string reason)

@@ -161,7 +161,7 @@ internal sealed class FunctionRef
             }
             return new FunctionRef(Interlocked.Increment(ref lastId), method, delegateType, TargetKind.None, null, null);
         }
-        ClosureShape shape = ClosureShape.Build(targetType, description, paramName);
+        ClosureShape shape = ClosureShape.Build(targetType, description, paramName, ClosureUsage.FieldsUsedBy(method));
         return new FunctionRef(Interlocked.Increment(ref lastId), method, delegateType, TargetKind.Closure, shape, targetType);
     }
 

@@ -6,7 +6,8 @@ namespace Concur.Processes.Internal;
 internal static class ProcessEngineFactory
 {
     /// <summary>Validates the initializer and starts the engine.</summary>
-    public static ProcessPoolEngine Create(string kind, int maxWorkers, Delegate? initializer, int maxTasksPerChild)
+    public static ProcessPoolEngine Create(string kind, int maxWorkers, Delegate? initializer, int maxTasksPerChild,
+        IReadOnlyDictionary<string, string>? workerEnvironment = null)
     {
         if (maxWorkers == 0)
         {
@@ -19,6 +20,6 @@ internal static class ProcessEngineFactory
             reference = FunctionRef.From(initializer, nameof(initializer));
             frame = CallFrames.Build(FrameKind.Initialize, 0, reference, CallFrames.TargetState(reference, initializer.Target, nameof(initializer)));
         }
-        return new ProcessPoolEngine(kind, maxWorkers, reference, frame, maxTasksPerChild);
+        return new ProcessPoolEngine(kind, maxWorkers, reference, frame, maxTasksPerChild, workerEnvironment);
     }
 }

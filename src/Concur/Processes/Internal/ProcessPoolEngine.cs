@@ -55,6 +55,7 @@ internal sealed class ProcessPoolEngine
     private readonly int maxTasksPerChild;
     private readonly string namePrefix;
     private readonly IProcessPlatform platform = ProcessPlatform.Current;
+    private readonly IReadOnlyDictionary<string, string>? workerEnvironment;
     private int queuedCount;
     private int spawning;
     private int workerCount;
@@ -63,8 +64,10 @@ internal sealed class ProcessPoolEngine
     private int startFailures;
     private int roundRobin;
 
-    public ProcessPoolEngine(string kind, int maxWorkers, FunctionRef? initializer, byte[]? initializeFrame, int maxTasksPerChild)
+    public ProcessPoolEngine(string kind, int maxWorkers, FunctionRef? initializer, byte[]? initializeFrame, int maxTasksPerChild,
+        IReadOnlyDictionary<string, string>? workerEnvironment = null)
     {
+        this.workerEnvironment = workerEnvironment;
         LaunchPlan.Current.ThrowIfUnusable();
         MaxWorkers = maxWorkers;
         this.initializer = initializer;
@@ -579,7 +582,7 @@ internal sealed class ProcessPoolEngine
         SpawnedProcess spawned;
         try
         {
-            spawned = ProcessSpawner.Spawn(name, dieWithParent: true);
+            spawned = ProcessSpawner.Spawn(name, dieWithParent: true, environment: workerEnvironment);
         }
         catch (Exception e)
         {

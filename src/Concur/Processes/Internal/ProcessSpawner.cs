@@ -19,11 +19,13 @@ internal static class ProcessSpawner
     /// <param name="name">The process name reported inside the worker.</param>
     /// <param name="dieWithParent">Whether the worker must die when this process dies.</param>
     /// <exception cref="InvalidOperationException">Workers cannot be started from this application.</exception>
-    public static SpawnedProcess Spawn(string name, bool dieWithParent)
+    /// <param name="redirectOutput">Whether to capture the worker's standard output (tests only).</param>
+    /// <param name="environment">Extra environment variables for the worker (tests use it for GC limits).</param>
+    public static SpawnedProcess Spawn(string name, bool dieWithParent, bool redirectOutput = false, IReadOnlyDictionary<string, string>? environment = null)
     {
         LaunchPlan.Current.ThrowIfUnusable();
         _ = Thread.Value;
-        var request = new Request(name, dieWithParent);
+        var request = new Request(name, dieWithParent, redirectOutput, environment);
         Requests.Add(request);
         return request.Result.Task.GetAwaiter().GetResult();
     }
@@ -41,7 +43,7 @@ internal static class ProcessSpawner
         {
             try
             {
-                request.Result.SetResult(Start(request.Name, request.DieWithParent));
+                request.Result.SetResult(Start(request));
             }
             catch (Exception e)
             {
@@ -50,14 +52,15 @@ internal static class ProcessSpawner
         }
     }
 
-    private static SpawnedProcess Start(string name, bool dieWithParent)
+    private static SpawnedProcess Start(Request request)
     {
+        (string name, bool dieWithParent, bool redirectOutput) = (request.Name, request.DieWithParent, request.RedirectOutput);
         LaunchPlan plan = LaunchPlan.Current;
         var toWorker = new AnonymousPipeServerStream(PipeDirection.Out, HandleInheritability.Inheritable);
         var fromWorker = new AnonymousPipeServerStream(PipeDirection.In, HandleInheritability.Inheritable);
         try
         {
-            var info = new ProcessStartInfo(plan.FileName) { UseShellExecute = false };
+            var info = new ProcessStartInfo(plan.FileName) { UseShellExecute = false, RedirectStandardOutput = redirectOutput };
             foreach (string argument in plan.Prefix)
             {
                 info.ArgumentList.Add(argument);
@@ -68,6 +71,13 @@ internal static class ProcessSpawner
             info.ArgumentList.Add(fromWorker.GetClientHandleAsString());
             info.ArgumentList.Add(dieWithParent ? "1" : "0");
             info.ArgumentList.Add(name);
+            if (request.Environment is not null)
+            {
+                foreach ((string key, string value) in request.Environment)
+                {
+                    info.Environment[key] = value;
+                }
+            }
             // Workers do not need the parent's tiered-compilation warm-up tricks, but they must not pick up a
             // DOTNET_ variable that only makes sense for the parent's own host; nothing to change by default.
             var process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start {plan.FileName}.");
@@ -83,8 +93,12 @@ internal static class ProcessSpawner
         }
     }
 
-    private sealed class Request(string name, bool dieWithParent)
+    private sealed class Request(string name, bool dieWithParent, bool redirectOutput, IReadOnlyDictionary<string, string>? environment)
     {
+        public IReadOnlyDictionary<string, string>? Environment { get; } = environment;
+
+        public bool RedirectOutput { get; } = redirectOutput;
+
         public string Name { get; } = name;
 
         public bool DieWithParent { get; } = dieWithParent;
