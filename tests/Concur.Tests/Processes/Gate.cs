@@ -48,7 +48,8 @@ internal sealed class Gate : IDisposable
     {
         File.WriteAllText(Path.Combine(directory, "started"), Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
         var watch = Stopwatch.StartNew();
-        while (!File.Exists(Path.Combine(directory, "open")))
+        // A deleted directory counts as open: the test has finished with the gate.
+        while (!File.Exists(Path.Combine(directory, "open")) && System.IO.Directory.Exists(directory))
         {
             if (watch.Elapsed > TimeSpan.FromSeconds(60))
             {
