@@ -66,6 +66,7 @@ internal sealed class FunctionRef
         ArgumentNullException.ThrowIfNull(function, paramName);
         MethodInfo method = function.Method;
         object? target = function.Target;
+        ThrowIfGenerated(method, paramName);
         if (target is not null && ClosureShape.IsCompilerGenerated(target.GetType()))
         {
             return Cache.GetOrAdd((method, function.GetType(), target.GetType()),
@@ -75,6 +76,14 @@ internal sealed class FunctionRef
         {
             return Cache.GetOrAdd((method, function.GetType(), null),
                 static (key, name) => Create(key.Method, key.DelegateType, null, name), paramName);
+        }
+        if (method.Name.StartsWith('<'))
+        {
+            throw new ArgumentException(
+                $"Cannot send {Describe(method)} to a worker process: the lambda uses 'this' (an instance of " +
+                $"{target.GetType().FullName}), and objects are not captured by reference across processes. Copy the " +
+                "values it needs from 'this' into local variables first, and use those in the lambda.",
+                paramName);
         }
         throw new ArgumentException(
             $"Cannot send {Describe(method)} to a worker process: it is an instance method bound to an object of type " +
@@ -118,6 +127,19 @@ internal sealed class FunctionRef
                         e);
                 }
                 break;
+        }
+    }
+
+    private static void ThrowIfGenerated(MethodInfo method, string paramName)
+    {
+        if (method.DeclaringType is null || method is System.Reflection.Emit.DynamicMethod || method.Module.Assembly.IsDynamic ||
+            method.Module.Assembly.IsCollectible)
+        {
+            throw new ArgumentException(
+                $"Cannot send {Describe(method)} to a worker process: it was generated at run time (a dynamic or collectible " +
+                "assembly, or a compiled expression), so a worker cannot load it. Use a method or lambda written in the " +
+                "application's source code.",
+                paramName);
         }
     }
 

@@ -46,7 +46,9 @@ internal sealed class Gate : IDisposable
     /// <summary>Worker side: says "started", then waits (at most 60 s) for the gate to open.</summary>
     public static int WaitInWorker(string directory)
     {
-        File.WriteAllText(Path.Combine(directory, "started"), Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        string temp = Path.Combine(directory, $"started.{Environment.ProcessId}.tmp");
+        File.WriteAllText(temp, Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        File.Move(temp, Path.Combine(directory, "started"), overwrite: true);
         var watch = Stopwatch.StartNew();
         // A deleted directory counts as open: the test has finished with the gate.
         while (!File.Exists(Path.Combine(directory, "open")) && System.IO.Directory.Exists(directory))
