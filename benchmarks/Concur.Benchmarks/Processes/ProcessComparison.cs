@@ -49,7 +49,12 @@ public static class ProcessComparison
         var watch = Stopwatch.StartNew();
         using var pool = new ProcessPoolExecutor(maxWorkers: Workers);
         pool.Submit(ProcessWork.Identity, 1).GetAwaiter().GetResult();
-        return watch.Elapsed.TotalMilliseconds;
+        double ms = watch.Elapsed.TotalMilliseconds;
+        if (Environment.GetEnvironmentVariable("CONCUR_WORKER_TRACE") == "1")
+        {
+            Console.Error.WriteLine($"[parent] first result at {DateTime.UtcNow:ss.fff}: {ms:F1} ms");
+        }
+        return ms;
     }
 
     private static (double Median, double P99) RoundTrip(ProcessPoolExecutor pool, int count)

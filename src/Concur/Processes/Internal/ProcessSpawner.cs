@@ -80,6 +80,10 @@ internal static class ProcessSpawner
             }
             // Workers do not need the parent's tiered-compilation warm-up tricks, but they must not pick up a
             // DOTNET_ variable that only makes sense for the parent's own host; nothing to change by default.
+            if (Environment.GetEnvironmentVariable("CONCUR_WORKER_TRACE") == "1")
+            {
+                Console.Error.WriteLine($"[parent] spawn {name} at {DateTime.UtcNow:ss.fff}");
+            }
             var process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start {plan.FileName}.");
             toWorker.DisposeLocalCopyOfClientHandle();
             fromWorker.DisposeLocalCopyOfClientHandle();

@@ -34,6 +34,10 @@ internal static class WorkerHost
     /// <param name="args"><c>--concur-worker parentPid inFd outFd dieWithParent name</c>.</param>
     internal static int Run(string[] args)
     {
+        if (Environment.GetEnvironmentVariable("CONCUR_WORKER_TRACE") == "1")
+        {
+            Console.Error.WriteLine($"[worker {Environment.ProcessId}] main at {DateTime.UtcNow:ss.fff}");
+        }
         int parentPid = int.Parse(args[1], CultureInfo.InvariantCulture);
         string inHandle = args[2];
         string outHandle = args[3];
@@ -63,8 +67,19 @@ internal static class WorkerHost
         private readonly Dictionary<int, Exception> broken = [];
         private readonly ArrayBufferWriter<byte> buffer = new(4096);
 
+        private static readonly bool Trace = Environment.GetEnvironmentVariable("CONCUR_WORKER_TRACE") == "1";
+
+        private static void Note(string what)
+        {
+            if (Trace)
+            {
+                Console.Error.WriteLine($"[worker {Environment.ProcessId}] {what} at {DateTime.UtcNow:ss.fff}");
+            }
+        }
+
         public int Run()
         {
+            Note("ready");
             output.Write(Frame.Empty(FrameKind.Ready, Environment.ProcessId));
             while (reader.TryRead(out FrameKind kind, out long id, out ReadOnlyMemory<byte> body))
             {
@@ -73,7 +88,9 @@ internal static class WorkerHost
                     case FrameKind.Define:
                         try
                         {
+                            Note("define start");
                             functions[(int)id] = FunctionDefinition.Read(body);
+                            Note("define end");
                         }
                         catch (Exception e)
                         {
@@ -82,7 +99,9 @@ internal static class WorkerHost
                         break;
                     case FrameKind.Invoke:
                     case FrameKind.InvokeChunk:
+                                Note($"call {id} received");
                         Call(kind, id, body);
+                        Note($"call {id} answered");
                         break;
                     case FrameKind.Initialize:
                         if (!Call(kind, id, body))
@@ -124,6 +143,7 @@ internal static class WorkerHost
                 FunctionDefinition definition = Lookup(BinaryPrimitives.ReadInt32LittleEndian(body.Span));
                 var arguments = new MessagePackReader(body[4..]);
                 Delegate function = definition.Bind(ref arguments);
+                Note("bound");
                 if (kind == FrameKind.InvokeChunk)
                 {
                     definition.Invoker.InvokeChunk(function, ref arguments, ref writer);
