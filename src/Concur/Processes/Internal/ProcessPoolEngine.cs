@@ -268,6 +268,10 @@ internal sealed class ProcessPoolEngine
                     {
                         break;
                     }
+                    if (!w.Ready && item.Stoppable)
+                    {
+                        break; // Its clock must start when it really starts.
+                    }
                     queue.RemoveFirst();
                     queuedCount--;
                     AssignLocked(w, item);
@@ -277,8 +281,13 @@ internal sealed class ProcessPoolEngine
         }
     }
 
+    /// <remarks>
+    /// A worker still starting may already get one task: its frames wait in the pipe, so the worker runs the task as
+    /// soon as it is up instead of first telling the parent "ready" and waiting for an answer (saves a round trip
+    /// and two thread wake-ups on the path from pool creation to first result).
+    /// </remarks>
     private static bool CanTake(WorkerProcess w, int limit) =>
-        w.Ready && !w.Dead && !w.Retiring && !w.ExitSent && w.Outstanding.Count < limit;
+        !w.Dead && !w.Retiring && !w.ExitSent && w.Outstanding.Count < (w.Ready ? limit : 1);
 
     private void AssignLocked(WorkerProcess w, WorkItem item)
     {
@@ -290,7 +299,7 @@ internal sealed class ProcessPoolEngine
         item.State = WorkState.Sent;
         item.Worker = w;
         w.Outstanding.Enqueue(item);
-        if (w.Outstanding.Count == 1)
+        if (w.Outstanding.Count == 1 && w.Ready)
         {
             StartedLocked(item);
         }
@@ -491,6 +500,10 @@ internal sealed class ProcessPoolEngine
         {
             w.Ready = true;
             startFailures = 0;
+            if (w.Outstanding.Count > 0)
+            {
+                StartedLocked(w.Outstanding.Peek());
+            }
             DispatchLocked(ref flush);
             RetireIdleLocked(ref flush);
         }
@@ -630,11 +643,14 @@ internal sealed class ProcessPoolEngine
         {
             w.Dead = true;
             workers.Remove(w);
-            if (w.Outstanding.Count > 0)
+            if (w.Outstanding.Count > 0 && w.Ready)
             {
                 head = w.Outstanding.Dequeue();
                 head.State = WorkState.Done;
-                // The rest never started: back to the front of the queue, in order.
+            }
+            if (w.Outstanding.Count > 0)
+            {
+                // The rest never started (nothing did, if the worker never came up): back to the front of the queue.
                 WorkItem[] rest = w.Outstanding.ToArray();
                 w.Outstanding.Clear();
                 for (int i = rest.Length - 1; i >= 0; i--)

@@ -54,10 +54,37 @@ internal static class WorkerHost
             platform.WatchControlChannel(int.Parse(inHandle, CultureInfo.InvariantCulture), () => platform.ExitImmediately(0));
         }
 
+        // JIT and initialise the serializer and the reflection paths on another thread while the parent sends the
+        // first frames: on a cold worker these cost tens of milliseconds, all on the first task's critical path.
+        var warmUp = new Thread(WarmUp) { IsBackground = true, Name = "Concur worker warm-up" };
+        warmUp.Start();
         using var input = new AnonymousPipeClientStream(PipeDirection.In, inHandle);
         using var output = new AnonymousPipeClientStream(PipeDirection.Out, outHandle);
         var loop = new Loop(input, output);
         return loop.Run();
+    }
+
+    private static void WarmUp()
+    {
+        try
+        {
+            var buffer = new ArrayBufferWriter<byte>(256);
+            var writer = new MessagePackWriter(buffer);
+            MessagePackSerializer.Serialize(ref writer, 1, Payload.Options);
+            MessagePackSerializer.Serialize(ref writer, "s", Payload.Options);
+            MessagePackSerializer.Serialize(ref writer, Array.Empty<int>(), Payload.Options);
+            writer.Flush();
+            var reader = new MessagePackReader(buffer.WrittenMemory);
+            MessagePackSerializer.Deserialize<int>(ref reader, Payload.Options);
+            MessagePackSerializer.Deserialize<string>(ref reader, Payload.Options);
+            MessagePackSerializer.Deserialize<int[]>(ref reader, Payload.Options);
+            _ = Invoker.For(typeof(Func<int, int>));
+            _ = Type.GetType(typeof(Func<int, int>).AssemblyQualifiedName!, throwOnError: false);
+        }
+        catch (Exception)
+        {
+            // Warm-up is best effort.
+        }
     }
 
     private sealed class Loop(Stream input, Stream output)
