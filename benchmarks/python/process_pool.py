@@ -121,10 +121,10 @@ def main():
             list(pool.map(is_prime, PRIMES))
             return time.perf_counter() - start
         pooled = median(repeats, primes_once)
-    emit("primes_sequential_s", sum(single), "s", method)
-    emit("primes_largest_single_task_s", max(single), "s", method)
-    emit("primes_ideal_in_order_schedule_s", max(free), "s", method)
-    emit("primes_process_pool_s", pooled, "s", method)
+    emit("primes_sequential_ms", sum(single) * 1000, "ms", method)
+    emit("primes_largest_single_task_ms", max(single) * 1000, "ms", method)
+    emit("primes_ideal_in_order_schedule_ms", max(free) * 1000, "ms", method)
+    emit("primes_process_pool_ms", pooled * 1000, "ms", method)
 
 
 if __name__ == "__main__":

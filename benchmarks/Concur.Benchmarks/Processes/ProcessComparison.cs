@@ -121,9 +121,9 @@ public static class ProcessComparison
             _ = pool.Map(ProcessWork.IsPrime, ProcessWork.Primes, chunkSize: 1).ToArray();
             return w.Elapsed.TotalSeconds;
         });
-        Emit("primes_sequential_s", sequential, "s");
-        Emit("primes_largest_single_task_s", largest, "s");
-        Emit("primes_ideal_in_order_schedule_s", schedule, "s");
-        Emit("primes_process_pool_s", pooled, "s");
+        Emit("primes_sequential_ms", sequential * 1000, "ms");
+        Emit("primes_largest_single_task_ms", largest * 1000, "ms");
+        Emit("primes_ideal_in_order_schedule_ms", schedule * 1000, "ms");
+        Emit("primes_process_pool_ms", pooled * 1000, "ms");
     }
 }
