@@ -1,0 +1,333 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using Concur.Threading.Internal;
+
+namespace Concur;
+
+/// <summary>
+/// A condition variable: Python's <c>threading.Condition</c>. Threads wait, holding its lock, until another thread
+/// changes the shared state and notifies them.
+/// </summary>
+/// <remarks>
+/// <para>
+/// The semantics are Mesa-style, as in Python: a notified waiter re-acquires the lock before it returns, and other
+/// threads may run in between, so check the state again after waking (or use <see cref="WaitFor(Func{bool}, TimeSpan, CancellationToken)"/>).
+/// Waiting and notifying require holding the lock. Every wait re-acquires the lock before returning, also on
+/// timeout and cancellation; a reentrant lock held several times is released completely while waiting and
+/// restored to the same count.
+/// </para>
+/// <para>
+/// Synchronous waits belong to the calling thread. Asynchronous waits (<see cref="WaitAsync(LockScope, TimeSpan, CancellationToken)"/>)
+/// belong to a <see cref="LockScope"/> obtained from <see cref="AcquireAsync"/>, because the continuation may run
+/// on another thread.
+/// </para>
+/// </remarks>
+/// <example>
+/// <code>
+/// var ready = new Condition();
+/// var items = new List&lt;int&gt;();
+/// // consumer
+/// using (ready.Acquire())
+/// {
+///     ready.WaitFor(() => items.Count &gt; 0);
+///     Console.WriteLine(items[0]);
+/// }
+/// // producer
+/// using (ready.Acquire())
+/// {
+///     items.Add(42);
+///     ready.Notify();
+/// }
+/// </code>
+/// </example>
+public sealed class Condition
+{
+    private readonly OwnedLock _lock;
+    private readonly LinkedList<ConditionWaiter> _waiters = new();
+
+    /// <summary>Creates a condition variable over <paramref name="lock"/>, or over a new <see cref="ReentrantLock"/> as Python does.</summary>
+    /// <param name="lock">The lock that guards the shared state; <see langword="null"/> (the default) creates a <see cref="ReentrantLock"/>.</param>
+    /// <param name="name">A name for the lock created when <paramref name="lock"/> is <see langword="null"/>.</param>
+    /// <param name="callerFile">Filled in by the compiler.</param>
+    /// <param name="callerLine">Filled in by the compiler.</param>
+    /// <param name="callerMember">Filled in by the compiler.</param>
+    public Condition(
+        OwnedLock? @lock = null,
+        string? name = null,
+        [CallerFilePath] string callerFile = "",
+        [CallerLineNumber] int callerLine = 0,
+        [CallerMemberName] string callerMember = "")
+    {
+        _lock = @lock ?? new ReentrantLock(name, callerFile, callerLine, callerMember);
+    }
+
+    /// <summary>Gets the lock that guards the shared state.</summary>
+    public OwnedLock Lock => _lock;
+
+    /// <summary>Acquires the condition's lock; see <see cref="OwnedLock.Acquire(CancellationToken)"/>.</summary>
+    /// <param name="cancellationToken">Stops waiting; the lock is then not acquired.</param>
+    /// <returns>A scope that releases the lock when disposed.</returns>
+    public LockScope Acquire(CancellationToken cancellationToken = default) => _lock.Acquire(cancellationToken);
+
+    /// <summary>Waits up to <paramref name="timeout"/> for the condition's lock; see <see cref="OwnedLock.TryAcquire(TimeSpan, CancellationToken)"/>.</summary>
+    /// <param name="timeout">The most time to wait.</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <returns><see langword="true"/> if the calling thread now holds the lock.</returns>
+    public bool TryAcquire(TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        _lock.TryAcquire(timeout, cancellationToken);
+
+    /// <summary>Releases the condition's lock once; see <see cref="OwnedLock.Release"/>.</summary>
+    public void Release() => _lock.Release();
+
+    /// <summary>Acquires the condition's lock asynchronously; pass the scope to the asynchronous waits.</summary>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <returns>A scope that releases the lock when disposed.</returns>
+    public ValueTask<LockScope> AcquireAsync(CancellationToken cancellationToken = default) => _lock.AcquireAsync(cancellationToken);
+
+    /// <summary>Releases the lock, waits until notified, and re-acquires the lock.</summary>
+    /// <param name="cancellationToken">Stops waiting; the lock is re-acquired before the exception is thrown.</param>
+    /// <exception cref="SynchronizationLockException">The calling thread does not hold the lock.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    /// <exception cref="DeadlockException">Re-acquiring the lock would close a deadlock cycle; the lock is then not held.</exception>
+    public void Wait(CancellationToken cancellationToken = default) =>
+        WaitCore(Timeout.InfiniteTimeSpan, cancellationToken);
+
+    /// <summary>Releases the lock, waits until notified or until <paramref name="timeout"/> passes, and re-acquires the lock.</summary>
+    /// <param name="timeout">The most time to wait for a notify; <see cref="Timeout.InfiniteTimeSpan"/> waits forever.</param>
+    /// <param name="cancellationToken">Stops waiting; the lock is re-acquired before the exception is thrown.</param>
+    /// <returns><see langword="true"/> if notified; <see langword="false"/> if the time ran out.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative and not infinite.</exception>
+    /// <exception cref="SynchronizationLockException">The calling thread does not hold the lock.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    /// <exception cref="DeadlockException">Re-acquiring the lock would close a deadlock cycle; the lock is then not held.</exception>
+    public bool Wait(TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        WaitCore(timeout, cancellationToken);
+
+    /// <summary>Waits until <paramref name="predicate"/> returns <see langword="true"/> (Python's <c>wait_for</c>).</summary>
+    /// <param name="predicate">Evaluated with the lock held, first at once and then after every notify.</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <exception cref="SynchronizationLockException">The calling thread does not hold the lock.</exception>
+    public void WaitFor(Func<bool> predicate, CancellationToken cancellationToken = default) =>
+        WaitFor(predicate, Timeout.InfiniteTimeSpan, cancellationToken);
+
+    /// <summary>Waits until <paramref name="predicate"/> returns <see langword="true"/> or <paramref name="timeout"/> passes (Python's <c>wait_for</c>).</summary>
+    /// <param name="predicate">Evaluated with the lock held, first at once and then after every notify.</param>
+    /// <param name="timeout">The most time to wait in all; <see cref="Timeout.InfiniteTimeSpan"/> waits forever.</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <returns>The predicate's last value: <see langword="false"/> means the time ran out.</returns>
+    /// <exception cref="SynchronizationLockException">The calling thread does not hold the lock.</exception>
+    public bool WaitFor(Func<bool> predicate, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(predicate);
+        OwnedLock.ValidateTimeout(timeout);
+        var start = Stopwatch.GetTimestamp();
+        var result = predicate();
+        while (!result)
+        {
+            var remaining = Remaining(timeout, start);
+            if (remaining == TimeSpan.Zero)
+            {
+                break;
+            }
+            WaitCore(remaining, cancellationToken);
+            result = predicate();
+        }
+        return result;
+    }
+
+    /// <summary>Wakes up to <paramref name="count"/> threads waiting on this condition, longest waiting first.</summary>
+    /// <param name="count">How many waiters to wake; the default is 1.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is negative.</exception>
+    /// <exception cref="SynchronizationLockException">The lock is not held by the calling thread (or by an async acquisition).</exception>
+    public void Notify(int count = 1)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        EnsureHeldForNotify();
+        var node = _waiters.First;
+        while (count > 0 && node is not null)
+        {
+            var next = node.Next;
+            _waiters.Remove(node);
+            if (node.Value.TryNotify())
+            {
+                count--;
+            }
+            node = next;
+        }
+    }
+
+    /// <summary>Wakes every thread waiting on this condition.</summary>
+    /// <exception cref="SynchronizationLockException">The lock is not held by the calling thread (or by an async acquisition).</exception>
+    public void NotifyAll() => Notify(int.MaxValue);
+
+    /// <summary>Asynchronously releases the lock held by <paramref name="scope"/>, waits until notified, and re-acquires it.</summary>
+    /// <param name="scope">The scope returned by <see cref="AcquireAsync"/> that holds this condition's lock.</param>
+    /// <param name="cancellationToken">Stops waiting; the lock is re-acquired before the exception is thrown.</param>
+    /// <returns>A task that completes when notified and the lock is held again.</returns>
+    /// <exception cref="SynchronizationLockException"><paramref name="scope"/> does not hold this condition's lock, or comes from a synchronous acquire.</exception>
+    public Task WaitAsync(LockScope scope, CancellationToken cancellationToken = default) =>
+        WaitCoreAsync(scope, Timeout.InfiniteTimeSpan, cancellationToken);
+
+    /// <summary>Asynchronously releases the lock held by <paramref name="scope"/>, waits until notified or until <paramref name="timeout"/> passes, and re-acquires it.</summary>
+    /// <param name="scope">The scope returned by <see cref="AcquireAsync"/> that holds this condition's lock.</param>
+    /// <param name="timeout">The most time to wait for a notify.</param>
+    /// <param name="cancellationToken">Stops waiting; the lock is re-acquired before the exception is thrown.</param>
+    /// <returns><see langword="true"/> if notified; <see langword="false"/> if the time ran out.</returns>
+    /// <exception cref="SynchronizationLockException"><paramref name="scope"/> does not hold this condition's lock, or comes from a synchronous acquire.</exception>
+    public Task<bool> WaitAsync(LockScope scope, TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        WaitCoreAsync(scope, timeout, cancellationToken);
+
+    /// <summary>Asynchronously waits until <paramref name="predicate"/> returns <see langword="true"/>.</summary>
+    /// <param name="scope">The scope returned by <see cref="AcquireAsync"/> that holds this condition's lock.</param>
+    /// <param name="predicate">Evaluated with the lock held, first at once and then after every notify.</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <returns>A task that completes when the predicate holds, with the lock held.</returns>
+    public Task WaitForAsync(LockScope scope, Func<bool> predicate, CancellationToken cancellationToken = default) =>
+        WaitForAsync(scope, predicate, Timeout.InfiniteTimeSpan, cancellationToken);
+
+    /// <summary>Asynchronously waits until <paramref name="predicate"/> returns <see langword="true"/> or <paramref name="timeout"/> passes.</summary>
+    /// <param name="scope">The scope returned by <see cref="AcquireAsync"/> that holds this condition's lock.</param>
+    /// <param name="predicate">Evaluated with the lock held, first at once and then after every notify.</param>
+    /// <param name="timeout">The most time to wait in all.</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <returns>The predicate's last value.</returns>
+    public async Task<bool> WaitForAsync(LockScope scope, Func<bool> predicate, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(predicate);
+        OwnedLock.ValidateTimeout(timeout);
+        var start = Stopwatch.GetTimestamp();
+        var result = predicate();
+        while (!result)
+        {
+            var remaining = Remaining(timeout, start);
+            if (remaining == TimeSpan.Zero)
+            {
+                break;
+            }
+            await WaitCoreAsync(scope, remaining, cancellationToken).ConfigureAwait(false);
+            result = predicate();
+        }
+        return result;
+    }
+
+    private static TimeSpan Remaining(TimeSpan timeout, long start)
+    {
+        if (timeout == Timeout.InfiniteTimeSpan)
+        {
+            return Timeout.InfiniteTimeSpan;
+        }
+        var remaining = timeout - Stopwatch.GetElapsedTime(start);
+        return remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero;
+    }
+
+    private bool WaitCore(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        OwnedLock.ValidateTimeout(timeout);
+        var me = ThreadOwner.Current;
+        if (!_lock.IsOwnedBy(me))
+        {
+            throw new SynchronizationLockException(
+                $"Cannot wait on a condition whose lock '{_lock.Name}' the calling {me.Describe()} does not hold. " +
+                "Acquire it first: using (condition.Acquire()) { condition.Wait(); }");
+        }
+        cancellationToken.ThrowIfCancellationRequested();
+
+        var signal = me.ConditionSignal;
+        signal.Reset();
+        var waiter = ConditionWaiter.ForThread(me);
+        var node = _waiters.AddLast(waiter);
+        var saved = _lock.ReleaseAll(me);
+
+        var notified = false;
+        var cancelled = false;
+        try
+        {
+            notified = signal.Wait(timeout, cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            cancelled = true;
+        }
+        if (!notified)
+        {
+            notified = !waiter.TryAbandon();
+        }
+
+        try
+        {
+            _lock.Reacquire(me, saved);
+        }
+        catch (DeadlockException)
+        {
+            me.LostInConditionWait = _lock;
+            throw;
+        }
+        if (node.List is not null)
+        {
+            _waiters.Remove(node);
+        }
+        if (cancelled && !notified)
+        {
+            throw new OperationCanceledException(cancellationToken);
+        }
+        return notified;
+    }
+
+    private async Task<bool> WaitCoreAsync(LockScope scope, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        OwnedLock.ValidateTimeout(timeout);
+        if (!ReferenceEquals(scope.Lock, _lock) || scope.Owner is not AsyncOwner owner || !_lock.IsOwnedBy(owner))
+        {
+            throw new SynchronizationLockException(
+                $"Cannot wait asynchronously on a condition whose lock '{_lock.Name}' the given scope does not hold. " +
+                "Pass the scope returned by 'await condition.AcquireAsync()'.");
+        }
+        cancellationToken.ThrowIfCancellationRequested();
+
+        var waiter = ConditionWaiter.ForAsync();
+        var node = _waiters.AddLast(waiter);
+        var saved = _lock.ReleaseAll(owner);
+
+        var notified = false;
+        var cancelled = false;
+        try
+        {
+            await waiter.Completion.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+            notified = true;
+        }
+        catch (TimeoutException)
+        {
+        }
+        catch (OperationCanceledException)
+        {
+            cancelled = true;
+        }
+        if (!notified)
+        {
+            notified = !waiter.TryAbandon();
+        }
+
+        await _lock.ReacquireAsync(owner, saved).ConfigureAwait(false);
+        if (node.List is not null)
+        {
+            _waiters.Remove(node);
+        }
+        if (cancelled && !notified)
+        {
+            throw new OperationCanceledException(cancellationToken);
+        }
+        return notified;
+    }
+
+    private void EnsureHeldForNotify()
+    {
+        var owner = _lock.Owner;
+        if (owner is AsyncOwner || (owner is not null && owner == ThreadOwner.Current))
+        {
+            return;
+        }
+        throw new SynchronizationLockException(
+            $"Cannot notify a condition whose lock '{_lock.Name}' the calling thread does not hold. " +
+            "Acquire it first: using (condition.Acquire()) { condition.Notify(); }");
+    }
+}

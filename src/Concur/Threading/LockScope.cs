@@ -1,0 +1,70 @@
+using Concur.Threading.Internal;
+
+namespace Concur;
+
+/// <summary>
+/// Proof of holding an <see cref="OwnedLock"/>, returned by its <c>Acquire</c> methods; disposing it releases the
+/// lock once. Use it with <c>using</c>.
+/// </summary>
+/// <remarks>
+/// The default value holds nothing: <see cref="IsAcquired"/> is <see langword="false"/> and <see cref="Dispose"/>
+/// does nothing. A scope is a value: dispose it once, and do not dispose copies.
+/// </remarks>
+public readonly struct LockScope : IDisposable, IEquatable<LockScope>
+{
+    private readonly OwnedLock? _lock;
+    private readonly LockOwner? _owner;
+
+    internal LockScope(OwnedLock @lock, LockOwner owner)
+    {
+        _lock = @lock;
+        _owner = owner;
+    }
+
+    /// <summary>Gets a value indicating whether this scope holds its lock (false for a timed-out <c>TryAcquireAsync</c>).</summary>
+    public bool IsAcquired => _lock is not null;
+
+    /// <summary>Gets the lock this scope holds, or <see langword="null"/> when it holds none.</summary>
+    public OwnedLock? Lock => _lock;
+
+    internal LockOwner? Owner => _owner;
+
+    /// <summary>Determines whether two scopes stand for the same acquisition.</summary>
+    /// <param name="left">The first scope.</param>
+    /// <param name="right">The second scope.</param>
+    /// <returns><see langword="true"/> when both hold the same lock for the same owner.</returns>
+    public static bool operator ==(LockScope left, LockScope right) => left.Equals(right);
+
+    /// <summary>Determines whether two scopes stand for different acquisitions.</summary>
+    /// <param name="left">The first scope.</param>
+    /// <param name="right">The second scope.</param>
+    /// <returns><see langword="true"/> unless both hold the same lock for the same owner.</returns>
+    public static bool operator !=(LockScope left, LockScope right) => !left.Equals(right);
+
+    /// <summary>Releases the lock once.</summary>
+    /// <exception cref="SynchronizationLockException">The owner of this scope no longer holds the lock (for example, the scope was disposed twice).</exception>
+    public void Dispose()
+    {
+        if (_lock is null)
+        {
+            return;
+        }
+        if (!_lock.IsOwnedBy(_owner!) && _owner!.LostInConditionWait == _lock)
+        {
+            // The condition wait that should have re-acquired this lock was chosen as a deadlock victim, so there
+            // is nothing to release; see Condition.Wait.
+            _owner.LostInConditionWait = null;
+            return;
+        }
+        _lock.ReleaseCore(_owner!);
+    }
+
+    /// <inheritdoc/>
+    public bool Equals(LockScope other) => ReferenceEquals(_lock, other._lock) && ReferenceEquals(_owner, other._owner);
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => obj is LockScope other && Equals(other);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => HashCode.Combine(_lock, _owner);
+}

@@ -1,0 +1,119 @@
+namespace Concur.Tests.Threading;
+
+/// <summary>Tests of <see cref="BoundedSemaphore"/>: the shared semaphore contract plus CPython's BoundedSemaphoreTests.</summary>
+public sealed class BoundedSemaphoreTests : SemaphoreContractTests
+{
+    [Fact]
+    public void Release_PastTheInitialCount_ThrowsSemaphoreFull()
+    {
+        // CPython's BoundedSemaphoreTests.test_release_unacquired (Python raises ValueError).
+        var sem = new BoundedSemaphore();
+        Assert.Throws<SemaphoreFullException>(() => sem.Release());
+        sem.Acquire();
+        sem.Release();
+        Assert.Throws<SemaphoreFullException>(() => sem.Release());
+        Assert.Equal(1, sem.CurrentCount);
+    }
+
+    [Fact]
+    public void Release_ManyPastTheBound_ReleasesNothing()
+    {
+        // CPython's test_multirelease: a release(n) that would pass the bound changes nothing.
+        var sem = new BoundedSemaphore(7, name: "pool");
+        for (int i = 0; i < 7; i++)
+        {
+            sem.Acquire();
+        }
+        sem.Release(3);
+        Assert.Equal(3, sem.CurrentCount);
+        var ex = Assert.Throws<SemaphoreFullException>(() => sem.Release(5));
+        Assert.Equal(3, sem.CurrentCount);
+        Assert.Contains("BoundedSemaphore 'pool'", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("nothing was released", ex.Message, StringComparison.Ordinal);
+        sem.Release(4);
+        Assert.Equal(7, sem.CurrentCount);
+        Assert.Throws<SemaphoreFullException>(() => sem.Release());
+    }
+
+    [Fact]
+    public void Release_ScopeAfterManualRelease_ThrowsSemaphoreFull()
+    {
+        var sem = new BoundedSemaphore(1);
+        var scope = sem.Acquire();
+        sem.Release();
+        Assert.Throws<SemaphoreFullException>(() => scope.Dispose());
+        Assert.Equal(1, sem.CurrentCount);
+    }
+
+    [Fact]
+    public void Release_ZeroBound_AlwaysThrows()
+    {
+        var sem = new BoundedSemaphore(0);
+        Assert.Equal(0, sem.MaxCount);
+        Assert.Throws<SemaphoreFullException>(() => sem.Release());
+        Assert.Equal(0, sem.CurrentCount);
+    }
+
+    [Fact]
+    public void MaxCount_IsTheInitialCount()
+    {
+        Assert.Equal(1, new BoundedSemaphore().MaxCount);
+        Assert.Equal(5, new BoundedSemaphore(5).MaxCount);
+    }
+
+    [Fact]
+    public void Release_ByAnotherThreadAsABinarySemaphore_WakesTheWaiter()
+    {
+        // The use CPython allows for Lock (release by another thread) is served by a bounded semaphore of 1.
+        var signal = new BoundedSemaphore(1);
+        signal.Acquire();
+        bool got = false;
+        var waiter = ThreadBunch.Start(1, _ => got = signal.TryAcquire(Support.Bounded.Limit));
+        Support.Bounded.Until(() => waiter.AllBlockedOrDone, "the waiter blocks");
+        var releaser = ThreadBunch.Start(1, _ => signal.Release());
+        releaser.Join();
+        waiter.Join();
+        Assert.True(got);
+    }
+
+    [Fact]
+    public void ToString_NoName_NamesTheKind()
+    {
+        Assert.Equal("BoundedSemaphore (count 1)", new BoundedSemaphore().ToString());
+    }
+
+    protected override ITestSemaphore Create(int initialCount = 1, string? name = null) =>
+        new Adapter(new BoundedSemaphore(initialCount, name));
+
+    protected override ITestSemaphore CreateDefault() => new Adapter(new BoundedSemaphore());
+
+    private sealed class Adapter(BoundedSemaphore semaphore) : ITestSemaphore
+    {
+        public string? Name => semaphore.Name;
+
+        public int CurrentCount => semaphore.CurrentCount;
+
+        public SemaphoreScope Acquire(CancellationToken cancellationToken = default) => semaphore.Acquire(cancellationToken);
+
+        public SemaphoreScope Acquire(TimeSpan timeout, CancellationToken cancellationToken = default) =>
+            semaphore.Acquire(timeout, cancellationToken);
+
+        public ValueTask<SemaphoreScope> AcquireAsync(TimeSpan timeout, CancellationToken cancellationToken = default) =>
+            semaphore.AcquireAsync(timeout, cancellationToken);
+
+        public bool TryAcquire() => semaphore.TryAcquire();
+
+        public bool TryAcquire(TimeSpan timeout, CancellationToken cancellationToken = default) =>
+            semaphore.TryAcquire(timeout, cancellationToken);
+
+        public ValueTask<SemaphoreScope> AcquireAsync(CancellationToken cancellationToken = default) =>
+            semaphore.AcquireAsync(cancellationToken);
+
+        public Task<bool> TryAcquireAsync(TimeSpan timeout, CancellationToken cancellationToken = default) =>
+            semaphore.TryAcquireAsync(timeout, cancellationToken);
+
+        public void Release(int count = 1) => semaphore.Release(count);
+
+        public override string ToString() => semaphore.ToString();
+    }
+}
