@@ -94,6 +94,7 @@ internal static class WorkerHost
         private readonly Dictionary<int, Exception> broken = [];
         private readonly ArrayBufferWriter<byte> buffer = new(4096);
 
+        // CONCUR_WORKER_TRACE=1 prints start-up and call timestamps to stderr (used to profile pool creation).
         private static readonly bool Trace = Environment.GetEnvironmentVariable("CONCUR_WORKER_TRACE") == "1";
 
         private static void Note(string what)
@@ -180,7 +181,10 @@ internal static class WorkerHost
                     definition.Invoker.Invoke(function, ref arguments, ref writer);
                 }
                 writer.Flush();
-                Send(kind == FrameKind.Initialize ? FrameKind.Result : FrameKind.Result, id, kind != FrameKind.Initialize);
+                if (kind != FrameKind.Initialize)
+                {
+                    Send(FrameKind.Result, id);
+                }
                 return true;
             }
             catch (Exception e)
@@ -189,7 +193,7 @@ internal static class WorkerHost
                 writer = new MessagePackWriter(buffer);
                 RemoteError.Write(ref writer, e);
                 writer.Flush();
-                Send(kind == FrameKind.Initialize ? FrameKind.InitializeFailed : FrameKind.Error, id, send: true);
+                Send(kind == FrameKind.Initialize ? FrameKind.InitializeFailed : FrameKind.Error, id);
                 return false;
             }
         }
@@ -216,12 +220,8 @@ internal static class WorkerHost
             }
         }
 
-        private void Send(FrameKind kind, long id, bool send)
+        private void Send(FrameKind kind, long id)
         {
-            if (!send)
-            {
-                return;
-            }
             Span<byte> frame = MemoryMarshal.AsMemory(buffer.WrittenMemory).Span;
             Frame.WriteHeader(frame, kind, id, frame.Length - 4);
             output.Write(frame);
