@@ -53,7 +53,10 @@ internal sealed class LaunchPlan
     private static LaunchPlan Create()
     {
         string hook = $"if ({nameof(ConcurWorker)}.{nameof(ConcurWorker.TryRunWorker)}(args)) return;";
+        // IL3000: an empty Location is exactly how a single-file bundle is detected here.
+#pragma warning disable IL3000
         string host = typeof(LaunchPlan).Assembly.Location;
+#pragma warning restore IL3000
         if (string.IsNullOrEmpty(host))
         {
             if (ConcurWorker.HookInstalled && Environment.ProcessPath is string self)
@@ -73,7 +76,9 @@ internal sealed class LaunchPlan
             string candidate = deps[..^".deps.json".Length] + ".runtimeconfig.json";
             runtimeConfig = File.Exists(candidate) ? candidate : null;
         }
+#pragma warning disable IL3000 // Only reached when Concur.dll has a file, so the entry assembly has one too.
         if (runtimeConfig is null && Assembly.GetEntryAssembly()?.Location is { Length: > 0 } entry)
+#pragma warning restore IL3000
         {
             string candidate = Path.ChangeExtension(entry, ".runtimeconfig.json");
             runtimeConfig = File.Exists(candidate) ? candidate : null;
