@@ -7,4 +7,16 @@ if (args.Length > 0 && args[0] == "processes")
     return;
 }
 
+if (args.Length > 0 && args[0] == "processes-init")
+{
+    Concur.Benchmarks.Processes.StartupExperiment.InitCosts();
+    return;
+}
+
+if (args.Length > 0 && args[0] == "processes-startup")
+{
+    Concur.Benchmarks.Processes.StartupExperiment.Run(args);
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

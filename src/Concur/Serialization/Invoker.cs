@@ -42,10 +42,10 @@ internal abstract class Invoker
         throw new NotSupportedException("Only functions of one or two parameters can be mapped.");
 
     /// <summary>Reads one value of <typeparamref name="T"/>.</summary>
-    protected static T Read<T>(ref MessagePackReader reader) => MessagePackSerializer.Deserialize<T>(ref reader, Payload.Options);
+    protected static T Read<T>(ref MessagePackReader reader) => Payload.Read<T>(ref reader);
 
     /// <summary>Writes one value of <typeparamref name="T"/>.</summary>
-    protected static void Write<T>(ref MessagePackWriter writer, T value) => MessagePackSerializer.Serialize(ref writer, value, Payload.Options);
+    protected static void Write<T>(ref MessagePackWriter writer, T value) => Payload.Write(ref writer, value);
 }
 
 internal sealed class FuncInvoker<TResult> : Invoker

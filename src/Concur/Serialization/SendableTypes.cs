@@ -34,7 +34,7 @@ internal static class SendableTypes
     /// <summary>Like <see cref="CheckRoundTripOnce(Type, object?)"/> for a statically typed value, without boxing.</summary>
     public static void CheckRoundTripOnce<T>(T value)
     {
-        if (Verified<T>.Done || value is null)
+        if (Verified<T>.Done || value is null || Payload.IsPrimitive<T>())
         {
             return;
         }

@@ -31,15 +31,20 @@ internal sealed class ValueCodec<T> : ValueCodec
 {
     /// <inheritdoc/>
     public override void Write(ref MessagePackWriter writer, object? value) =>
-        MessagePackSerializer.Serialize(ref writer, (T)value!, Payload.Options);
+        Payload.Write(ref writer, (T)value!);
 
     /// <inheritdoc/>
     public override object? Read(ref MessagePackReader reader) =>
-        MessagePackSerializer.Deserialize<T>(ref reader, Payload.Options);
+        Payload.Read<T>(ref reader);
 
     /// <inheritdoc/>
     public override void RoundTrip(object? value)
     {
+        if (Payload.IsPrimitive<T>())
+        {
+            return;
+        }
+
         byte[] bytes = MessagePackSerializer.Serialize((T)value!, Payload.Options);
         MessagePackSerializer.Deserialize<T>(bytes, Payload.Options);
     }

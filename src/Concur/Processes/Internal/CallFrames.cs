@@ -82,7 +82,7 @@ internal static class CallFrames
         try
         {
             SendableTypes.CheckRoundTripOnce(argument);
-            MessagePackSerializer.Serialize(ref writer, argument, Payload.Options);
+            Payload.Write(ref writer, argument);
         }
         catch (Exception e) when (e is MessagePackSerializationException or NotSupportedException or InvalidOperationException or TypeInitializationException)
         {

@@ -129,7 +129,7 @@ internal sealed class WorkItem<TResult> : WorkItem
     public Task<TResult> TypedTask => completion.Task;
 
     protected override void SetResult(ReadOnlyMemory<byte> body) =>
-        completion.TrySetResult(MessagePack.MessagePackSerializer.Deserialize<TResult>(body, Payload.Options));
+        completion.TrySetResult(Payload.Read<TResult>(body));
 
     protected override void TrySetException(Exception exception) => completion.TrySetException(exception);
 

@@ -70,14 +70,12 @@ internal static class WorkerHost
         {
             var buffer = new ArrayBufferWriter<byte>(256);
             var writer = new MessagePackWriter(buffer);
-            MessagePackSerializer.Serialize(ref writer, 1, Payload.Options);
-            MessagePackSerializer.Serialize(ref writer, "s", Payload.Options);
-            MessagePackSerializer.Serialize(ref writer, Array.Empty<int>(), Payload.Options);
+            Payload.Write(ref writer, 1);
+            Payload.Write(ref writer, "s");
             writer.Flush();
             var reader = new MessagePackReader(buffer.WrittenMemory);
-            MessagePackSerializer.Deserialize<int>(ref reader, Payload.Options);
-            MessagePackSerializer.Deserialize<string>(ref reader, Payload.Options);
-            MessagePackSerializer.Deserialize<int[]>(ref reader, Payload.Options);
+            Payload.Read<int>(ref reader);
+            Payload.Read<string>(ref reader);
             _ = Invoker.For(typeof(Func<int, int>));
             _ = Type.GetType(typeof(Func<int, int>).AssemblyQualifiedName!, throwOnError: false);
         }
