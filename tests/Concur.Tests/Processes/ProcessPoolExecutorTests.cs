@@ -257,3 +257,33 @@ internal static class ParallelInvoke
         }
     }
 }
+
+public sealed class ProcessPoolExecutorInterfaceTests(PoolFixture fixture) : IClassFixture<PoolFixture>
+{
+    private static int Triple(int x) => 3 * x;
+
+    [Fact]
+    public Task AsIExecutor_CallingCodeDoesNotChange() => UseThroughInterface(fixture.Pool);
+
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1859", Justification = "The point is to call through the interface.")]
+    private static async Task UseThroughInterface(IExecutor executor)
+    {
+        Assert.Equal(2, executor.MaxWorkers);
+        Assert.Equal(9, await Support.Bounded.Within(executor.Submit(Triple, 3)));
+        Assert.Equal(new[] { 0, 3, 6 }, executor.Map(Triple, Enumerable.Range(0, 3)).ToArray());
+    }
+
+    [Fact]
+    public async Task Map_AbandonedEarly_LaterItemsNeverRun()
+    {
+        using var gate = new Gate();
+        string dir = gate.Directory;
+        int[] firstTwo = fixture.Pool.Map(
+            i => { File.WriteAllText(Path.Combine(dir, $"item-{i}"), "ran"); return i; },
+            Enumerable.Range(0, 1000), chunkSize: 1, bufferSize: 4).Take(2).ToArray();
+        Assert.Equal(new[] { 0, 1 }, firstTwo);
+        // Whatever was already sent may still finish; nothing beyond the buffer (plus one pipelined task per worker) runs.
+        Assert.Equal(4, await Support.Bounded.Within(fixture.Pool.Submit(static x => x + 1, 3)));
+        Assert.InRange(Directory.GetFiles(dir, "item-*").Length, 2, 4 + 2);
+    }
+}
