@@ -1,1 +1,1 @@
-return 0;
+return Concur.Cli.ConcurApp.Run(args, Console.Out, Console.Error);

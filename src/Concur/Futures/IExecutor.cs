@@ -6,7 +6,7 @@ namespace Concur;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Every executor in Concur implements this interface (<c>ThreadPoolExecutor</c> runs on dedicated threads;
+/// Every executor in Concur implements this interface (<see cref="ThreadPoolExecutor"/> runs on dedicated threads;
 /// the process pool runs in warm worker processes), so calling code does not change when the work moves from
 /// threads to processes.
 /// </para>
@@ -62,7 +62,7 @@ public interface IExecutor : IDisposable, IAsyncDisposable
     /// The sequence is lazy: nothing is submitted until enumeration starts, and at most
     /// <paramref name="bufferSize"/> items are in flight at once, so an endless source is fine. If an item's
     /// function throws, enumeration rethrows that exception when it reaches the item. Abandoning the enumeration
-    /// cancels the items not yet started.
+    /// cancels the items not yet started. Arguments are checked at the call, not when enumeration starts.
     /// </remarks>
     /// <typeparam name="T">The type of the input items.</typeparam>
     /// <typeparam name="TResult">The type of the results.</typeparam>
@@ -76,14 +76,15 @@ public interface IExecutor : IDisposable, IAsyncDisposable
     /// How many items travel to a worker together; 0 (the default) lets the executor choose.
     /// </param>
     /// <param name="bufferSize">
-    /// The most items submitted but not yet yielded; 0 (the default) lets the executor choose (a small multiple of
-    /// <see cref="MaxWorkers"/>).
+    /// The most items submitted but not yet yielded (counted in chunks when <paramref name="chunkSize"/> is above 1);
+    /// 0 (the default) lets the executor choose (a small multiple of <see cref="MaxWorkers"/>).
     /// </param>
     /// <param name="cancellationToken">Stops the enumeration and cancels the items not yet started.</param>
     /// <returns>The results, in the order of <paramref name="source"/>.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="function"/> or <paramref name="source"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="chunkSize"/> or <paramref name="bufferSize"/> is negative.</exception>
     /// <exception cref="InvalidOperationException">The executor has been shut down.</exception>
+    /// <exception cref="TimeoutException">Thrown during enumeration when <paramref name="timeout"/> runs out.</exception>
     IEnumerable<TResult> Map<T, TResult>(
         Func<T, TResult> function,
         IEnumerable<T> source,

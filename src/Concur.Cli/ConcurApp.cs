@@ -1,0 +1,23 @@
+using System.CommandLine;
+using System.CommandLine.Help;
+using Concur.Cli.Bench;
+
+namespace Concur.Cli;
+
+/// <summary>The <c>concur</c> command line: wires the commands; the logic lives in each command's folder.</summary>
+internal static class ConcurApp
+{
+    /// <summary>Parses <paramref name="args"/> and runs the command, writing to <paramref name="output"/>.</summary>
+    /// <returns>The process exit code.</returns>
+    public static int Run(string[] args, TextWriter output, TextWriter error)
+    {
+        // A named root rather than RootCommand, whose name would be the assembly's (Concur.Cli): the tool is "concur".
+        var root = new Command("concur", "Concur: Python's processes-and-threads toolbox for .NET.")
+        {
+            new HelpOption(),
+            new VersionOption(),
+            BenchCommand.Create(output),
+        };
+        return root.Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = error });
+    }
+}

@@ -1,0 +1,69 @@
+using System.Collections.Concurrent;
+
+namespace Concur.Executors.Internal;
+
+/// <summary>
+/// Collects watched tasks in the order they complete, and lets one consumer take them with a timeout, blocking or
+/// asynchronously. The engine behind <c>AsCompleted</c>, <c>Wait</c> and <c>MapUnordered</c>.
+/// </summary>
+/// <typeparam name="TTask">The type of the tasks.</typeparam>
+#pragma warning disable CA1001 // _signal is deliberately never disposed: see the field.
+internal sealed class CompletionQueue<TTask>
+#pragma warning restore CA1001
+    where TTask : Task
+{
+    // The continuation only enqueues and signals, so it is cheap enough to run synchronously on whichever thread
+    // completes the task.
+    private static readonly Action<Task, object?> s_onCompleted = static (task, state) =>
+    {
+        var queue = (CompletionQueue<TTask>)state!;
+        queue._completed.Enqueue((TTask)task);
+        queue._signal.Release();
+    };
+
+    // SpinWait rounds a blocking Take spends before it blocks.
+    private const int SpinCount = 100;
+
+    private readonly ConcurrentQueue<TTask> _completed = new();
+
+    // Never disposed: a late continuation may still release it after the consumer has gone, and SemaphoreSlim
+    // holds no unmanaged resource unless its AvailableWaitHandle is used.
+    private readonly SemaphoreSlim _signal = new(0);
+
+    /// <summary>Arranges for <paramref name="task"/> to be queued when it completes (at once if it already has).</summary>
+    public void Watch(TTask task) =>
+        task.ContinueWith(
+            s_onCompleted,
+            this,
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+
+    /// <summary>
+    /// Blocks until the next completed task is available and takes it, or returns <see langword="null"/> when
+    /// <paramref name="timeout"/> runs out first.
+    /// </summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public TTask? Take(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        // Results of short work arrive within microseconds: spin (yielding to the producers) before blocking.
+        var spinner = new SpinWait();
+        for (var i = 0; i < SpinCount && _signal.CurrentCount == 0 && timeout != TimeSpan.Zero; i++)
+        {
+            spinner.SpinOnce(sleep1Threshold: -1);
+        }
+        return _signal.Wait(timeout, cancellationToken) ? Dequeue() : null;
+    }
+
+    /// <summary>The asynchronous twin of <see cref="Take"/>.</summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public async ValueTask<TTask?> TakeAsync(TimeSpan timeout, CancellationToken cancellationToken) =>
+        await _signal.WaitAsync(timeout, cancellationToken).ConfigureAwait(false) ? Dequeue() : null;
+
+    private TTask Dequeue()
+    {
+        // Each release follows its enqueue, so a successful wait always finds an item.
+        _completed.TryDequeue(out var task);
+        return task!;
+    }
+}

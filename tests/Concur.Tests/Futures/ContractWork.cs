@@ -1,0 +1,67 @@
+using System.Diagnostics;
+
+namespace Concur.Tests.Futures;
+
+/// <summary>
+/// Work for the executor contract suite. Every member is static and takes only strings or numbers, so a process
+/// pool can run it in another process: the test and the work share nothing but the file system.
+/// </summary>
+public static class ContractWork
+{
+    /// <summary>The longest a blocked work item waits for its release before giving up.</summary>
+    public static readonly TimeSpan MaxBlock = TimeSpan.FromSeconds(30);
+
+    /// <summary>Returns <paramref name="x"/> squared.</summary>
+    public static int Square(int x) => x * x;
+
+    /// <summary>Returns a constant.</summary>
+    public static int FortyTwo() => 42;
+
+    /// <summary>Throws <see cref="InvalidOperationException"/> with <paramref name="message"/>.</summary>
+    public static int Fail(string message) => throw new InvalidOperationException(message);
+
+    /// <summary>Returns <paramref name="x"/> squared, but throws for 3.</summary>
+    public static int SquareFailingAtThree(int x) =>
+        x == 3 ? throw new InvalidOperationException("item 3 failed") : x * x;
+
+    /// <summary>Creates the file <paramref name="path"/> and returns the path.</summary>
+    public static string Touch(string path)
+    {
+        File.WriteAllText(path, "ran");
+        return path;
+    }
+
+    /// <summary>
+    /// If <paramref name="argument"/> names a gate directory (<c>gate:{dir}</c>), marks the gate started and waits
+    /// until it is released; otherwise touches the file <paramref name="argument"/>. Returns the argument.
+    /// </summary>
+    public static string BlockOrTouch(string argument)
+    {
+        if (argument.StartsWith("gate:", StringComparison.Ordinal))
+        {
+            return Block(argument["gate:".Length..]);
+        }
+        return Touch(argument);
+    }
+
+    /// <summary>
+    /// Marks the gate directory <paramref name="gateDirectory"/> as started, then waits (at most
+    /// <see cref="MaxBlock"/>) until the test creates its release file. Returns the directory.
+    /// </summary>
+    public static string Block(string gateDirectory)
+    {
+        File.WriteAllText(Path.Combine(gateDirectory, Gate.StartedFile), "started");
+        var release = Path.Combine(gateDirectory, Gate.ReleaseFile);
+        var watch = Stopwatch.StartNew();
+        var spinner = new SpinWait();
+        while (!File.Exists(release))
+        {
+            if (watch.Elapsed > MaxBlock)
+            {
+                throw new TimeoutException($"Gate {gateDirectory} was not released within {MaxBlock}.");
+            }
+            spinner.SpinOnce(sleep1Threshold: 20);
+        }
+        return gateDirectory;
+    }
+}

@@ -1,0 +1,7 @@
+namespace Concur.Tests.Futures;
+
+/// <summary>The executor contract, run against <see cref="ThreadPoolExecutor"/>.</summary>
+public sealed class ThreadPoolExecutorContractTests : ExecutorContractTests
+{
+    protected override IExecutor CreateExecutor(int maxWorkers) => new ThreadPoolExecutor(maxWorkers);
+}

@@ -1,0 +1,186 @@
+using Concur.Tests.Support;
+
+namespace Concur.Tests.Queues;
+
+/// <summary>Many producers and consumers on one queue: every item is received exactly once.</summary>
+public abstract partial class BlockingQueueContractTests
+{
+    private const int Producers = 4;
+    private const int Consumers = 4;
+    private const int ItemsPerProducer = 10_000;
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(16)]
+    [InlineData(1)]
+    public void Stress_FourProducersFourConsumers_EveryItemReceivedExactlyOnce(int maxSize)
+    {
+        var q = Create(maxSize);
+        var seen = new int[Producers * ItemsPerProducer];
+        var producers = Enumerable.Range(0, Producers).Select(p => TestThread.Start(
+            () =>
+            {
+                for (var i = 0; i < ItemsPerProducer; i++)
+                {
+                    q.Put((p * ItemsPerProducer) + i, Long);
+                }
+            },
+            $"producer-{p}")).ToArray();
+        var consumers = Enumerable.Range(0, Consumers).Select(c => TestThread.Start(
+            () =>
+            {
+                foreach (var item in q.GetConsumingEnumerable())
+                {
+                    Interlocked.Increment(ref seen[item]);
+                    q.TaskDone();
+                }
+            },
+            $"consumer-{c}")).ToArray();
+        foreach (var p in producers)
+        {
+            p.Join();
+        }
+        Assert.True(q.Join(Bounded.Limit), "every item marked done");
+        q.Shutdown();
+        foreach (var c in consumers)
+        {
+            c.Join();
+        }
+        Assert.All(seen, count => Assert.Equal(1, count));
+        Assert.True(q.IsEmpty);
+        Assert.Equal(0, q.UnfinishedTaskCount);
+    }
+
+    [Fact]
+    public void Stress_ConsumersWithTinyTimeoutsAndTryGet_EveryItemReceivedExactlyOnce()
+    {
+        // CPython's test_many_threads_timeout / _nonblock: consumers that time out over and over lose nothing.
+        var q = Create(8);
+        const int total = 20_000;
+        var seen = new int[total];
+        var received = 0;
+        var producer = TestThread.Start(() =>
+        {
+            for (var i = 0; i < total; i++)
+            {
+                q.Put(i, Long);
+            }
+        });
+        var consumers = Enumerable.Range(0, 4).Select(c => TestThread.Start(() =>
+        {
+            while (Volatile.Read(ref received) < total)
+            {
+                var got = c % 2 == 0
+                    ? q.TryGet(out var item, TimeSpan.FromTicks(100))
+                    : q.TryGet(out item);
+                if (got)
+                {
+                    Interlocked.Increment(ref seen[item]);
+                    Interlocked.Increment(ref received);
+                }
+                else if (c % 2 == 1)
+                {
+                    Thread.Yield();
+                }
+            }
+        })).ToArray();
+        producer.Join();
+        foreach (var c in consumers)
+        {
+            c.Join();
+        }
+        Assert.All(seen, count => Assert.Equal(1, count));
+    }
+
+    [Fact]
+    public async Task Stress_AsyncAndSyncProducersAndConsumers_EveryItemReceivedExactlyOnce()
+    {
+        var q = Create(32);
+        const int perProducer = 5_000;
+        var seen = new int[4 * perProducer];
+        var syncProducers = Enumerable.Range(0, 2).Select(p => TestThread.Start(() =>
+        {
+            for (var i = 0; i < perProducer; i++)
+            {
+                q.Put((p * perProducer) + i);
+            }
+        })).ToArray();
+        var asyncProducers = Enumerable.Range(2, 2).Select(p => Task.Run(async () =>
+        {
+            for (var i = 0; i < perProducer; i++)
+            {
+                await q.PutAsync((p * perProducer) + i);
+            }
+        })).ToArray();
+        var syncConsumers = Enumerable.Range(0, 2).Select(_ => TestThread.Start(() =>
+        {
+            foreach (var item in q.GetConsumingEnumerable())
+            {
+                Interlocked.Increment(ref seen[item]);
+                q.TaskDone();
+            }
+        })).ToArray();
+        var asyncConsumers = Enumerable.Range(0, 2).Select(_ => Task.Run(async () =>
+        {
+            await foreach (var item in q.GetConsumingAsyncEnumerable())
+            {
+                Interlocked.Increment(ref seen[item]);
+                q.TaskDone();
+            }
+        })).ToArray();
+        foreach (var p in syncProducers)
+        {
+            p.Join();
+        }
+        await Bounded.Within(Task.WhenAll(asyncProducers));
+        Assert.True(await Bounded.Within(q.JoinAsync(Bounded.Limit)));
+        q.Shutdown();
+        foreach (var c in syncConsumers)
+        {
+            c.Join();
+        }
+        await Bounded.Within(Task.WhenAll(asyncConsumers));
+        Assert.All(seen, count => Assert.Equal(1, count));
+    }
+
+    [Fact]
+    public void Stress_CancellingBlockedGettersWhileProducing_LosesNothing()
+    {
+        var q = Create(4);
+        const int total = 5_000;
+        var seen = new int[total];
+        var received = 0;
+        var producer = TestThread.Start(() =>
+        {
+            for (var i = 0; i < total; i++)
+            {
+                q.Put(i, Long);
+            }
+        });
+        var consumers = Enumerable.Range(0, 3).Select(_ => TestThread.Start(() =>
+        {
+            var random = new Random(Environment.CurrentManagedThreadId);
+            while (Volatile.Read(ref received) < total)
+            {
+                using var cts = new CancellationTokenSource();
+                cts.CancelAfter(TimeSpan.FromTicks(random.Next(1, 2000)));
+                try
+                {
+                    var item = q.Get(cts.Token);
+                    Interlocked.Increment(ref seen[item]);
+                    Interlocked.Increment(ref received);
+                }
+                catch (OperationCanceledException)
+                {
+                }
+            }
+        })).ToArray();
+        producer.Join();
+        foreach (var c in consumers)
+        {
+            c.Join();
+        }
+        Assert.All(seen, count => Assert.Equal(1, count));
+        Assert.True(q.IsEmpty);
+    }
+}
