@@ -22,18 +22,21 @@ namespace Concur.Processes.Internal;
 /// one thread and pays for it).
 /// </para>
 /// <para>
-/// A worker may hold up to <see cref="PipelineDepth"/> tasks (one running, the next already in its pipe), so it
-/// never waits for the parent between tasks. A task that may be stopped (it has a timeout or a cancellable token)
-/// is only sent to an idle worker and nothing is queued behind it, so "started" means exactly "sent", and killing
-/// its worker stops only it. When a worker dies, the head of its queue is the task that killed it; the others never
-/// started and go back to the front of the pool's queue.
+/// A ready worker holds one task at a time, so "sent" means exactly "started": a queued task can always be cancelled
+/// without running, no task waits behind a long one while another worker idles, and killing a worker stops only its
+/// task. The reader thread sends the next task the moment a result arrives. When a worker dies, the task it held is
+/// the one that killed it; a task given to a worker that never came up goes back to the front of the queue.
 /// </para>
 /// </remarks>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "The event queue lives as long as the supervisor thread, which ends with the pool.")]
 internal sealed class ProcessPoolEngine
 {
-    /// <summary>One task running in the worker plus one waiting in its pipe hides the parent's reaction time.</summary>
-    private const int PipelineDepth = 2;
+    /// <summary>
+    /// Tasks a ready worker may hold. One: a second task waiting in a busy worker's pipe would be stuck behind a long
+    /// task while another worker idles, and could no longer be cancelled without running ("sent" must mean
+    /// "started"). Tried at 2: more throughput for trivial tasks, but it broke both guarantees (executor contract).
+    /// </summary>
+    private const int PipelineDepth = 1;
 
     /// <summary>Frames up to this size are written by the reader thread itself: with at most
     /// <see cref="PipelineDepth"/> of them unread, they always fit in the pipe's 64 KiB, so the write cannot block

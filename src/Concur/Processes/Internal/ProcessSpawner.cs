@@ -71,6 +71,13 @@ internal static class ProcessSpawner
             info.ArgumentList.Add(fromWorker.GetClientHandleAsString());
             info.ArgumentList.Add(dieWithParent ? "1" : "0");
             info.ArgumentList.Add(name);
+            // A .NET process creates a diagnostics socket and debugger pipes in the temp directory and removes them
+            // when it exits normally; a worker killed for a timeout or a crash would leave them behind. Workers run
+            // without them unless CONCUR_WORKER_DIAGNOSTICS=1 (e.g. to attach dotnet-trace to a worker).
+            if (Environment.GetEnvironmentVariable("CONCUR_WORKER_DIAGNOSTICS") != "1")
+            {
+                info.Environment["DOTNET_EnableDiagnostics"] = "0";
+            }
             if (request.Environment is not null)
             {
                 foreach ((string key, string value) in request.Environment)
