@@ -44,8 +44,9 @@ public sealed class ProcessPoolExecutor : IExecutor
     /// <param name="maxWorkers">The number of worker processes; 0 (the default) means <see cref="Environment.ProcessorCount"/>.</param>
     /// <param name="initializer">
     /// A function run once in each worker before its first task (a static method, or a lambda whose captured
-    /// variables are serializable); <see langword="null"/> (the default) for none. If it throws, the pool is broken:
-    /// queued tasks fail and new work is refused with <see cref="InvalidOperationException"/>.
+    /// variables are serializable); <see langword="null"/> (the default) for none. If it throws, the pool is broken
+    /// (<see cref="IsBroken"/>): queued and later work faults with <see cref="BrokenExecutorException"/>, whose
+    /// <see cref="Exception.InnerException"/> is the initializer's <see cref="RemoteException"/>.
     /// </param>
     /// <param name="maxTasksPerChild">
     /// How many tasks a worker runs before it is replaced by a fresh process (frees whatever the tasks leaked);
@@ -73,6 +74,12 @@ public sealed class ProcessPoolExecutor : IExecutor
 
     /// <inheritdoc/>
     public bool IsShutdown => engine.IsShutdown;
+
+    /// <summary>
+    /// Gets a value indicating whether the pool is broken: its initializer threw, or worker processes cannot start.
+    /// Work submitted to a broken pool faults with <see cref="BrokenExecutorException"/>.
+    /// </summary>
+    public bool IsBroken => engine.IsBroken;
 
     /// <summary>Gets the process ids of the worker processes alive now (they change as workers are replaced).</summary>
     public IReadOnlyList<int> WorkerProcessIds => engine.WorkerProcessIds;

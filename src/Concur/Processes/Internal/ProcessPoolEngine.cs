@@ -63,7 +63,7 @@ internal sealed class ProcessPoolEngine
     private int spawning;
     private int workerCount;
     private bool shutdown;
-    private Exception? broken;
+    private BrokenExecutorException? broken;
     private int startFailures;
     private int roundRobin;
 
@@ -119,13 +119,32 @@ internal sealed class ProcessPoolEngine
         }
     }
 
+    /// <summary>Gets a value indicating whether the pool is broken (its initializer threw, or workers cannot start).</summary>
+    public bool IsBroken
+    {
+        get
+        {
+            lock (gate)
+            {
+                return broken is not null;
+            }
+        }
+    }
+
     /// <summary>Queues <paramref name="item"/> (and sends it at once if a worker can take it).</summary>
-    /// <exception cref="InvalidOperationException">The pool is shut down or broken.</exception>
+    /// <remarks>On a broken pool the item faults at once with <see cref="BrokenExecutorException"/>.</remarks>
+    /// <exception cref="InvalidOperationException">The pool is shut down.</exception>
     public void Enqueue(WorkItem item)
     {
         List<WorkerProcess>? flush = null;
         lock (gate)
         {
+            if (broken is not null)
+            {
+                item.State = WorkState.Done;
+                item.Fail(broken);
+                return;
+            }
             ThrowIfClosedLocked();
             item.State = WorkState.Queued;
             queue.AddLast(item);
@@ -215,11 +234,6 @@ internal sealed class ProcessPoolEngine
 
     private void ThrowIfClosedLocked()
     {
-        if (broken is not null)
-        {
-            throw new InvalidOperationException(
-                $"The process pool is broken and accepts no work: {broken.Message}", broken);
-        }
         if (shutdown)
         {
             throw new InvalidOperationException("The process pool has been shut down; create a new pool to run more work.");
@@ -606,7 +620,7 @@ internal sealed class ProcessPoolEngine
             lock (gate)
             {
                 spawning--;
-                broken ??= new InvalidOperationException($"Could not start a worker process: {e.Message}", e);
+                broken ??= new BrokenExecutorException($"The process pool is broken: it could not start a worker process ({e.Message}).", e);
                 failed = TakeQueuedLocked();
                 CheckAllExitedIfBrokenLocked();
             }
@@ -666,14 +680,15 @@ internal sealed class ProcessPoolEngine
             }
             if (w.InitializeError is not null)
             {
-                broken ??= new InvalidOperationException(
-                    $"The pool's initializer threw in worker {w.Pid}: {w.InitializeError.RemoteTypeName}: {w.InitializeError.Message}",
+                broken ??= new BrokenExecutorException(
+                    $"The process pool is broken: its initializer threw in worker {w.Pid} ({w.InitializeError.RemoteTypeName}: " +
+                    $"{w.InitializeError.Message}); fix the initializer and create a new pool.",
                     w.InitializeError);
             }
             else if (!w.Ready && !w.ExitSent && ++startFailures >= MaxStartFailures)
             {
-                broken ??= new InvalidOperationException(
-                    $"Worker processes exit before they start ({status}); see the worker's output on standard error. " +
+                broken ??= new BrokenExecutorException(
+                    $"The process pool is broken: worker processes exit before they start ({status}); see the worker's output on standard error. " +
                     $"The host command was: {LaunchPlan.Current.FileName} {string.Join(' ', LaunchPlan.Current.Prefix)}");
             }
             if (broken is not null)
@@ -704,8 +719,8 @@ internal sealed class ProcessPoolEngine
                     head.Cancel();
                     break;
                 default:
-                    head.Fail(w.InitializeError is { } init
-                        ? new InvalidOperationException($"The pool's initializer failed: {init.Message}", init)
+                    head.Fail(w.InitializeError is not null && broken is not null
+                        ? broken
                         : new WorkerCrashedException(w.Pid, status.ExitCode, status.Signal, head.Description));
                     break;
             }
@@ -733,7 +748,7 @@ internal sealed class ProcessPoolEngine
     {
         foreach (WorkItem item in items)
         {
-            item.Fail(new InvalidOperationException($"The process pool is broken: {broken!.Message}", broken));
+            item.Fail(broken!);
         }
     }
 
