@@ -77,7 +77,7 @@ public static class StartupExperiment
         {
             ("default", []),
             ("TieredPGO=0", new() { ["DOTNET_TieredPGO"] = "0" }),
-            ("TieredPGO=0,TC_QuickJitForLoops=1,OSR", new() { ["DOTNET_TieredPGO"] = "0", ["DOTNET_ReadyToRun"] = "1" }),
+            ("TieredCompilation=0", new() { ["DOTNET_TieredCompilation"] = "0" }),
             ("gcServer=0,gcConcurrent=0", new() { ["DOTNET_gcServer"] = "0", ["DOTNET_gcConcurrent"] = "0" }),
         };
         var samples = variants.Select(_ => new List<double>()).ToArray();
