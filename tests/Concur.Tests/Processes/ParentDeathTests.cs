@@ -35,6 +35,47 @@ public sealed class ParentDeathTests
         Console.WriteLine("parent done");
     }
 
+    /// <summary>Runs in the stand-in parent: starts a grandchild blocked on the gate, publishes its pid, returns.</summary>
+    internal static void StartGrandchildAndReturn(string dir, bool daemon)
+    {
+        var child = new ChildProcess(() => Gate.WaitInWorker(dir), name: "grandchild") { Daemon = daemon };
+        child.Start();
+        string temp = Path.Combine(dir, "pid.tmp");
+        File.WriteAllText(temp, child.Pid!.Value.ToString(CultureInfo.InvariantCulture));
+        File.Move(temp, Path.Combine(dir, "pid"));
+    }
+
+    [Fact]
+    public void ParentExitsNormally_DaemonChildIsKilled()
+    {
+        using var gate = new Gate();
+        string dir = gate.Directory;
+        var parent = new ChildProcess(() => StartGrandchildAndReturn(dir, true));
+        parent.Start();
+        Assert.True(parent.Join(Bounded.Limit));
+        Assert.Equal(0, parent.ExitCode);
+        int grandchild = int.Parse(File.ReadAllText(Path.Combine(dir, "pid")), CultureInfo.InvariantCulture);
+        Bounded.Until(() => !Processes.IsAlive(grandchild), "the daemon grandchild is gone");
+        Assert.False(File.Exists(gate.OpenPath));
+    }
+
+    [Fact]
+    public void ParentExitsNormally_WaitsForNonDaemonChild()
+    {
+        using var gate = new Gate();
+        string dir = gate.Directory;
+        var parent = new ChildProcess(() => StartGrandchildAndReturn(dir, false));
+        parent.Start();
+        string pidPath = Path.Combine(dir, "pid");
+        Bounded.Until(() => File.Exists(pidPath) || !parent.IsAlive, "the stand-in parent started its child");
+        gate.WaitStarted();
+        // Python joins non-daemon children at exit: the parent's body has returned, but it is still waiting.
+        Assert.False(parent.Join(TimeSpan.FromMilliseconds(300)));
+        gate.Open();
+        Assert.True(parent.Join(Bounded.Limit));
+        Assert.Equal(0, parent.ExitCode);
+    }
+
     [Fact]
     public void ParentKilled_WorkersExitPromptly()
     {
