@@ -170,6 +170,10 @@ public class ChildProcess
         }
         try
         {
+            if (ProcessTypeAllowlist.Version != 0)
+            {
+                spawned.ToWorker.Write(Frame.AllowTypes());
+            }
             spawned.ToWorker.Write(Frame.WithBody(FrameKind.Define, function.Id, function.Definition));
             spawned.ToWorker.Write(frame);
             spawned.ToWorker.Flush();

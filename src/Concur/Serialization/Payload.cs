@@ -31,12 +31,67 @@ internal static class Payload
             write(ref writer, value);
             return;
         }
+        if (Polymorphic<T>.Is)
+        {
+            WritePolymorphic(ref writer, value);
+            return;
+        }
         MessagePackSerializer.Serialize(ref writer, value, Options);
+    }
+
+    /// <summary>
+    /// Writes a value declared as <c>object</c>, an interface or an abstract class: <c>[type name, value]</c>, only
+    /// for a type on <see cref="ProcessTypeAllowlist"/>.
+    /// </summary>
+    private static void WritePolymorphic<T>(ref MessagePackWriter writer, T value)
+    {
+        if (value is null)
+        {
+            writer.WriteNil();
+            return;
+        }
+        Type type = value.GetType();
+        if (!ProcessTypeAllowlist.IsAllowed(type))
+        {
+            throw new MessagePackSerializationException(
+                $"a value declared as {typeof(T).FullName} is a {type.FullName}, which is not on the allowlist; call " +
+                $"ProcessTypeAllowlist.Allow<{type.Name}>() first, or declare the concrete type");
+        }
+        writer.WriteArrayHeader(2);
+        writer.Write(type.AssemblyQualifiedName);
+        ValueCodec.For(type).Write(ref writer, value);
+    }
+
+    private static T ReadPolymorphic<T>(ref MessagePackReader reader)
+    {
+        if (reader.TryReadNil())
+        {
+            return default!;
+        }
+        if (reader.ReadArrayHeader() != 2)
+        {
+            throw new MessagePackSerializationException($"Malformed {typeof(T).Name} value.");
+        }
+        string name = reader.ReadString() ?? string.Empty;
+        Type type = ProcessTypeAllowlist.Find(name)
+            ?? throw new MessagePackSerializationException($"Refused to read a value of type '{name}': it is not on ProcessTypeAllowlist.");
+        if (!typeof(T).IsAssignableFrom(type))
+        {
+            throw new MessagePackSerializationException($"Refused to read a {type.FullName} where a {typeof(T).FullName} is declared.");
+        }
+        return (T)ValueCodec.For(type).Read(ref reader)!;
+    }
+
+    private static class Polymorphic<T>
+    {
+        public static readonly bool Is = typeof(T) == typeof(object) || typeof(T).IsInterface || (typeof(T).IsAbstract && !typeof(T).IsSealed);
     }
 
     /// <summary>Reads a value of the declared type <typeparamref name="T"/>.</summary>
     public static T Read<T>(ref MessagePackReader reader) =>
-        Fast<T>.Read is { } read ? read(ref reader) : MessagePackSerializer.Deserialize<T>(ref reader, Options);
+        Fast<T>.Read is { } read ? read(ref reader)
+        : Polymorphic<T>.Is ? ReadPolymorphic<T>(ref reader)
+        : MessagePackSerializer.Deserialize<T>(ref reader, Options);
 
     /// <summary>Reads a value of the declared type <typeparamref name="T"/> from <paramref name="bytes"/>.</summary>
     public static T Read<T>(ReadOnlyMemory<byte> bytes)

@@ -38,8 +38,11 @@ internal static class SendableTypes
         {
             return;
         }
-        byte[] bytes = MessagePack.MessagePackSerializer.Serialize(value, Payload.Options);
-        MessagePack.MessagePackSerializer.Deserialize<T>(bytes, Payload.Options);
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
+        var writer = new MessagePack.MessagePackWriter(buffer);
+        Payload.Write(ref writer, value);
+        writer.Flush();
+        Payload.Read<T>(buffer.WrittenMemory);
         Verified<T>.Done = true;
     }
 
@@ -53,10 +56,6 @@ internal static class SendableTypes
         if (type.IsPointer || type.IsByRef || type.IsByRefLike)
         {
             return "pointers and by-ref types cannot leave the process";
-        }
-        if (type == typeof(object))
-        {
-            return "values typed as object would need type names on the wire; declare a concrete type";
         }
         if (typeof(Delegate).IsAssignableFrom(type))
         {
@@ -72,10 +71,8 @@ internal static class SendableTypes
         {
             return "it is disposable, so it holds a resource (a connection, a stream, a handle) that exists only in this process";
         }
-        if (type.IsInterface || type.IsAbstract)
-        {
-            return "interfaces and abstract types would need type names on the wire; declare a concrete type";
-        }
+        // object, interfaces and abstract classes are checked per value: the runtime type must be on
+        // ProcessTypeAllowlist (Payload.Write).
         if (type.IsArray)
         {
             return WhyNot(type.GetElementType()!);

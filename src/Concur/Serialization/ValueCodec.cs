@@ -45,7 +45,10 @@ internal sealed class ValueCodec<T> : ValueCodec
             return;
         }
 
-        byte[] bytes = MessagePackSerializer.Serialize((T)value!, Payload.Options);
-        MessagePackSerializer.Deserialize<T>(bytes, Payload.Options);
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
+        var writer = new MessagePackWriter(buffer);
+        Payload.Write(ref writer, (T)value!);
+        writer.Flush();
+        Payload.Read<T>(buffer.WrittenMemory);
     }
 }

@@ -51,12 +51,13 @@ public sealed class FunctionRefTests(PoolFixture fixture) : IClassFixture<PoolFi
     }
 
     [Fact]
-    public void Submit_CapturesObject_Rejected()
+    public void Submit_CapturesObjectOfTypeNotAllowed_Rejected()
     {
-        object boxed = 5;
+        object boxed = new Uri("http://example.invalid");
         var e = Assert.Throws<ArgumentException>(() => { _ = pool.Submit(() => boxed.GetHashCode()); });
         Assert.Contains("'boxed'", e.Message, StringComparison.Ordinal);
         Assert.Contains("System.Object", e.Message, StringComparison.Ordinal);
+        Assert.Contains("ProcessTypeAllowlist", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -86,10 +87,11 @@ public sealed class FunctionRefTests(PoolFixture fixture) : IClassFixture<PoolFi
     }
 
     [Fact]
-    public void Submit_ObjectTypedArgument_Rejected()
+    public void Submit_ObjectTypedArgumentNotAllowed_Rejected()
     {
         var e = Assert.Throws<ArgumentException>(() => { _ = pool.Submit(static (object o) => o.ToString(), (object)1); });
         Assert.Contains("System.Object", e.Message, StringComparison.Ordinal);
+        Assert.Contains("ProcessTypeAllowlist.Allow<Int32>", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]

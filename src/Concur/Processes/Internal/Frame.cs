@@ -39,6 +39,22 @@ internal static class Frame
         BinaryPrimitives.WriteInt64LittleEndian(frame[5..], id);
     }
 
+    /// <summary>Builds the frame that tells a worker which polymorphic types it may read and write.</summary>
+    public static byte[] AllowTypes()
+    {
+        var buffer = new ArrayBufferWriter<byte>(256);
+        Begin(buffer);
+        var writer = new MessagePack.MessagePackWriter(buffer);
+        string[] names = ProcessTypeAllowlist.Snapshot();
+        writer.WriteArrayHeader(names.Length);
+        foreach (string name in names)
+        {
+            writer.Write(name);
+        }
+        writer.Flush();
+        return Finish(buffer, FrameKind.AllowTypes, 0);
+    }
+
     /// <summary>Builds a frame with an empty body.</summary>
     public static byte[] Empty(FrameKind kind, long id)
     {

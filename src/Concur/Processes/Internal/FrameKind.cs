@@ -23,6 +23,9 @@ internal enum FrameKind : byte
     /// <summary>Finish and exit with code 0.</summary>
     Exit = 6,
 
+    /// <summary>id = 0; body = the names of the types on <c>ProcessTypeAllowlist</c> (sent when the list changes).</summary>
+    AllowTypes = 7,
+
     // Worker -> parent.
 
     /// <summary>id = the worker's pid. The worker is ready for frames.</summary>

@@ -308,6 +308,12 @@ internal sealed class ProcessPoolEngine
 
     private void AssignLocked(WorkerProcess w, WorkItem item)
     {
+        int allowlist = ProcessTypeAllowlist.Version;
+        if (w.AllowlistVersion != allowlist)
+        {
+            w.SendQueue.Enqueue(Frame.AllowTypes());
+            w.AllowlistVersion = allowlist;
+        }
         if (w.Defined.Add(item.Function.Id))
         {
             w.SendQueue.Enqueue(Frame.WithBody(FrameKind.Define, item.Function.Id, item.Function.Definition));
@@ -635,6 +641,8 @@ internal sealed class ProcessPoolEngine
             workers.Add(w);
             if (initializer is not null)
             {
+                w.AllowlistVersion = ProcessTypeAllowlist.Version;
+                w.SendQueue.Enqueue(Frame.AllowTypes());
                 w.Defined.Add(initializer.Id);
                 w.SendQueue.Enqueue(Frame.WithBody(FrameKind.Define, initializer.Id, initializer.Definition));
                 w.SendQueue.Enqueue(initializeFrame!);

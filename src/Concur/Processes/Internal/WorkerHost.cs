@@ -139,6 +139,14 @@ internal static class WorkerHost
                         return RunMain(body);
                     case FrameKind.Exit:
                         return 0;
+                    case FrameKind.AllowTypes:
+                        var names = new MessagePackReader(body);
+                        int count = names.ReadArrayHeader();
+                        for (int i = 0; i < count; i++)
+                        {
+                            ProcessTypeAllowlist.AllowFromParent(names.ReadString()!);
+                        }
+                        break;
                     default:
                         throw new InvalidDataException($"Unexpected frame {kind} in a Concur worker.");
                 }

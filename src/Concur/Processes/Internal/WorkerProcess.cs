@@ -46,6 +46,9 @@ internal sealed class WorkerProcess
     /// <summary>Gets the lock held while writing to <see cref="ToWorker"/>.</summary>
     public Lock SendLock { get; } = new();
 
+    /// <summary>Gets or sets the <see cref="ProcessTypeAllowlist.Version"/> last sent to the worker. Gate.</summary>
+    public int AllowlistVersion { get; set; }
+
     /// <summary>Gets or sets a value indicating whether the worker said it is ready. Gate.</summary>
     public bool Ready { get; set; }
 
