@@ -102,6 +102,12 @@ public sealed class ProcessPoolExecutorTests(PoolFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task Submit_WorkerReadsStandardInput_GetsEndOfFile()
+    {
+        Assert.Null(await Bounded.Within(pool.Submit(static () => Console.In.ReadLine())));
+    }
+
+    [Fact]
     public async Task Submit_AlreadyCancelledToken_ReturnsCancelledTask()
     {
         var task = pool.Submit(Square, 2, new CancellationToken(canceled: true));

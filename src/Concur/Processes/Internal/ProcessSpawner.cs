@@ -60,7 +60,9 @@ internal static class ProcessSpawner
         var fromWorker = new AnonymousPipeServerStream(PipeDirection.In, HandleInheritability.Inheritable);
         try
         {
-            var info = new ProcessStartInfo(plan.FileName) { UseShellExecute = false, RedirectStandardOutput = redirectOutput };
+            // Standard input is an empty pipe, as Python gives its children os.devnull: a worker must not compete with the
+            // parent for the console's input. Standard output and error are the parent's own (shared console).
+            var info = new ProcessStartInfo(plan.FileName) { UseShellExecute = false, RedirectStandardInput = true, RedirectStandardOutput = redirectOutput };
             foreach (string argument in plan.Prefix)
             {
                 info.ArgumentList.Add(argument);
@@ -92,6 +94,7 @@ internal static class ProcessSpawner
                 Console.Error.WriteLine($"[parent] spawn {name} at {DateTime.UtcNow:ss.fff}");
             }
             var process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start {plan.FileName}.");
+            process.StandardInput.Close();
             toWorker.DisposeLocalCopyOfClientHandle();
             fromWorker.DisposeLocalCopyOfClientHandle();
             return new SpawnedProcess(process, toWorker, fromWorker);
