@@ -257,9 +257,11 @@ public sealed class Condition
         {
             _lock.Reacquire(me, saved);
         }
-        catch (DeadlockException)
+        catch (Exception e) when (e is DeadlockException or LockOrderException)
         {
+            // The lock is not held: the scopes around this wait must release nothing (see OwnedLock.ReleaseCore).
             me.LostInConditionWait = _lock;
+            me.LostRecursion = saved;
             throw;
         }
         if (node.List is not null)

@@ -45,18 +45,8 @@ public readonly struct LockScope : IDisposable, IEquatable<LockScope>
     /// <exception cref="SynchronizationLockException">The owner of this scope no longer holds the lock (for example, the scope was disposed twice).</exception>
     public void Dispose()
     {
-        if (_lock is null)
-        {
-            return;
-        }
-        if (!_lock.IsOwnedBy(_owner!) && _owner!.LostInConditionWait == _lock)
-        {
-            // The condition wait that should have re-acquired this lock was chosen as a deadlock victim, so there
-            // is nothing to release; see Condition.Wait.
-            _owner.LostInConditionWait = null;
-            return;
-        }
-        _lock.ReleaseCore(_owner!);
+        // A scope around a condition wait whose re-acquire was refused releases nothing: ReleaseCore forgives it.
+        _lock?.ReleaseCore(_owner!);
     }
 
     /// <inheritdoc/>

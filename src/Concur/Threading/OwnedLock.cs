@@ -49,6 +49,8 @@ public abstract class OwnedLock
     private LockWaiter? _tail;
     private int _waiterCount;
     private long _heldSince;
+    private int _lockOrderPolicy = -1;
+    private LockOrderNode? _orderNode;
 
     private protected OwnedLock(bool reentrant, string? name, string callerFile, int callerLine, string callerMember)
     {
@@ -73,6 +75,52 @@ public abstract class OwnedLock
     /// <summary>Gets a value indicating whether the calling thread holds the lock.</summary>
     public bool IsHeldByCurrentThread => _owner == ThreadOwner.Current;
 
+    /// <summary>
+    /// Gets or sets lock-order checking for this lock: <see langword="null"/> (the default) follows
+    /// <see cref="DeadlockDetection.LockOrderChecking"/>; <see cref="LockOrderPolicy.Off"/> leaves every pair with
+    /// this lock unchecked (an opt-out that wins over the other lock's setting); <see cref="LockOrderPolicy.Warn"/>
+    /// or <see cref="LockOrderPolicy.Throw"/> check the pairs with this lock even when the global setting is off
+    /// (the stricter of the two locks' policies applies).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is not a defined <see cref="LockOrderPolicy"/>.</exception>
+    public LockOrderPolicy? LockOrderChecking
+    {
+        get => _lockOrderPolicy < 0 ? null : (LockOrderPolicy)_lockOrderPolicy;
+        set
+        {
+            if (value is { } policy && !Enum.IsDefined(policy))
+            {
+                throw new ArgumentOutOfRangeException(nameof(value), value, "Use null (follow the global setting), LockOrderPolicy.Off, Warn or Throw.");
+            }
+            Volatile.Write(ref _lockOrderPolicy, value is null ? -1 : (int)value.Value);
+            if (value is not null and not LockOrderPolicy.Off)
+            {
+                LockOrderGraph.LockOptedIn();
+            }
+        }
+    }
+
+    /// <summary>Gets the per-lock policy as a number: -1 follows the global one, else a <see cref="LockOrderPolicy"/> value.</summary>
+    internal int LockOrderPolicyValue => _lockOrderPolicy;
+
+    /// <summary>Gets this lock's node in the lock-order graph, or <see langword="null"/> before it takes part in a checked pair.</summary>
+    internal LockOrderNode? OrderNodeOrNull => _orderNode;
+
+    /// <summary>Gets this lock's node in the lock-order graph, created on first use.</summary>
+    internal LockOrderNode OrderNode
+    {
+        get
+        {
+            var node = _orderNode;
+            if (node is null)
+            {
+                Interlocked.CompareExchange(ref _orderNode, LockOrderGraph.CreateNode(Name), null);
+                node = _orderNode;
+            }
+            return node;
+        }
+    }
+
     internal long Id { get; }
 
     internal bool IsReentrant => _reentrant;
@@ -95,6 +143,7 @@ public abstract class OwnedLock
     /// <returns>A scope whose <see cref="LockScope.Dispose"/> releases the lock once.</returns>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before the lock was acquired.</exception>
     /// <exception cref="DeadlockException">Waiting would never end: the calling thread would close a cycle of threads each waiting for a lock the next holds, or it already holds this non-reentrant lock.</exception>
+    /// <exception cref="LockOrderException">Lock-order checking is set to <see cref="LockOrderPolicy.Throw"/> and the calling thread holds a lock that was taken after this one before.</exception>
     /// <example>
     /// <code>
     /// using (accountLock.Acquire())
@@ -107,7 +156,11 @@ public abstract class OwnedLock
     {
         cancellationToken.ThrowIfCancellationRequested();
         var me = ThreadOwner.Current;
-        if (!TryTakeFast(me))
+        if (LockOrderGraph.Active)
+        {
+            AcquireOrdered(me, Timeout.InfiniteTimeSpan, cancellationToken);
+        }
+        else if (!TryTakeFast(me))
         {
             AcquireContended(me, Timeout.InfiniteTimeSpan, 1, cancellationToken);
         }
@@ -125,6 +178,7 @@ public abstract class OwnedLock
     /// <exception cref="TimeoutException">The lock was not acquired within <paramref name="timeout"/>.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before the lock was acquired.</exception>
     /// <exception cref="DeadlockException">Waiting would close a deadlock cycle (see <see cref="DeadlockDetection.TimedWaits"/>).</exception>
+    /// <exception cref="LockOrderException">Lock-order checking is set to <see cref="LockOrderPolicy.Throw"/> and the calling thread holds a lock that was taken after this one before.</exception>
     public LockScope Acquire(TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         if (!TryAcquire(timeout, cancellationToken))
@@ -137,7 +191,11 @@ public abstract class OwnedLock
     /// <summary>Acquires the lock if it is free (or, for a <see cref="ReentrantLock"/>, already held by the calling thread), without waiting.</summary>
     /// <returns><see langword="true"/> if the calling thread now holds the lock; otherwise <see langword="false"/>.</returns>
     /// <remarks>Release it with <see cref="Release"/>. This never blocks, so it never reports a deadlock.</remarks>
-    public bool TryAcquire() => TryTakeFast(ThreadOwner.Current);
+    public bool TryAcquire()
+    {
+        var me = ThreadOwner.Current;
+        return LockOrderGraph.Active ? AcquireOrdered(me, TimeSpan.Zero, CancellationToken.None) : TryTakeFast(me);
+    }
 
     /// <summary>Waits up to <paramref name="timeout"/> for the lock (Python's <c>acquire(timeout=...)</c>).</summary>
     /// <param name="timeout">
@@ -148,11 +206,16 @@ public abstract class OwnedLock
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative and not infinite.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before the lock was acquired.</exception>
     /// <exception cref="DeadlockException">Waiting would close a deadlock cycle (see <see cref="DeadlockDetection.TimedWaits"/>).</exception>
+    /// <exception cref="LockOrderException">Lock-order checking is set to <see cref="LockOrderPolicy.Throw"/>, <paramref name="timeout"/> is not zero, and the calling thread holds a lock that was taken after this one before.</exception>
     public bool TryAcquire(TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         ValidateTimeout(timeout);
         cancellationToken.ThrowIfCancellationRequested();
         var me = ThreadOwner.Current;
+        if (LockOrderGraph.Active)
+        {
+            return AcquireOrdered(me, timeout, cancellationToken);
+        }
         if (TryTakeFast(me))
         {
             return true;
@@ -236,12 +299,19 @@ public abstract class OwnedLock
     {
         if (_owner != owner)
         {
-            throw NotOwner(owner);
+            ReleaseNotOwned(owner);
+            return;
         }
         if (_reentrant && _recursion > 1)
         {
             _recursion--;
             return;
+        }
+        if (LockOrderGraph.Active && owner is ThreadOwner thread)
+        {
+            // A synchronous scope disposed on another thread (after an await) edits its owner's list from there;
+            // the list tolerates that (bounds-checked, stale entries dropped by the order check).
+            thread.RemoveHeld(this);
         }
         _recursion = 0;
         _owner = null;
@@ -265,14 +335,25 @@ public abstract class OwnedLock
     }
 
     /// <summary>Re-acquires after a condition wait: not cancellable, no timeout, restores the recursion count.</summary>
-    internal void Reacquire(LockOwner owner, int recursion)
+    internal void Reacquire(ThreadOwner owner, int recursion)
     {
+        var ordered = LockOrderGraph.Active;
+        if (ordered)
+        {
+            LockOrderGraph.CheckBeforeAcquire(this, owner);
+        }
         if (Interlocked.CompareExchange(ref _state, Locked, 0) == 0)
         {
             TookFree(owner, recursion);
-            return;
         }
-        AcquireContended(owner, Timeout.InfiniteTimeSpan, recursion, CancellationToken.None);
+        else
+        {
+            AcquireContended(owner, Timeout.InfiniteTimeSpan, recursion, CancellationToken.None);
+        }
+        if (ordered)
+        {
+            owner.PushHeld(this);
+        }
     }
 
     /// <summary>Re-acquires asynchronously after a condition wait.</summary>
@@ -307,6 +388,56 @@ public abstract class OwnedLock
         {
             return waiter.IsPending && _owner == owner;
         }
+    }
+
+    /// <summary>
+    /// Acquires while lock-order checking is active: checks the order before waiting (not for a re-entry, which
+    /// never waits, nor for a try without waiting) and records the lock in the thread's held list.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool AcquireOrdered(ThreadOwner me, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        if (me.HeldCount != 0 && timeout.Ticks != 0 && _owner != me)
+        {
+            LockOrderGraph.CheckBeforeAcquire(this, me);
+        }
+        if (Interlocked.CompareExchange(ref _state, Locked, 0) == 0)
+        {
+            TookFree(me, 1);
+            me.PushHeld(this);
+            return true;
+        }
+        return AcquireOrderedSlow(me, timeout, cancellationToken);
+    }
+
+    /// <summary>The part of <see cref="AcquireOrdered"/> after the first CAS failed: re-entry, or a wait.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool AcquireOrderedSlow(ThreadOwner me, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var reentry = _owner == me;
+        var taken = TryTakeFast(me) || (timeout.Ticks != 0 && AcquireContended(me, timeout, 1, cancellationToken));
+        if (taken && !reentry)
+        {
+            me.PushHeld(this);
+        }
+        return taken;
+    }
+
+    /// <summary>A release by someone who does not hold the lock: forgiven after a refused condition re-acquire, else an error.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ReleaseNotOwned(LockOwner owner)
+    {
+        if (owner.LostInConditionWait == this && owner.LostRecursion > 0)
+        {
+            // The condition wait that should have re-acquired this lock was refused (deadlock victim or lock-order
+            // violation), so the scopes around it have nothing to release; see Condition.Wait.
+            if (--owner.LostRecursion == 0)
+            {
+                owner.LostInConditionWait = null;
+            }
+            return;
+        }
+        throw NotOwner(owner);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -360,7 +491,7 @@ public abstract class OwnedLock
     /// Registers a waiter, or takes the lock if it is free. Returns <see langword="null"/> when taken. Must run
     /// under <see cref="_gate"/>: the <see cref="Waiters"/> bit is only set or cleared there.
     /// </summary>
-    private LockWaiter? EnqueueOrTake(LockOwner me, int recursion, bool asynchronous, bool retry)
+    private LockWaiter? EnqueueOrTake(LockOwner me, int recursion, bool asynchronous, bool retry, bool timed)
     {
         while (true)
         {
@@ -379,7 +510,7 @@ public abstract class OwnedLock
                 break;
             }
         }
-        var waiter = new LockWaiter(this, me, recursion, asynchronous, wantsHandOff: retry);
+        var waiter = new LockWaiter(this, me, recursion, asynchronous, wantsHandOff: retry, timed);
         if (_tail is null)
         {
             _head = _tail = waiter;
@@ -447,7 +578,9 @@ public abstract class OwnedLock
             next = _head;
             if (next is null)
             {
-                Debug.Fail("Waiters bit set with an empty queue.");
+                // Not a broken invariant but a race: the last waiter gave up (timeout, cancellation, deadlock
+                // victim) after this release's CAS saw the Waiters bit and before it got the gate, and Abandon
+                // cleared the bit. Nobody to wake: the lock is free.
                 Volatile.Write(ref _state, 0);
                 return;
             }
@@ -553,7 +686,7 @@ public abstract class OwnedLock
             LockWaiter? waiter;
             lock (_gate)
             {
-                waiter = EnqueueOrTake(me, recursion, asynchronous: false, retry);
+                waiter = EnqueueOrTake(me, recursion, asynchronous: false, retry, timed: timeout != Timeout.InfiniteTimeSpan);
             }
             if (waiter is null)
             {
@@ -621,7 +754,7 @@ public abstract class OwnedLock
             LockWaiter? waiter;
             lock (_gate)
             {
-                waiter = EnqueueOrTake(owner, recursion, asynchronous: true, retry);
+                waiter = EnqueueOrTake(owner, recursion, asynchronous: true, retry, timed: timeout != Timeout.InfiniteTimeSpan);
             }
             if (waiter is null)
             {

@@ -80,6 +80,11 @@ internal static class DeadlockDetector
                     // and was reported to one of its own members.
                     return null;
                 }
+                if (wait.IsTimed && DeadlockDetection.TimedWaits == TimedDeadlockPolicy.WaitOutTimeout)
+                {
+                    // That wait ends by itself when its timeout runs out and so breaks the cycle: not a deadlock.
+                    return null;
+                }
                 path.Add(wait);
                 next = wait.Lock;
             }

@@ -15,8 +15,9 @@ internal sealed class LockWaiter
     private volatile int _state;
     private readonly TaskCompletionSource<bool>? _completion;
 
-    public LockWaiter(OwnedLock @lock, LockOwner owner, int recursion, bool asynchronous, bool wantsHandOff)
+    public LockWaiter(OwnedLock @lock, LockOwner owner, int recursion, bool asynchronous, bool wantsHandOff, bool timed)
     {
+        IsTimed = timed;
         WantsHandOff = wantsHandOff;
         Lock = @lock;
         Owner = owner;
@@ -34,6 +35,9 @@ internal sealed class LockWaiter
     public long Since { get; } = System.Diagnostics.Stopwatch.GetTimestamp();
 
     public LockOwner Owner { get; }
+
+    /// <summary>Whether the wait has a finite timeout, so it ends by itself (see <see cref="TimedDeadlockPolicy.WaitOutTimeout"/>).</summary>
+    public bool IsTimed { get; }
 
     /// <summary>The recursion count the owner gets when granted (more than 1 when a condition wait re-acquires).</summary>
     public int Recursion { get; }
