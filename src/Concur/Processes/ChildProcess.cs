@@ -37,7 +37,8 @@ public class ChildProcess
     private static int lastNumber;
     private static bool exitHandlerInstalled;
 
-    private readonly Action? target;
+    private readonly Delegate? target;
+    private readonly Func<FunctionRef, byte[], byte[]>? buildFrame;
     private readonly Lock sync = new();
     private SpawnedProcess? spawned;
     private ExitStatus? exitStatus;
@@ -55,6 +56,33 @@ public class ChildProcess
         ArgumentNullException.ThrowIfNull(target);
         FunctionRef.From(target, nameof(target));
         this.target = target;
+    }
+
+    private ChildProcess(Delegate target, Func<FunctionRef, byte[], byte[]> buildFrame, string? name)
+        : this(name)
+    {
+        this.target = target;
+        this.buildFrame = buildFrame;
+    }
+
+    /// <summary>
+    /// Creates a child process that will run <paramref name="target"/>(<paramref name="argument"/>): Python's
+    /// <c>Process(target=f, args=(x,))</c>. The argument travels serialized by its declared type.
+    /// </summary>
+    /// <typeparam name="T">The type of the argument.</typeparam>
+    /// <param name="target">The function to run in the child.</param>
+    /// <param name="argument">Its argument.</param>
+    /// <param name="name">The child's name; <see langword="null"/> (the default) means <c>ChildProcess-N</c>.</param>
+    /// <returns>The child process, not started yet.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="target"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="target"/> or <paramref name="argument"/> cannot be sent to another process.</exception>
+    public static ChildProcess Create<T>(Action<T> target, T argument, string? name = null)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        FunctionRef function = FunctionRef.From(target, nameof(target));
+        byte[] Build(FunctionRef f, byte[] state) => CallFrames.Build(FrameKind.RunMain, 0, f, state, argument, nameof(argument));
+        _ = Build(function, CallFrames.TargetState(function, target.Target, nameof(target))); // Fail now, not at Start.
+        return new ChildProcess(target, Build, name);
     }
 
     /// <summary>Initializes a child process whose body is the subclass's <see cref="Run"/> override.</summary>
@@ -154,7 +182,9 @@ public class ChildProcess
             function = FunctionRef.ForSerializedObject(run, typeof(Action), GetType());
             targetState = CallFrames.TargetState(function, this, "this");
         }
-        byte[] frame = CallFrames.Build(FrameKind.RunMain, 0, function, targetState);
+        byte[] frame = buildFrame is not null
+            ? buildFrame(function, targetState)
+            : CallFrames.Build(FrameKind.RunMain, 0, function, targetState);
         lock (sync)
         {
             if (spawned is not null)
@@ -234,7 +264,7 @@ public class ChildProcess
     /// The child's body, run in the child process. The default runs the delegate given to the constructor; a subclass
     /// overrides it (the subclass's public state has been deserialized into the instance it runs on).
     /// </summary>
-    protected virtual void Run() => target?.Invoke();
+    protected virtual void Run() => (target as Action)?.Invoke();
 
     private Task JoinCore(CancellationToken cancellationToken)
     {

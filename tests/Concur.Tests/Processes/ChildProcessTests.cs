@@ -135,3 +135,26 @@ public sealed class ChildProcessTests
         Assert.Contains("'stream'", e.Message, StringComparison.Ordinal);
     }
 }
+
+public sealed class ChildProcessArgumentTests
+{
+    private static void WriteTo(string path) => File.WriteAllText(path, ChildProcess.CurrentProcessName);
+
+    [Fact]
+    public void Create_WithArgument_RunsTargetWithIt()
+    {
+        using var gate = new Gate();
+        string path = gate.Marker("arg");
+        var child = ChildProcess.Create(WriteTo, path, name: "with-arg");
+        child.Start();
+        Assert.True(child.Join(Bounded.Limit));
+        Assert.Equal(0, child.ExitCode);
+        Assert.Equal("with-arg", File.ReadAllText(path));
+    }
+
+    [Fact]
+    public void Create_ArgumentNotSendable_ThrowsAtCreate()
+    {
+        Assert.Throws<ArgumentException>(() => ChildProcess.Create(static (object o) => { }, (object)new Uri("http://example.invalid")));
+    }
+}
