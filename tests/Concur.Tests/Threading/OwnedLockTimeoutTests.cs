@@ -1,21 +1,14 @@
 namespace Concur.Tests.Threading;
 
 /// <summary>
-/// Timeouts longer than int.MaxValue milliseconds on the owned locks and the condition. Every other Concur wait
-/// (semaphores, event, barrier, timer, queues, futures) refuses them on entry with ArgumentOutOfRangeException
-/// (Threading/Internal/Timeouts.cs); OwnedLock.ValidateTimeout (OwnedLock.cs:284), which the locks and
-/// Condition.WaitCore use, checks only for negative values, so the wait underneath throws later. These tests fail on
-/// main at the time of writing and are skipped until the owner of OwnedLock.cs/Condition.cs fixes it (use
-/// Timeouts.Validate there); then remove the Skip.
+/// Timeouts longer than int.MaxValue milliseconds on the owned locks and the condition are refused on entry with
+/// ArgumentOutOfRangeException, as every other Concur wait refuses them, and nothing is released or left queued.
 /// </summary>
 public sealed class OwnedLockTimeoutTests
 {
-    private const string Pending =
-        "Fails on main: OwnedLock.ValidateTimeout has no upper bound (review2 report). Remove Skip once it uses Timeouts.Validate.";
-
     private static readonly TimeSpan TooLong = TimeSpan.FromDays(30);
 
-    [Fact(Skip = Pending)]
+    [Fact]
     public void Condition_WaitTimeoutLongerThanIntMaxMilliseconds_ThrowsOnEntryAndKeepsTheLock()
     {
         // On main the lock is released, the wait underneath throws, and the lock is never re-acquired: the caller's
@@ -39,7 +32,7 @@ public sealed class OwnedLockTimeoutTests
         }
     }
 
-    [Fact(Skip = Pending)]
+    [Fact]
     public void ExclusiveLock_TryAcquireTimeoutLongerThanIntMaxMilliseconds_ThrowsOnEntryEvenWhenFree()
     {
         // On main an uncontended TryAcquire(30 days) succeeds and a contended one throws the BCL's message from the
