@@ -1,3 +1,22 @@
 using BenchmarkDotNet.Running;
 
+if (args.Length > 0 && args[0] == "processes")
+{
+    // Side-by-side figures for benchmarks/compare-processes.sh (same method as benchmarks/python/process_pool.py).
+    Concur.Benchmarks.Processes.ProcessComparison.Run(args);
+    return;
+}
+
+if (args.Length > 0 && args[0] == "processes-init")
+{
+    Concur.Benchmarks.Processes.StartupExperiment.InitCosts();
+    return;
+}
+
+if (args.Length > 0 && args[0] == "processes-startup")
+{
+    Concur.Benchmarks.Processes.StartupExperiment.Run(args);
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

@@ -1,0 +1,97 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using Concur.Serialization;
+using MessagePack;
+
+namespace Concur.Processes.Internal;
+
+/// <summary>
+/// Builds the frame for one call in the caller's thread, at Submit: so a closure or argument that cannot be
+/// serialized fails right there, with an exception that names it, never later in a worker.
+/// </summary>
+internal static class CallFrames
+{
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? cachedBuffer;
+
+    private static long lastTaskId;
+
+    /// <summary>Gets a new task id.</summary>
+    public static long NextId() => Interlocked.Increment(ref lastTaskId);
+
+    /// <summary>Serializes what travels with each call of <paramref name="function"/> bound to <paramref name="target"/>.</summary>
+    public static byte[] TargetState(FunctionRef function, object? target, string paramName)
+    {
+        if (function.Kind == TargetKind.None)
+        {
+            return [];
+        }
+        var buffer = new ArrayBufferWriter<byte>(64);
+        var writer = new MessagePackWriter(buffer);
+        function.WriteTarget(ref writer, target, paramName);
+        writer.Flush();
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>Builds a call frame without arguments.</summary>
+    public static byte[] Build(FrameKind kind, long id, FunctionRef function, ReadOnlySpan<byte> target)
+    {
+        ArrayBufferWriter<byte> buffer = Start(function, target);
+        return Frame.Finish(buffer, kind, id);
+    }
+
+    /// <summary>Builds a call frame with one argument, serialized by its declared type.</summary>
+    /// <exception cref="ArgumentException">The argument cannot be serialized.</exception>
+    public static byte[] Build<T>(FrameKind kind, long id, FunctionRef function, ReadOnlySpan<byte> target, T argument, string paramName)
+    {
+        ArrayBufferWriter<byte> buffer = Start(function, target);
+        var writer = new MessagePackWriter(buffer);
+        WriteArgument(ref writer, argument, paramName);
+        writer.Flush();
+        return Frame.Finish(buffer, kind, id);
+    }
+
+    /// <summary>Builds a call frame with two arguments.</summary>
+    /// <exception cref="ArgumentException">An argument cannot be serialized.</exception>
+    public static byte[] Build<T1, T2>(FrameKind kind, long id, FunctionRef function, ReadOnlySpan<byte> target, T1 first, T2 second)
+    {
+        ArrayBufferWriter<byte> buffer = Start(function, target);
+        var writer = new MessagePackWriter(buffer);
+        WriteArgument(ref writer, first, "argument1");
+        WriteArgument(ref writer, second, "argument2");
+        writer.Flush();
+        return Frame.Finish(buffer, kind, id);
+    }
+
+    private static ArrayBufferWriter<byte> Start(FunctionRef function, ReadOnlySpan<byte> target)
+    {
+        ArrayBufferWriter<byte> buffer = cachedBuffer ??= new ArrayBufferWriter<byte>(256);
+        Frame.Begin(buffer);
+        BinaryPrimitives.WriteInt32LittleEndian(buffer.GetSpan(4), function.Id);
+        buffer.Advance(4);
+        buffer.Write(target);
+        if (buffer.Capacity > 1 << 20)
+        {
+            cachedBuffer = null; // Do not keep a huge buffer alive per thread.
+        }
+        return buffer;
+    }
+
+    private static void WriteArgument<T>(ref MessagePackWriter writer, T argument, string paramName)
+    {
+        try
+        {
+            SendableTypes.CheckRoundTripOnce(argument);
+            Payload.Write(ref writer, argument);
+        }
+        catch (Exception e) when (e is MessagePackSerializationException or NotSupportedException or InvalidOperationException or TypeInitializationException)
+        {
+            throw new ArgumentException(
+                $"The argument of type {typeof(T).FullName} cannot be sent to a worker process: {e.GetBaseException().Message}. " +
+                "Arguments travel serialized by their declared type: use numbers, strings, arrays, collections, records or " +
+                "classes with public properties and a matching constructor.",
+                paramName,
+                e);
+        }
+    }
+}

@@ -1,0 +1,137 @@
+using System.Diagnostics;
+using Concur.Serialization;
+
+namespace Concur.Processes.Internal;
+
+/// <summary>
+/// One task on its way through the pool: its ready-to-send frame, its state, and the caller's task to complete.
+/// State changes happen under the engine's lock; completing the caller's task happens outside it.
+/// </summary>
+internal abstract class WorkItem
+{
+    private CancellationTokenRegistration registration;
+
+    protected WorkItem(long id, FunctionRef function, byte[] frame, TimeSpan? timeout, CancellationToken cancellationToken)
+    {
+        Id = id;
+        Function = function;
+        Frame = frame;
+        Timeout = timeout;
+        CancellationToken = cancellationToken;
+    }
+
+    /// <summary>Gets the task id (unique in this process).</summary>
+    public long Id { get; }
+
+    /// <summary>Gets the function the task calls.</summary>
+    public FunctionRef Function { get; }
+
+    /// <summary>Gets the complete frame to send to a worker.</summary>
+    public byte[] Frame { get; }
+
+    /// <summary>Gets the hard time limit on running, counted from when the task starts in its worker.</summary>
+    public TimeSpan? Timeout { get; }
+
+    /// <summary>Gets the caller's token: cancels the task whether queued or running.</summary>
+    public CancellationToken CancellationToken { get; }
+
+    /// <summary>
+    /// Gets a value indicating whether the task may be stopped while running. Such a task is sent only to an idle
+    /// worker, never queued in a worker's pipe behind another task, so "started" is known exactly.
+    /// </summary>
+    public bool Stoppable => Timeout is not null || CancellationToken.CanBeCanceled;
+
+    /// <summary>Gets or sets where the task is (guarded by the engine's lock).</summary>
+    public WorkState State { get; set; }
+
+    /// <summary>Gets or sets the worker the task was sent to (guarded by the engine's lock).</summary>
+    public WorkerProcess? Worker { get; set; }
+
+    /// <summary>Gets or sets the <see cref="Stopwatch"/> timestamp at which the task started running.</summary>
+    public long StartedAt { get; set; }
+
+    /// <summary>Gets or sets why the engine killed the task's worker, if it did.</summary>
+    public StopReason StopReason { get; set; }
+
+    /// <summary>Gets a description for error messages: the function and the task id.</summary>
+    public string Description => $"task {Id} ({Function.Description})";
+
+    /// <summary>Gets the caller's task.</summary>
+    public abstract Task Task { get; }
+
+    /// <summary>Registers the cancellation callback (after the item is queued).</summary>
+    public void Register(Action<WorkItem> onCancel)
+    {
+        if (CancellationToken.CanBeCanceled)
+        {
+            registration = CancellationToken.Register(static state =>
+            {
+                var (item, callback) = ((WorkItem, Action<WorkItem>))state!;
+                callback(item);
+            }, (this, onCancel));
+        }
+    }
+
+    /// <summary>Completes the caller's task with the result bytes a worker sent.</summary>
+    public void Complete(ReadOnlyMemory<byte> body)
+    {
+        registration.Dispose();
+        try
+        {
+            SetResult(body);
+        }
+        catch (Exception e)
+        {
+            TrySetException(new RemoteException(
+                e.GetType().FullName ?? "System.Exception",
+                $"The result of {Description} could not be deserialized: {e.Message}",
+                e.StackTrace ?? string.Empty,
+                null));
+        }
+    }
+
+    /// <summary>Fails the caller's task.</summary>
+    public void Fail(Exception exception)
+    {
+        registration.Dispose();
+        TrySetException(exception);
+    }
+
+    /// <summary>Cancels the caller's task.</summary>
+    public void Cancel()
+    {
+        registration.Dispose();
+        TrySetCanceled(CancellationToken.IsCancellationRequested ? CancellationToken : default);
+    }
+
+    protected abstract void SetResult(ReadOnlyMemory<byte> body);
+
+    protected abstract void TrySetException(Exception exception);
+
+    protected abstract void TrySetCanceled(CancellationToken token);
+}
+
+/// <summary>A <see cref="WorkItem"/> whose result is a <typeparamref name="TResult"/>.</summary>
+/// <typeparam name="TResult">The declared result type (the result travels by it).</typeparam>
+internal sealed class WorkItem<TResult> : WorkItem
+{
+    private readonly TaskCompletionSource<TResult> completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public WorkItem(long id, FunctionRef function, byte[] frame, TimeSpan? timeout, CancellationToken cancellationToken)
+        : base(id, function, frame, timeout, cancellationToken)
+    {
+    }
+
+    /// <inheritdoc/>
+    public override Task Task => completion.Task;
+
+    /// <summary>Gets the caller's typed task.</summary>
+    public Task<TResult> TypedTask => completion.Task;
+
+    protected override void SetResult(ReadOnlyMemory<byte> body) =>
+        completion.TrySetResult(Payload.Read<TResult>(body));
+
+    protected override void TrySetException(Exception exception) => completion.TrySetException(exception);
+
+    protected override void TrySetCanceled(CancellationToken token) => completion.TrySetCanceled(token);
+}

@@ -1,0 +1,94 @@
+using System.Diagnostics;
+using Concur.Serialization;
+
+namespace Concur.Processes.Internal;
+
+/// <summary>
+/// The parent's handle on one worker process: its pipes, the tasks sent to it (in order: the worker runs them in
+/// that order, so the head is the one running), and the reader thread that turns its frames into completions.
+/// Fields marked "gate" are guarded by the engine's lock.
+/// </summary>
+internal sealed class WorkerProcess
+{
+    private readonly SpawnedProcess spawned;
+
+    public WorkerProcess(SpawnedProcess spawned, string name)
+    {
+        this.spawned = spawned;
+        Name = name;
+        Pid = spawned.Process.Id;
+    }
+
+    /// <summary>Gets the worker's name.</summary>
+    public string Name { get; }
+
+    /// <summary>Gets the worker's process id.</summary>
+    public int Pid { get; }
+
+    /// <summary>Gets the process.</summary>
+    public Process Process => spawned.Process;
+
+    /// <summary>Gets the pipe to the worker.</summary>
+    public Stream ToWorker => spawned.ToWorker;
+
+    /// <summary>Gets the pipe from the worker.</summary>
+    public Stream FromWorker => spawned.FromWorker;
+
+    /// <summary>Gets the tasks sent and not answered, oldest (running) first. Gate.</summary>
+    public Queue<WorkItem> Outstanding { get; } = new();
+
+    /// <summary>Gets the frames waiting to be written, in order. Gate.</summary>
+    public Queue<byte[]> SendQueue { get; } = new();
+
+    /// <summary>Gets the ids of the functions already defined in this worker. Gate.</summary>
+    public HashSet<int> Defined { get; } = [];
+
+    /// <summary>Gets the lock held while writing to <see cref="ToWorker"/>.</summary>
+    public Lock SendLock { get; } = new();
+
+    /// <summary>Gets or sets the <see cref="ProcessTypeAllowlist.Version"/> last sent to the worker. Gate.</summary>
+    public int AllowlistVersion { get; set; }
+
+    /// <summary>Gets or sets a value indicating whether the worker said it is ready. Gate.</summary>
+    public bool Ready { get; set; }
+
+    /// <summary>Gets or sets how many tasks were sent to it. Gate.</summary>
+    public int Assigned { get; set; }
+
+    /// <summary>Gets or sets a value indicating whether it takes no more tasks (max tasks per child reached). Gate.</summary>
+    public bool Retiring { get; set; }
+
+    /// <summary>Gets or sets a value indicating whether it was told to exit. Gate.</summary>
+    public bool ExitSent { get; set; }
+
+    /// <summary>Gets or sets a value indicating whether the process has ended. Gate.</summary>
+    public bool Dead { get; set; }
+
+    /// <summary>Gets or sets the initializer's error, if it threw in this worker.</summary>
+    public RemoteException? InitializeError { get; set; }
+
+    /// <summary>Kills the process (SIGKILL); harmless if it already exited.</summary>
+    public void Kill()
+    {
+        try
+        {
+            spawned.Process.Kill();
+        }
+        catch (InvalidOperationException)
+        {
+            // Already exited.
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            // Already exiting.
+        }
+    }
+
+    /// <summary>Closes the parent's pipe ends and the process handle.</summary>
+    public void Release()
+    {
+        spawned.ToWorker.Dispose();
+        spawned.FromWorker.Dispose();
+        spawned.Process.Dispose();
+    }
+}

@@ -1,0 +1,305 @@
+using Concur.Processes.Internal;
+using Concur.Serialization;
+
+namespace Concur;
+
+/// <summary>
+/// A pool of worker processes with Python's <c>multiprocessing.Pool</c> vocabulary: <see cref="Apply{T, TResult}"/>,
+/// <see cref="ApplyAsync{T, TResult}"/>, <see cref="Map{T, TResult}"/>, <see cref="Imap{T, TResult}"/>,
+/// <see cref="ImapUnordered{T, TResult}"/>, <see cref="Starmap{T1, T2, TResult}"/>, <see cref="Close"/>,
+/// <see cref="Join()"/> and <see cref="Terminate"/>. It runs on the same engine as <see cref="ProcessPoolExecutor"/>,
+/// with the same rules for what can be sent, the same crash containment, and workers that die with the parent.
+/// </summary>
+/// <remarks>
+/// As in Python, disposing the pool (the end of a <c>using</c> block) calls <see cref="Terminate"/>: work still
+/// running is stopped. To let it finish, call <see cref="Close"/> then <see cref="Join()"/> first, or use the
+/// blocking <see cref="Map{T, TResult}"/> and <see cref="Apply{T, TResult}"/>. All members are thread-safe.
+/// </remarks>
+/// <example>
+/// <code>
+/// using var pool = new ProcessPool(processes: 4);
+/// List&lt;int&gt; squares = pool.Map(Square, Enumerable.Range(0, 100));
+/// </code>
+/// </example>
+public sealed class ProcessPool : IDisposable, IAsyncDisposable
+{
+    private readonly ProcessPoolEngine engine;
+    private volatile bool closed;
+
+    /// <summary>Starts a pool of worker processes.</summary>
+    /// <param name="processes">The number of worker processes; 0 (the default) means <see cref="Environment.ProcessorCount"/>.</param>
+    /// <param name="initializer">A function run once in each worker before its first task; <see langword="null"/> (the default) for none.</param>
+    /// <param name="maxTasksPerChild">How many tasks a worker runs before it is replaced; 0 (the default) means no limit.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="processes"/> or <paramref name="maxTasksPerChild"/> is negative.</exception>
+    /// <exception cref="ArgumentException"><paramref name="initializer"/> cannot be sent to a worker process.</exception>
+    /// <exception cref="InvalidOperationException">Worker processes cannot be started from this application.</exception>
+    public ProcessPool(int processes = 0, Action? initializer = null, int maxTasksPerChild = 0)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(processes);
+        ArgumentOutOfRangeException.ThrowIfNegative(maxTasksPerChild);
+        engine = ProcessEngineFactory.Create(nameof(ProcessPool), processes, initializer, maxTasksPerChild);
+    }
+
+    /// <summary>Gets the number of worker processes.</summary>
+    public int Processes => engine.MaxWorkers;
+
+    /// <summary>Runs <paramref name="function"/>(<paramref name="argument"/>) in a worker and waits for the result (Python's <c>apply</c>).</summary>
+    /// <typeparam name="T">The type of the argument.</typeparam>
+    /// <typeparam name="TResult">The type of the result.</typeparam>
+    /// <param name="function">The function to run.</param>
+    /// <param name="argument">Its argument.</param>
+    /// <returns>The function's result.</returns>
+    /// <exception cref="RemoteException">The function threw.</exception>
+    /// <exception cref="WorkerCrashedException">The worker died while running it.</exception>
+    /// <exception cref="ArgumentException">The function or argument cannot be sent to a worker process.</exception>
+    /// <exception cref="InvalidOperationException">The pool has been closed or terminated.</exception>
+    public TResult Apply<T, TResult>(Func<T, TResult> function, T argument) =>
+        ApplyAsync(function, argument).GetAwaiter().GetResult();
+
+    /// <summary>Runs <paramref name="function"/> in a worker and waits for the result.</summary>
+    /// <typeparam name="TResult">The type of the result.</typeparam>
+    /// <param name="function">The function to run.</param>
+    /// <returns>The function's result.</returns>
+    /// <exception cref="RemoteException">The function threw.</exception>
+    /// <exception cref="WorkerCrashedException">The worker died while running it.</exception>
+    /// <exception cref="InvalidOperationException">The pool has been closed or terminated.</exception>
+    public TResult Apply<TResult>(Func<TResult> function) => ApplyAsync(function).GetAwaiter().GetResult();
+
+    /// <summary>
+    /// Schedules <paramref name="function"/>(<paramref name="argument"/>) in a worker (Python's <c>apply_async</c>).
+    /// </summary>
+    /// <typeparam name="T">The type of the argument.</typeparam>
+    /// <typeparam name="TResult">The type of the result.</typeparam>
+    /// <param name="function">The function to run.</param>
+    /// <param name="argument">Its argument.</param>
+    /// <param name="callback">Called with the result when the function succeeds, before the returned task completes; <see langword="null"/> for none.</param>
+    /// <param name="errorCallback">Called with the exception when it fails, before the returned task faults; <see langword="null"/> for none.</param>
+    /// <returns>A task for the result (Python's AsyncResult: <c>await</c> it, or read <c>.Result</c>).</returns>
+    /// <exception cref="ArgumentException">The function or argument cannot be sent to a worker process.</exception>
+    /// <exception cref="InvalidOperationException">The pool has been closed or terminated.</exception>
+    public Task<TResult> ApplyAsync<T, TResult>(Func<T, TResult> function, T argument, Action<TResult>? callback = null, Action<Exception>? errorCallback = null)
+    {
+        ThrowIfClosed();
+        FunctionRef reference = FunctionRef.From(function, nameof(function));
+        long id = CallFrames.NextId();
+        byte[] frame = CallFrames.Build(FrameKind.Invoke, id, reference, CallFrames.TargetState(reference, function.Target, nameof(function)), argument, nameof(argument));
+        var item = new WorkItem<TResult>(id, reference, frame, null, CancellationToken.None);
+        engine.Enqueue(item);
+        return WithCallbacks(item.TypedTask, callback, errorCallback);
+    }
+
+    /// <summary>Schedules <paramref name="function"/> in a worker.</summary>
+    /// <typeparam name="TResult">The type of the result.</typeparam>
+    /// <param name="function">The function to run.</param>
+    /// <param name="callback">Called with the result when the function succeeds; <see langword="null"/> for none.</param>
+    /// <param name="errorCallback">Called with the exception when it fails; <see langword="null"/> for none.</param>
+    /// <returns>A task for the result.</returns>
+    /// <exception cref="ArgumentException">The function cannot be sent to a worker process.</exception>
+    /// <exception cref="InvalidOperationException">The pool has been closed or terminated.</exception>
+    public Task<TResult> ApplyAsync<TResult>(Func<TResult> function, Action<TResult>? callback = null, Action<Exception>? errorCallback = null)
+    {
+        ThrowIfClosed();
+        FunctionRef reference = FunctionRef.From(function, nameof(function));
+        long id = CallFrames.NextId();
+        byte[] frame = CallFrames.Build(FrameKind.Invoke, id, reference, CallFrames.TargetState(reference, function.Target, nameof(function)));
+        var item = new WorkItem<TResult>(id, reference, frame, null, CancellationToken.None);
+        engine.Enqueue(item);
+        return WithCallbacks(item.TypedTask, callback, errorCallback);
+    }
+
+    /// <summary>
+    /// Applies <paramref name="function"/> to every item and waits for all the results, in order (Python's <c>map</c>).
+    /// </summary>
+    /// <typeparam name="T">The type of the items.</typeparam>
+    /// <typeparam name="TResult">The type of the results.</typeparam>
+    /// <param name="function">The function to apply.</param>
+    /// <param name="source">The items (read completely first, as Python does).</param>
+    /// <param name="chunkSize">Items per task; 0 (the default) means ceil(n / (4 * <see cref="Processes"/>)), as in Python.</param>
+    /// <returns>The results, in input order.</returns>
+    /// <exception cref="RemoteException">The function threw for some item (the first such item, in order).</exception>
+    /// <exception cref="InvalidOperationException">The pool has been closed or terminated.</exception>
+    public List<TResult> Map<T, TResult>(Func<T, TResult> function, IEnumerable<T> source, int chunkSize = 0) =>
+        MapAsync(function, source, chunkSize).GetAwaiter().GetResult();
+
+    /// <summary>Like <see cref="Map{T, TResult}"/>, without waiting (Python's <c>map_async</c>).</summary>
+    /// <typeparam name="T">The type of the items.</typeparam>
+    /// <typeparam name="TResult">The type of the results.</typeparam>
+    /// <param name="function">The function to apply.</param>
+    /// <param name="source">The items (read completely at this call).</param>
+    /// <param name="chunkSize">Items per task; 0 (the default) as in <see cref="Map{T, TResult}"/>.</param>
+    /// <param name="callback">Called with all the results on success; <see langword="null"/> for none.</param>
+    /// <param name="errorCallback">Called with the exception on failure; <see langword="null"/> for none.</param>
+    /// <returns>A task for the list of results.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="function"/> or <paramref name="source"/> is <see langword="null"/>.</exception>
+    /// <exception cref="InvalidOperationException">The pool has been closed or terminated.</exception>
+    public Task<List<TResult>> MapAsync<T, TResult>(Func<T, TResult> function, IEnumerable<T> source, int chunkSize = 0,
+        Action<List<TResult>>? callback = null, Action<Exception>? errorCallback = null)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        T[] items = source.ToArray();
+        IEnumerable<TResult> results = MapCore<T, TResult>(function, items, chunkSize, ordered: true, items.Length + 1);
+        return WithCallbacks(Task.Run(() => results.ToList()), callback, errorCallback);
+    }
+
+    /// <summary>Applies <paramref name="function"/> lazily, yielding results in order (Python's <c>imap</c>).</summary>
+    /// <typeparam name="T">The type of the items.</typeparam>
+    /// <typeparam name="TResult">The type of the results.</typeparam>
+    /// <param name="function">The function to apply.</param>
+    /// <param name="source">The items, read lazily with a bounded look-ahead.</param>
+    /// <param name="chunkSize">Items per task; the default is 1, as in Python.</param>
+    /// <returns>The results, in input order.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="chunkSize"/> is less than 1.</exception>
+    /// <exception cref="InvalidOperationException">The pool has been closed or terminated.</exception>
+    public IEnumerable<TResult> Imap<T, TResult>(Func<T, TResult> function, IEnumerable<T> source, int chunkSize = 1)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(chunkSize, 1);
+        return MapCore<T, TResult>(function, source, chunkSize, ordered: true, 0);
+    }
+
+    /// <summary>Applies <paramref name="function"/> lazily, yielding results as they complete (Python's <c>imap_unordered</c>).</summary>
+    /// <typeparam name="T">The type of the items.</typeparam>
+    /// <typeparam name="TResult">The type of the results.</typeparam>
+    /// <param name="function">The function to apply.</param>
+    /// <param name="source">The items, read lazily with a bounded look-ahead.</param>
+    /// <param name="chunkSize">Items per task; the default is 1, as in Python.</param>
+    /// <returns>The results, in completion order.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="chunkSize"/> is less than 1.</exception>
+    /// <exception cref="InvalidOperationException">The pool has been closed or terminated.</exception>
+    public IEnumerable<TResult> ImapUnordered<T, TResult>(Func<T, TResult> function, IEnumerable<T> source, int chunkSize = 1)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(chunkSize, 1);
+        return MapCore<T, TResult>(function, source, chunkSize, ordered: false, 0);
+    }
+
+    /// <summary>Applies a two-parameter function to each pair and waits for all the results (Python's <c>starmap</c>).</summary>
+    /// <typeparam name="T1">The type of the first argument.</typeparam>
+    /// <typeparam name="T2">The type of the second argument.</typeparam>
+    /// <typeparam name="TResult">The type of the results.</typeparam>
+    /// <param name="function">The function to apply.</param>
+    /// <param name="source">The argument pairs.</param>
+    /// <param name="chunkSize">Pairs per task; 0 (the default) as in <see cref="Map{T, TResult}"/>.</param>
+    /// <returns>The results, in input order.</returns>
+    /// <exception cref="RemoteException">The function threw for some pair.</exception>
+    /// <exception cref="InvalidOperationException">The pool has been closed or terminated.</exception>
+    public List<TResult> Starmap<T1, T2, TResult>(Func<T1, T2, TResult> function, IEnumerable<(T1, T2)> source, int chunkSize = 0)
+    {
+        ArgumentNullException.ThrowIfNull(function);
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentOutOfRangeException.ThrowIfNegative(chunkSize);
+        ThrowIfClosed();
+        (T1, T2)[] items = source.ToArray();
+        FunctionRef reference = FunctionRef.From(function, nameof(function));
+        byte[] target = CallFrames.TargetState(reference, function.Target, nameof(function));
+        int chunk = ProcessMap.ChunkSize(items, chunkSize, engine.MaxWorkers);
+        return ProcessMap.Ordered<(T1, T2), TResult>(engine, reference, target, items, null, chunk, ProcessMap.Window(chunk, items.Length + 1, engine.MaxWorkers), CancellationToken.None).ToList();
+    }
+
+    /// <summary>Stops accepting work; the workers exit once the work already submitted is done (Python's <c>close</c>).</summary>
+    public void Close()
+    {
+        closed = true;
+        engine.Shutdown(cancelPending: false);
+    }
+
+    /// <summary>Stops the workers at once, without finishing outstanding work; that work ends cancelled (Python's <c>terminate</c>).</summary>
+    public void Terminate()
+    {
+        closed = true;
+        engine.Terminate();
+    }
+
+    /// <summary>Waits for the workers to exit; call <see cref="Close"/> or <see cref="Terminate"/> first (Python's <c>join</c>).</summary>
+    /// <exception cref="InvalidOperationException">The pool is still open.</exception>
+    public void Join() => Join(Timeout.InfiniteTimeSpan, CancellationToken.None);
+
+    /// <summary>Waits for the workers to exit, at most <paramref name="timeout"/>.</summary>
+    /// <param name="timeout">How long to wait; <see cref="Timeout.InfiniteTimeSpan"/> waits forever.</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <returns><see langword="true"/> if the workers have exited; <see langword="false"/> on timeout.</returns>
+    /// <exception cref="InvalidOperationException">The pool is still open: call <see cref="Close"/> or <see cref="Terminate"/> first.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public bool Join(TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        ThrowIfOpen();
+        try
+        {
+            return engine.Exited.Wait(timeout, cancellationToken);
+        }
+        catch (AggregateException e) when (e.InnerException is not null)
+        {
+            throw e.InnerException;
+        }
+    }
+
+    /// <summary>Completes when the workers have exited; call <see cref="Close"/> or <see cref="Terminate"/> first.</summary>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <returns>A task that completes when the workers have exited.</returns>
+    /// <exception cref="InvalidOperationException">The pool is still open.</exception>
+    public Task JoinAsync(CancellationToken cancellationToken = default)
+    {
+        ThrowIfOpen();
+        return engine.Exited.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>Terminates the pool (as Python's <c>with Pool() as p:</c> does on exit) and waits for the workers to exit.</summary>
+    public void Dispose()
+    {
+        Terminate();
+        engine.Exited.Wait();
+    }
+
+    /// <summary>Terminates the pool and completes when the workers have exited.</summary>
+    /// <returns>A task that completes when the workers have exited.</returns>
+    public ValueTask DisposeAsync()
+    {
+        Terminate();
+        return new ValueTask(engine.Exited);
+    }
+
+    private static async Task<TResult> WithCallbacks<TResult>(Task<TResult> task, Action<TResult>? callback, Action<Exception>? errorCallback)
+    {
+        TResult result;
+        try
+        {
+            result = await task.ConfigureAwait(false);
+        }
+        catch (Exception e) when (errorCallback is not null)
+        {
+            errorCallback(e);
+            throw;
+        }
+        callback?.Invoke(result);
+        return result;
+    }
+
+    private IEnumerable<TResult> MapCore<T, TResult>(Func<T, TResult> function, IEnumerable<T> source, int chunkSize, bool ordered, int bufferSize)
+    {
+        ArgumentNullException.ThrowIfNull(function);
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentOutOfRangeException.ThrowIfNegative(chunkSize);
+        ThrowIfClosed();
+        FunctionRef reference = FunctionRef.From(function, nameof(function));
+        byte[] target = CallFrames.TargetState(reference, function.Target, nameof(function));
+        int chunk = ProcessMap.ChunkSize(source, chunkSize, engine.MaxWorkers);
+        int window = ProcessMap.Window(chunk, bufferSize, engine.MaxWorkers);
+        return ordered
+            ? ProcessMap.Ordered<T, TResult>(engine, reference, target, source, null, chunk, window, CancellationToken.None)
+            : ProcessMap.Unordered<T, TResult>(engine, reference, target, source, null, chunk, window, CancellationToken.None);
+    }
+
+    private void ThrowIfClosed()
+    {
+        if (closed)
+        {
+            throw new InvalidOperationException("The pool has been closed or terminated; create a new ProcessPool to run more work.");
+        }
+    }
+
+    private void ThrowIfOpen()
+    {
+        if (!closed)
+        {
+            throw new InvalidOperationException("The pool is still running: call Close (or Terminate) before Join, as in Python.");
+        }
+    }
+}

@@ -1,0 +1,313 @@
+using Concur.Processes.Internal;
+using Concur.Serialization;
+
+namespace Concur;
+
+/// <summary>
+/// Runs functions in a pool of warm .NET worker processes and hands back each result as a <see cref="Task{TResult}"/>:
+/// Python's <c>concurrent.futures.ProcessPoolExecutor</c>, with what .NET threads cannot give: a hard per-task
+/// timeout, cancellation of a running task, and a crash in one task that fails only that task.
+/// </summary>
+/// <remarks>
+/// <para>
+/// What can be sent: static methods, lambdas that capture nothing, and lambdas whose captured variables are
+/// serializable (each captured variable travels by value, serialized by its declared type). Arguments and results
+/// travel serialized by their declared types with MessagePack (no attributes needed). Anything else is rejected at
+/// <c>Submit</c> with an <see cref="ArgumentException"/> that names the variable or argument and says what to do.
+/// </para>
+/// <para>
+/// Failures: an exception thrown by the function faults the task with a <see cref="RemoteException"/> (remote type
+/// name, message and stack trace). A worker that dies (<see cref="Environment.FailFast(string)"/>, a stack overflow,
+/// SIGKILL, the out-of-memory killer) faults only the task it was running with a <see cref="WorkerCrashedException"/>;
+/// the worker is replaced and the other tasks go on. Workers die with the parent process, however it ends.
+/// </para>
+/// <para>
+/// The workers are started when the pool is created (creation returns at once; the first task waits for the first
+/// worker to be ready). The worker processes run Concur.dll with the application's own runtime configuration and
+/// dependencies, so the application needs no extra project or setting (single-file bundles need
+/// <see cref="ConcurWorker.TryRunWorker"/>). All members are thread-safe.
+/// </para>
+/// </remarks>
+/// <example>
+/// <code>
+/// static int Square(int x) => x * x;
+/// await using var pool = new ProcessPoolExecutor(maxWorkers: 2);
+/// int nine = await pool.Submit(Square, 3);
+/// int[] squares = pool.Map(Square, Enumerable.Range(0, 10)).ToArray();
+/// </code>
+/// </example>
+public sealed class ProcessPoolExecutor : IExecutor
+{
+    private readonly ProcessPoolEngine engine;
+
+    /// <summary>Starts a pool of worker processes.</summary>
+    /// <param name="maxWorkers">The number of worker processes; 0 (the default) means <see cref="Environment.ProcessorCount"/>.</param>
+    /// <param name="initializer">
+    /// A function run once in each worker before its first task (a static method, or a lambda whose captured
+    /// variables are serializable); <see langword="null"/> (the default) for none. If it throws, the pool is broken
+    /// (<see cref="IsBroken"/>): queued and later work faults with <see cref="BrokenExecutorException"/>, whose
+    /// <see cref="Exception.InnerException"/> is the initializer's <see cref="RemoteException"/>.
+    /// </param>
+    /// <param name="maxTasksPerChild">
+    /// How many tasks a worker runs before it is replaced by a fresh process (frees whatever the tasks leaked);
+    /// 0 (the default) means no limit.
+    /// </param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxWorkers"/> or <paramref name="maxTasksPerChild"/> is negative.</exception>
+    /// <exception cref="ArgumentException"><paramref name="initializer"/> cannot be sent to a worker process.</exception>
+    /// <exception cref="InvalidOperationException">Worker processes cannot be started from this application (the message says why and what to do).</exception>
+    /// <exception cref="PlatformNotSupportedException">Worker processes are not implemented on this operating system yet.</exception>
+    public ProcessPoolExecutor(int maxWorkers = 0, Action? initializer = null, int maxTasksPerChild = 0)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(maxWorkers);
+        ArgumentOutOfRangeException.ThrowIfNegative(maxTasksPerChild);
+        engine = ProcessEngineFactory.Create(nameof(ProcessPoolExecutor), maxWorkers, initializer, maxTasksPerChild);
+    }
+
+    /// <summary>Starts a pool whose workers get extra environment variables (tests: GC limits).</summary>
+    internal ProcessPoolExecutor(int maxWorkers, IReadOnlyDictionary<string, string> workerEnvironment)
+    {
+        engine = ProcessEngineFactory.Create(nameof(ProcessPoolExecutor), maxWorkers, null, 0, workerEnvironment);
+    }
+
+    /// <inheritdoc/>
+    public int MaxWorkers => engine.MaxWorkers;
+
+    /// <inheritdoc/>
+    public bool IsShutdown => engine.IsShutdown;
+
+    /// <summary>
+    /// Gets a value indicating whether the pool is broken: its initializer threw, or worker processes cannot start.
+    /// Work submitted to a broken pool faults with <see cref="BrokenExecutorException"/>.
+    /// </summary>
+    public bool IsBroken => engine.IsBroken;
+
+    /// <summary>Gets the process ids of the worker processes alive now (they change as workers are replaced).</summary>
+    public IReadOnlyList<int> WorkerProcessIds => engine.WorkerProcessIds;
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// <paramref name="cancellationToken"/> cancels the task while it is queued, and also while it runs: the worker
+    /// running it is killed and replaced, and the task ends cancelled.
+    /// </remarks>
+    /// <exception cref="ArgumentException"><paramref name="function"/> cannot be sent to a worker process.</exception>
+    public Task<TResult> Submit<TResult>(Func<TResult> function, CancellationToken cancellationToken = default) =>
+        SubmitCore(function, null, cancellationToken);
+
+    /// <summary>Schedules <paramref name="function"/> to run in a worker process, with a hard time limit.</summary>
+    /// <typeparam name="TResult">The type of the result.</typeparam>
+    /// <param name="function">The function to run.</param>
+    /// <param name="timeout">
+    /// The longest the function may run, counted from when it starts in its worker; when it runs longer, the
+    /// worker is killed and replaced and the task faults with <see cref="TimeoutException"/>.
+    /// <see cref="Timeout.InfiniteTimeSpan"/> means no limit.
+    /// </param>
+    /// <param name="cancellationToken">Cancels the task, queued or running (a running task's worker is killed).</param>
+    /// <returns>A task that completes with the function's result.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="function"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative or zero (and not infinite).</exception>
+    /// <exception cref="ArgumentException"><paramref name="function"/> cannot be sent to a worker process.</exception>
+    /// <exception cref="InvalidOperationException">The executor has been shut down.</exception>
+    public Task<TResult> Submit<TResult>(Func<TResult> function, TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        SubmitCore(function, CheckTimeout(timeout), cancellationToken);
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// <paramref name="cancellationToken"/> cancels the task while it is queued, and also while it runs: the worker
+    /// running it is killed and replaced, and the task ends cancelled.
+    /// </remarks>
+    /// <exception cref="ArgumentException"><paramref name="function"/> or <paramref name="argument"/> cannot be sent to a worker process.</exception>
+    public Task<TResult> Submit<T, TResult>(Func<T, TResult> function, T argument, CancellationToken cancellationToken = default) =>
+        SubmitCore(function, argument, null, cancellationToken);
+
+    /// <summary>Schedules <paramref name="function"/>(<paramref name="argument"/>) to run in a worker process, with a hard time limit.</summary>
+    /// <typeparam name="T">The type of the argument.</typeparam>
+    /// <typeparam name="TResult">The type of the result.</typeparam>
+    /// <param name="function">The function to run.</param>
+    /// <param name="argument">The argument (sent serialized by its declared type <typeparamref name="T"/>).</param>
+    /// <param name="timeout">
+    /// The longest the function may run, counted from when it starts in its worker; when it runs longer, the
+    /// worker is killed and replaced and the task faults with <see cref="TimeoutException"/>.
+    /// <see cref="Timeout.InfiniteTimeSpan"/> means no limit.
+    /// </param>
+    /// <param name="cancellationToken">Cancels the task, queued or running (a running task's worker is killed).</param>
+    /// <returns>A task that completes with the function's result.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="function"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative or zero (and not infinite).</exception>
+    /// <exception cref="ArgumentException"><paramref name="function"/> or <paramref name="argument"/> cannot be sent to a worker process.</exception>
+    /// <exception cref="InvalidOperationException">The executor has been shut down.</exception>
+    public Task<TResult> Submit<T, TResult>(Func<T, TResult> function, T argument, TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        SubmitCore(function, argument, CheckTimeout(timeout), cancellationToken);
+
+    /// <summary>Schedules <paramref name="function"/>(<paramref name="first"/>, <paramref name="second"/>) to run in a worker process.</summary>
+    /// <typeparam name="T1">The type of the first argument.</typeparam>
+    /// <typeparam name="T2">The type of the second argument.</typeparam>
+    /// <typeparam name="TResult">The type of the result.</typeparam>
+    /// <param name="function">The function to run.</param>
+    /// <param name="first">The first argument.</param>
+    /// <param name="second">The second argument.</param>
+    /// <param name="cancellationToken">Cancels the task, queued or running (a running task's worker is killed).</param>
+    /// <returns>A task that completes with the function's result.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="function"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">The function or an argument cannot be sent to a worker process.</exception>
+    /// <exception cref="InvalidOperationException">The executor has been shut down.</exception>
+    public Task<TResult> Submit<T1, T2, TResult>(Func<T1, T2, TResult> function, T1 first, T2 second, CancellationToken cancellationToken = default)
+    {
+        FunctionRef reference = FunctionRef.From(function, nameof(function));
+        long id = CallFrames.NextId();
+        byte[] frame = CallFrames.Build(FrameKind.Invoke, id, reference, CallFrames.TargetState(reference, function.Target, nameof(function)), first, second);
+        return Enqueue(new WorkItem<TResult>(id, reference, frame, null, cancellationToken));
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// <paramref name="cancellationToken"/> cancels the task while it is queued, and also while it runs: the worker
+    /// running it is killed and replaced, and the task ends cancelled.
+    /// </remarks>
+    /// <exception cref="ArgumentException"><paramref name="action"/> cannot be sent to a worker process.</exception>
+    public Task Submit(Action action, CancellationToken cancellationToken = default) =>
+        SubmitAction(action, null, cancellationToken);
+
+    /// <summary>Schedules <paramref name="action"/> to run in a worker process, with a hard time limit.</summary>
+    /// <param name="action">The action to run.</param>
+    /// <param name="timeout">
+    /// The longest the action may run, counted from when it starts in its worker; when it runs longer, the worker
+    /// is killed and replaced and the task faults with <see cref="TimeoutException"/>.
+    /// <see cref="Timeout.InfiniteTimeSpan"/> means no limit.
+    /// </param>
+    /// <param name="cancellationToken">Cancels the task, queued or running (a running task's worker is killed).</param>
+    /// <returns>A task that completes when the action has run.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="action"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative or zero (and not infinite).</exception>
+    /// <exception cref="ArgumentException"><paramref name="action"/> cannot be sent to a worker process.</exception>
+    /// <exception cref="InvalidOperationException">The executor has been shut down.</exception>
+    public Task Submit(Action action, TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        SubmitAction(action, CheckTimeout(timeout), cancellationToken);
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// The default chunk size is Python's Pool.map rule, ceil(n / (4 * <see cref="MaxWorkers"/>)), when the size of
+    /// <paramref name="source"/> is known without enumerating it (arrays, lists, ranges), and 1 otherwise. The default
+    /// buffer is 4 * <see cref="MaxWorkers"/> chunks. The function and the item type are checked at this call;
+    /// the token and timeout stop the enumeration and cancel the chunks not yet sent to a worker (running chunks
+    /// finish and their results are dropped).
+    /// </remarks>
+    /// <exception cref="ArgumentException"><paramref name="function"/> cannot be sent to a worker process.</exception>
+    public IEnumerable<TResult> Map<T, TResult>(
+        Func<T, TResult> function,
+        IEnumerable<T> source,
+        TimeSpan? timeout = null,
+        int chunkSize = 0,
+        int bufferSize = 0,
+        CancellationToken cancellationToken = default)
+    {
+        (FunctionRef reference, byte[] target, int chunk, int window) = PrepareMap(function, source, chunkSize, bufferSize);
+        return ProcessMap.Ordered<T, TResult>(engine, reference, target, source, timeout, chunk, window, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>Chunking, buffering, timeout and cancellation behave as in <see cref="Map"/>.</remarks>
+    /// <exception cref="ArgumentNullException"><paramref name="function"/> or <paramref name="source"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="chunkSize"/> or <paramref name="bufferSize"/> is negative.</exception>
+    /// <exception cref="ArgumentException"><paramref name="function"/> cannot be sent to a worker process.</exception>
+    /// <exception cref="InvalidOperationException">The executor has been shut down.</exception>
+    public IEnumerable<TResult> MapUnordered<T, TResult>(
+        Func<T, TResult> function,
+        IEnumerable<T> source,
+        TimeSpan? timeout = null,
+        int chunkSize = 0,
+        int bufferSize = 0,
+        CancellationToken cancellationToken = default)
+    {
+        (FunctionRef reference, byte[] target, int chunk, int window) = PrepareMap(function, source, chunkSize, bufferSize);
+        return ProcessMap.Unordered<T, TResult>(engine, reference, target, source, timeout, chunk, window, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public void Shutdown(bool wait = true, bool cancelPending = false)
+    {
+        engine.Shutdown(cancelPending);
+        if (wait)
+        {
+            engine.Exited.GetAwaiter().GetResult();
+        }
+    }
+
+    /// <inheritdoc/>
+    public Task ShutdownAsync(bool cancelPending = false)
+    {
+        engine.Shutdown(cancelPending);
+        return engine.Exited;
+    }
+
+    /// <summary>Shuts down, waiting for accepted work to finish and the workers to exit (<c>Shutdown(wait: true)</c>).</summary>
+    public void Dispose() => Shutdown(wait: true);
+
+    /// <summary>Shuts down, completing when accepted work has finished and the workers have exited.</summary>
+    /// <returns>A task that completes when the pool has shut down.</returns>
+    public ValueTask DisposeAsync() => new(ShutdownAsync());
+
+    private static TimeSpan? CheckTimeout(TimeSpan timeout)
+    {
+        if (timeout == Timeout.InfiniteTimeSpan)
+        {
+            return null;
+        }
+        if (timeout <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(timeout), timeout,
+                "The timeout must be positive, or Timeout.InfiniteTimeSpan for no limit.");
+        }
+        return timeout;
+    }
+
+    private Task<TResult> SubmitCore<TResult>(Func<TResult> function, TimeSpan? timeout, CancellationToken cancellationToken)
+    {
+        FunctionRef reference = FunctionRef.From(function, nameof(function));
+        long id = CallFrames.NextId();
+        byte[] frame = CallFrames.Build(FrameKind.Invoke, id, reference, CallFrames.TargetState(reference, function.Target, nameof(function)));
+        return Enqueue(new WorkItem<TResult>(id, reference, frame, timeout, cancellationToken));
+    }
+
+    private Task<TResult> SubmitCore<T, TResult>(Func<T, TResult> function, T argument, TimeSpan? timeout, CancellationToken cancellationToken)
+    {
+        FunctionRef reference = FunctionRef.From(function, nameof(function));
+        long id = CallFrames.NextId();
+        byte[] frame = CallFrames.Build(FrameKind.Invoke, id, reference, CallFrames.TargetState(reference, function.Target, nameof(function)), argument, nameof(argument));
+        return Enqueue(new WorkItem<TResult>(id, reference, frame, timeout, cancellationToken));
+    }
+
+    private Task<object?> SubmitAction(Action action, TimeSpan? timeout, CancellationToken cancellationToken)
+    {
+        FunctionRef reference = FunctionRef.From(action, nameof(action));
+        long id = CallFrames.NextId();
+        byte[] frame = CallFrames.Build(FrameKind.Invoke, id, reference, CallFrames.TargetState(reference, action.Target, nameof(action)));
+        return Enqueue(new WorkItem<object?>(id, reference, frame, timeout, cancellationToken));
+    }
+
+    private Task<TResult> Enqueue<TResult>(WorkItem<TResult> item)
+    {
+        if (item.CancellationToken.IsCancellationRequested)
+        {
+            return Task.FromCanceled<TResult>(item.CancellationToken);
+        }
+        engine.Enqueue(item);
+        return item.TypedTask;
+    }
+
+    private (FunctionRef Reference, byte[] Target, int ChunkSize, int Window) PrepareMap<T, TResult>(
+        Func<T, TResult> function, IEnumerable<T> source, int chunkSize, int bufferSize)
+    {
+        ArgumentNullException.ThrowIfNull(function);
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentOutOfRangeException.ThrowIfNegative(chunkSize);
+        ArgumentOutOfRangeException.ThrowIfNegative(bufferSize);
+        if (engine.IsShutdown)
+        {
+            throw new InvalidOperationException("The process pool has been shut down; create a new pool to run more work.");
+        }
+        FunctionRef reference = FunctionRef.From(function, nameof(function));
+        byte[] target = CallFrames.TargetState(reference, function.Target, nameof(function));
+        int chunk = ProcessMap.ChunkSize(source, chunkSize, engine.MaxWorkers);
+        return (reference, target, chunk, ProcessMap.Window(chunk, bufferSize, engine.MaxWorkers));
+    }
+}

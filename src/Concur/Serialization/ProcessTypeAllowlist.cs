@@ -1,0 +1,80 @@
+using System.Collections.Concurrent;
+
+namespace Concur;
+
+/// <summary>
+/// The explicit allowlist of concrete types that may travel to and from worker processes where the declared type is
+/// <see cref="object"/>, an interface or an abstract class. Such a value travels with its type's name, and the
+/// receiving side instantiates only types on this list; everything else travels by its declared type, with no type
+/// name at all.
+/// </summary>
+/// <remarks>
+/// Register types before submitting work that needs them (the pool sends the list to each worker before its next
+/// task). A result declared as <c>object</c> or an interface is read in the parent only if its type is on the
+/// parent's list, so a worker cannot make the parent create any other type.
+/// </remarks>
+/// <example>
+/// <code>
+/// ProcessTypeAllowlist.Allow&lt;Circle&gt;();                        // Circle : IShape
+/// double area = await pool.Submit(static (IShape s) => s.Area(), (IShape)new Circle(2));
+/// </code>
+/// </example>
+public static class ProcessTypeAllowlist
+{
+    private static readonly ConcurrentDictionary<string, Type> ByName = new(StringComparer.Ordinal);
+    private static int version;
+
+    /// <summary>Gets a number that changes whenever a type is added (workers are sent the list when it changes).</summary>
+    internal static int Version => Volatile.Read(ref version);
+
+    /// <summary>Allows values of <typeparamref name="T"/> where the declared type is <c>object</c>, an interface or an abstract class.</summary>
+    /// <typeparam name="T">A concrete type whose values MessagePack can serialize (public properties or fields).</typeparam>
+    /// <exception cref="ArgumentException"><typeparamref name="T"/> is abstract, an interface, <c>object</c>, or cannot travel at all.</exception>
+    public static void Allow<T>() => Allow(typeof(T));
+
+    /// <summary>Allows values of <paramref name="type"/> where the declared type is <c>object</c>, an interface or an abstract class.</summary>
+    /// <param name="type">A concrete type whose values MessagePack can serialize (public properties or fields).</param>
+    /// <exception cref="ArgumentNullException"><paramref name="type"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="type"/> is abstract, an interface, <c>object</c>, or cannot travel at all.</exception>
+    public static void Allow(Type type)
+    {
+        ArgumentNullException.ThrowIfNull(type);
+        if (type == typeof(object) || type.IsAbstract || type.IsInterface || type.ContainsGenericParameters)
+        {
+            throw new ArgumentException($"Only concrete, closed types can be allowed; {type} is not one.", nameof(type));
+        }
+        if (Serialization.SendableTypes.WhyNot(type) is string reason)
+        {
+            throw new ArgumentException($"Values of {type.FullName} cannot travel between processes: {reason}.", nameof(type));
+        }
+        if (ByName.TryAdd(type.AssemblyQualifiedName!, type))
+        {
+            Interlocked.Increment(ref version);
+        }
+    }
+
+    /// <summary>Gets a value indicating whether values of <paramref name="type"/> may travel where the declared type is polymorphic.</summary>
+    /// <param name="type">The concrete type.</param>
+    /// <returns><see langword="true"/> if <paramref name="type"/> has been allowed.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="type"/> is <see langword="null"/>.</exception>
+    public static bool IsAllowed(Type type)
+    {
+        ArgumentNullException.ThrowIfNull(type);
+        return ByName.ContainsKey(type.AssemblyQualifiedName ?? string.Empty);
+    }
+
+    /// <summary>Looks up an allowed type by its assembly-qualified name (never loads a type that is not on the list).</summary>
+    internal static Type? Find(string name) => ByName.TryGetValue(name, out Type? type) ? type : null;
+
+    /// <summary>Gets the names of all allowed types.</summary>
+    internal static string[] Snapshot() => ByName.Keys.ToArray();
+
+    /// <summary>Adds a type named by the parent process (in a worker, which trusts its parent).</summary>
+    internal static void AllowFromParent(string name)
+    {
+        if (!ByName.ContainsKey(name) && Type.GetType(name, throwOnError: false) is Type type)
+        {
+            ByName.TryAdd(name, type);
+        }
+    }
+}

@@ -1,0 +1,17 @@
+using Concur.Tests.Futures;
+
+namespace Concur.Tests.Processes;
+
+/// <summary>The executor contract, run against <see cref="ProcessPoolExecutor"/>.</summary>
+public sealed class ProcessPoolExecutorContractTests : ExecutorContractTests
+{
+    protected override IExecutor CreateExecutor(int maxWorkers) => new ProcessPoolExecutor(maxWorkers);
+
+    /// <summary>User exceptions come back from the worker as <see cref="RemoteException"/> carrying the remote type name.</summary>
+    protected override void AssertUserException(Exception thrown, Type expectedType, string expectedMessage)
+    {
+        var remote = Assert.IsType<RemoteException>(thrown);
+        Assert.Equal(expectedType.FullName, remote.RemoteTypeName);
+        Assert.Equal(expectedMessage, remote.Message);
+    }
+}

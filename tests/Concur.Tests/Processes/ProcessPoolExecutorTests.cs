@@ -1,0 +1,295 @@
+using Concur.Tests.Support;
+
+namespace Concur.Tests.Processes;
+
+public sealed record Point(int X, int Y);
+
+public sealed class ProcessPoolExecutorTests(PoolFixture fixture) : IClassFixture<PoolFixture>
+{
+    private readonly ProcessPoolExecutor pool = fixture.Pool;
+
+    private static int Square(int x) => x * x;
+
+    private static int Pid() => Environment.ProcessId;
+
+    private static string Name() => ChildProcess.CurrentProcessName;
+
+    private static int Fail(int x) => throw new InvalidOperationException($"bad {x}");
+
+    private static int FailAt(int x) => x == 7 ? throw new ArgumentException("seven") : x;
+
+    private static int Add(int a, int b) => a + b;
+
+    private static Point Move(Point p) => p with { X = p.X + 1 };
+
+    [Fact]
+    public async Task Submit_StaticMethod_RunsInAnotherProcess()
+    {
+        int pid = await Bounded.Within(pool.Submit(Pid));
+        Assert.NotEqual(Environment.ProcessId, pid);
+        Assert.Contains(pid, pool.WorkerProcessIds);
+    }
+
+    [Fact]
+    public async Task Submit_CapturedVariables_TravelByValue()
+    {
+        int offset = 10;
+        string prefix = "n=";
+        int[] numbers = [1, 2, 3];
+        var point = new Point(1, 2);
+        string result = await Bounded.Within(pool.Submit(x => prefix + (x + offset + numbers.Sum() + point.Y), 5));
+        Assert.Equal("n=23", result);
+    }
+
+    [Fact]
+    public async Task Submit_CaptureFromOuterScope_TravelsByValue()
+    {
+        int outer = 100;
+        Task<int> task;
+        {
+            int inner = 5;
+            task = pool.Submit(() => outer + inner);
+        }
+        Assert.Equal(105, await Bounded.Within(task));
+    }
+
+    [Fact]
+    public async Task Submit_RecordArgumentAndResult_RoundTrip()
+    {
+        Point moved = await Bounded.Within(pool.Submit(Move, new Point(1, 2)));
+        Assert.Equal(new Point(2, 2), moved);
+    }
+
+    [Fact]
+    public async Task Submit_TwoArguments_Works()
+    {
+        Assert.Equal(7, await Bounded.Within(pool.Submit(Add, 3, 4)));
+    }
+
+    [Fact]
+    public async Task Submit_Action_Completes()
+    {
+        using var gate = new Gate();
+        string marker = gate.Marker("ran");
+        await Bounded.Within(pool.Submit(() => File.WriteAllText(marker, "x")));
+        Assert.True(File.Exists(marker));
+    }
+
+    [Fact]
+    public async Task Submit_FunctionThrows_RemoteExceptionCarriesTypeMessageAndStack()
+    {
+        var e = await Assert.ThrowsAsync<RemoteException>(() => Bounded.Within(pool.Submit(Fail, 4)));
+        Assert.Equal("System.InvalidOperationException", e.RemoteTypeName);
+        Assert.Equal("bad 4", e.Message);
+        Assert.Contains(nameof(Fail), e.RemoteStackTrace, StringComparison.Ordinal);
+        Assert.Contains("System.InvalidOperationException", e.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Submit_ManyTasks_AllCompleteOnBothWorkers()
+    {
+        Task<int>[] tasks = Enumerable.Range(0, 500).Select(i => pool.Submit(Square, i)).ToArray();
+        int[] results = await Bounded.Within(Task.WhenAll(tasks));
+        Assert.Equal(Enumerable.Range(0, 500).Select(i => i * i), results);
+    }
+
+    [Fact]
+    public async Task Submit_WorkerProcessName_IsSetInTheWorker()
+    {
+        string name = await Bounded.Within(pool.Submit(Name));
+        Assert.StartsWith("ProcessPoolExecutor-", name, StringComparison.Ordinal);
+        Assert.Equal("MainProcess", ChildProcess.CurrentProcessName);
+    }
+
+    [Fact]
+    public async Task Submit_WorkerReadsStandardInput_GetsEndOfFile()
+    {
+        Assert.Null(await Bounded.Within(pool.Submit(static () => Console.In.ReadLine())));
+    }
+
+    [Fact]
+    public async Task Submit_AlreadyCancelledToken_ReturnsCancelledTask()
+    {
+        var task = pool.Submit(Square, 2, new CancellationToken(canceled: true));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => task);
+    }
+
+    [Fact]
+    public void Submit_NonPositiveTimeout_Throws()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => { _ = pool.Submit(Square, 2, TimeSpan.Zero); });
+    }
+
+    [Fact]
+    public async Task Submit_InfiniteTimeout_MeansNoLimit()
+    {
+        Assert.Equal(4, await Bounded.Within(pool.Submit(Square, 2, Timeout.InfiniteTimeSpan)));
+    }
+
+    [Fact]
+    public void Map_ResultsInInputOrder()
+    {
+        Assert.Equal(Enumerable.Range(0, 1000).Select(Square), pool.Map(Square, Enumerable.Range(0, 1000)).ToArray());
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    [InlineData(1000)]
+    public void Map_ExplicitChunkSize_ResultsInInputOrder(int chunkSize)
+    {
+        Assert.Equal(Enumerable.Range(0, 100).Select(Square), pool.Map(Square, Enumerable.Range(0, 100), chunkSize: chunkSize).ToArray());
+    }
+
+    [Fact]
+    public void Map_EmptySource_YieldsNothing()
+    {
+        Assert.Empty(pool.Map(Square, Array.Empty<int>()));
+    }
+
+    [Fact]
+    public void Map_LazySource_ReadsAtMostTheBufferAhead()
+    {
+        int pulled = 0;
+        IEnumerable<int> Endless()
+        {
+            for (int i = 0; ; i++)
+            {
+                Interlocked.Increment(ref pulled);
+                yield return i;
+            }
+        }
+        int[] firstTen = pool.Map(Square, Endless(), bufferSize: 8).Take(10).ToArray();
+        Assert.Equal(Enumerable.Range(0, 10).Select(Square), firstTen);
+        Assert.InRange(Volatile.Read(ref pulled), 10, 10 + 8 + 1);
+    }
+
+    [Fact]
+    public void Map_NothingSubmittedUntilEnumerated()
+    {
+        int pulled = 0;
+        IEnumerable<int> Source()
+        {
+            pulled++;
+            yield return 1;
+        }
+        IEnumerable<int> results = pool.Map(Square, Source());
+        Assert.Equal(0, pulled);
+        Assert.Equal([1], results.ToArray());
+    }
+
+    [Fact]
+    public void Map_ItemThrows_EnumerationRethrowsAtThatItem()
+    {
+        var seen = new List<int>();
+        var e = Assert.Throws<RemoteException>(() =>
+        {
+            foreach (int r in pool.Map(FailAt, Enumerable.Range(0, 20), chunkSize: 1))
+            {
+                seen.Add(r);
+            }
+        });
+        Assert.Equal("System.ArgumentException", e.RemoteTypeName);
+        Assert.Equal(Enumerable.Range(0, 7), seen);
+    }
+
+    [Fact]
+    public void MapUnordered_YieldsEveryResult()
+    {
+        int[] results = pool.MapUnordered(Square, Enumerable.Range(0, 300), chunkSize: 7).ToArray();
+        Assert.Equal(Enumerable.Range(0, 300).Select(Square).Order(), results.Order());
+    }
+
+    [Fact]
+    public void Map_TimeoutExpires_ThrowsTimeoutException()
+    {
+        using var gate = new Gate();
+        string dir = gate.Directory;
+        try
+        {
+            Assert.Throws<TimeoutException>(() =>
+                pool.Map(_ => Gate.WaitInWorker(dir), Enumerable.Range(0, 1), timeout: TimeSpan.FromMilliseconds(200)).ToArray());
+        }
+        finally
+        {
+            gate.Open();
+        }
+    }
+
+    [Fact]
+    public void Map_Cancelled_ThrowsOperationCanceled()
+    {
+        using var gate = new Gate();
+        string dir = gate.Directory;
+        using var cts = new CancellationTokenSource();
+        try
+        {
+            Action enumerate = () =>
+            {
+                foreach (int _ in pool.Map(_ => Gate.WaitInWorker(dir), Enumerable.Range(0, 1), cancellationToken: cts.Token))
+                {
+                }
+            };
+            Assert.ThrowsAny<OperationCanceledException>(() => enumerate.Invoke(() => { gate.WaitStarted(); cts.Cancel(); }));
+        }
+        finally
+        {
+            gate.Open();
+        }
+    }
+
+    [Fact]
+    public void Map_NegativeArguments_Throw()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => pool.Map(Square, new[] { 1 }, chunkSize: -1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => pool.MapUnordered(Square, new[] { 1 }, bufferSize: -1));
+        Assert.Throws<ArgumentNullException>(() => pool.Map<int, int>(Square, null!));
+    }
+}
+
+internal static class ParallelInvoke
+{
+    /// <summary>Runs <paramref name="body"/> on this thread while <paramref name="other"/> runs on another; rethrows body's exception.</summary>
+    public static void Invoke(this Action body, Action other)
+    {
+        var helper = Task.Run(other);
+        try
+        {
+            body();
+        }
+        finally
+        {
+            helper.Wait(Bounded.Limit);
+        }
+    }
+}
+
+public sealed class ProcessPoolExecutorInterfaceTests(PoolFixture fixture) : IClassFixture<PoolFixture>
+{
+    private static int Triple(int x) => 3 * x;
+
+    [Fact]
+    public Task AsIExecutor_CallingCodeDoesNotChange() => UseThroughInterface(fixture.Pool);
+
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1859", Justification = "The point is to call through the interface.")]
+    private static async Task UseThroughInterface(IExecutor executor)
+    {
+        Assert.Equal(2, executor.MaxWorkers);
+        Assert.Equal(9, await Support.Bounded.Within(executor.Submit(Triple, 3)));
+        Assert.Equal(new[] { 0, 3, 6 }, executor.Map(Triple, Enumerable.Range(0, 3)).ToArray());
+    }
+
+    [Fact]
+    public async Task Map_AbandonedEarly_LaterItemsNeverRun()
+    {
+        using var gate = new Gate();
+        string dir = gate.Directory;
+        int[] firstTwo = fixture.Pool.Map(
+            i => { File.WriteAllText(Path.Combine(dir, $"item-{i}"), "ran"); return i; },
+            Enumerable.Range(0, 1000), chunkSize: 1, bufferSize: 4).Take(2).ToArray();
+        Assert.Equal(new[] { 0, 1 }, firstTwo);
+        // Whatever was already sent may still finish; nothing beyond the buffer (plus one pipelined task per worker) runs.
+        Assert.Equal(4, await Support.Bounded.Within(fixture.Pool.Submit(static x => x + 1, 3)));
+        Assert.InRange(Directory.GetFiles(dir, "item-*").Length, 2, 4 + 2);
+    }
+}
