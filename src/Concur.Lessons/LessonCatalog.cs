@@ -7,7 +7,18 @@ public static class LessonCatalog
     public static IReadOnlyList<Lesson> All { get; } =
     [
         // 课堂：多进程
+        ProcessTest1.Lesson,
+        ProcessTest2.Lesson,
+        ProcessTest3.Lesson,
+        Pool.Lesson,
+        PoolMap.Lesson,
         PrimeNoWithFuture.Lesson,
+        PrimeWithFuture.Lesson,
+        // 进程间的通信 (queuecommu1.py and queuecommu2.py need an inter-process queue: see docs/lessons.md)
+        PingPong1.Lesson,
+        PingPong2.Lesson,
+        MultiTask1.Lesson,
+        MultiTask0.Lesson,
         // 多线程: threading
         ThreadJoin.Lesson,
         MusicMovieJoinEach.Lesson,
