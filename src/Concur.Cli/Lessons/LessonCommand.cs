@@ -24,7 +24,10 @@ internal static class LessonCommand
         list.SetAction(_ =>
         {
             var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output) });
-            var table = new Table().AddColumn("Name").AddColumn("Python file").AddColumn("Summary");
+            var table = new Table()
+                .AddColumn(new TableColumn("Name").NoWrap()) // names must stay whole: they are what `lesson run` takes
+                .AddColumn("Python file")
+                .AddColumn("Summary");
             foreach (var l in LessonCatalog.All)
             {
                 table.AddRow(Markup.Escape(l.Name), Markup.Escape(l.PythonFile), Markup.Escape(l.Summary));
