@@ -41,6 +41,8 @@ public static class BankWithdrawal
         t1.Join();
         t2.Join();
         // Run it several times: sometimes 400, sometimes -200, depending on how the threads were scheduled.
+        // (Rarely both pass the check and still 400 is left: `s_balance -= account` is a read and a write, and one
+        // thread's write can overwrite the other's, a lost update: the same race, another symptom.)
         output.WriteLine($"final balance: {s_balance}");
     }
 }
