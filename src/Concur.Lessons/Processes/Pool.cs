@@ -20,7 +20,7 @@ public static class Pool
     {
         Console.WriteLine($"child process {num} Running ({ChildProcess.CurrentProcessId})");
         var watch = Stopwatch.StartNew();
-        Thread.Sleep(TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * 300)); // random.random() * 3 s in the lesson
+        Thread.Sleep(TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * 200)); // random.random() * 3 s in the lesson
         Console.WriteLine($"child process {num} runs {watch.Elapsed.TotalSeconds:0.00} seconds.");
         return num;
     }
