@@ -24,18 +24,18 @@ public static class TransferDeadlock
         public void Deposit(int amount) => Balance += amount;
     }
 
-    private static void Transfer(TextWriter output, Account src, Account dst, int amount, ThreadBarrier bothHoldTheirFirstLock)
+    private static void Transfer(TextWriter output, Account src, Account dst, int amount, ThreadBarrier bothHoldTheirFirstLock, CancellationToken cancellationToken)
     {
-        using (src.Lock.Acquire()) // 锁住自己的账户
+        using (src.Lock.Acquire(cancellationToken)) // 锁住自己的账户
         {
             src.Withdraw(amount);
             // The lesson sleeps 1 s "so that the two transfers overlap in time and have enough time to deadlock".
             // A barrier makes that certain instead of likely: both transfers now hold their first lock.
-            bothHoldTheirFirstLock.Wait();
+            bothHoldTheirFirstLock.Wait(cancellationToken);
             output.WriteLine("wait for lock...");
             try
             {
-                using (dst.Lock.Acquire()) // 锁住对方的账户: the two threads wait for each other here
+                using (dst.Lock.Acquire(cancellationToken)) // 锁住对方的账户: the two threads wait for each other here
                 {
                     dst.Deposit(amount);
                 }
@@ -59,8 +59,8 @@ public static class TransferDeadlock
         var a = new Account("a", 1000);
         var b = new Account("b", 1000);
         var bothHoldTheirFirstLock = new ThreadBarrier(2);
-        var t1 = new Thread(() => Transfer(output, a, b, 100, bothHoldTheirFirstLock)) { Name = "transfer a->b" }; // a转账100到b
-        var t2 = new Thread(() => Transfer(output, b, a, 200, bothHoldTheirFirstLock)) { Name = "transfer b->a" }; // b转账200到a
+        var t1 = new Thread(() => Transfer(output, a, b, 100, bothHoldTheirFirstLock, cancellationToken)) { Name = "transfer a->b" }; // a转账100到b
+        var t2 = new Thread(() => Transfer(output, b, a, 200, bothHoldTheirFirstLock, cancellationToken)) { Name = "transfer b->a" }; // b转账200到a
         t1.Start();
         t2.Start();
         t1.Join();
