@@ -41,9 +41,9 @@ public sealed class BenchPrimesCommandTests
         Assert.True(exit == 0, error);
         using var json = JsonDocument.Parse(output);
         var rows = json.RootElement.EnumerateArray().ToList();
-        Assert.Equal(3, rows.Count);
+        Assert.Equal(5, rows.Count);
         Assert.Equal(
-            [("sequential", 1), ("threads", 1), ("threads", 2)],
+            [("sequential", 1), ("threads", 1), ("threads", 2), ("processes", 1), ("processes", 2)],
             rows.Select(r => (r.GetProperty("mode").GetString(), r.GetProperty("workers").GetInt32())));
         Assert.All(rows, r =>
         {
@@ -62,6 +62,7 @@ public sealed class BenchPrimesCommandTests
         Assert.True(exit == 0, error);
         Assert.Contains("sequential", output, StringComparison.Ordinal);
         Assert.Contains("threads", output, StringComparison.Ordinal);
+        Assert.Contains("processes", output, StringComparison.Ordinal);
         Assert.Contains("speedup", output, StringComparison.Ordinal);
         Assert.Contains("efficiency", output, StringComparison.Ordinal);
     }
