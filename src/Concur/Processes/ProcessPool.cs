@@ -191,7 +191,7 @@ public sealed class ProcessPool : IDisposable, IAsyncDisposable
         FunctionRef reference = FunctionRef.From(function, nameof(function));
         byte[] target = CallFrames.TargetState(reference, function.Target, nameof(function));
         int chunk = ProcessMap.ChunkSize(items, chunkSize, engine.MaxWorkers);
-        return ProcessMap.Ordered<(T1, T2), TResult>(engine, reference, target, items, null, chunk, ProcessMap.Window(chunk, items.Length + 1, engine.MaxWorkers), CancellationToken.None).ToList();
+        return ProcessMap.Ordered<(T1, T2), TResult>(engine, reference, target, items, null, chunk, ProcessMap.Window(items.Length + 1, engine.MaxWorkers), CancellationToken.None).ToList();
     }
 
     /// <summary>Stops accepting work; the workers exit once the work already submitted is done (Python's <c>close</c>).</summary>
@@ -281,7 +281,7 @@ public sealed class ProcessPool : IDisposable, IAsyncDisposable
         FunctionRef reference = FunctionRef.From(function, nameof(function));
         byte[] target = CallFrames.TargetState(reference, function.Target, nameof(function));
         int chunk = ProcessMap.ChunkSize(source, chunkSize, engine.MaxWorkers);
-        int window = ProcessMap.Window(chunk, bufferSize, engine.MaxWorkers);
+        int window = ProcessMap.Window(bufferSize, engine.MaxWorkers);
         return ordered
             ? ProcessMap.Ordered<T, TResult>(engine, reference, target, source, null, chunk, window, CancellationToken.None)
             : ProcessMap.Unordered<T, TResult>(engine, reference, target, source, null, chunk, window, CancellationToken.None);

@@ -165,6 +165,24 @@ public sealed class ProcessPoolExecutorTests(PoolFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public void Map_ChunkSizeAboveOne_BufferCountsChunks()
+    {
+        int pulled = 0;
+        IEnumerable<int> Endless()
+        {
+            for (int i = 0; ; i++)
+            {
+                Interlocked.Increment(ref pulled);
+                yield return i;
+            }
+        }
+        int[] first = pool.Map(Square, Endless(), chunkSize: 5, bufferSize: 3).Take(1).ToArray();
+        Assert.Equal([0], first);
+        // As IExecutor.Map says: with chunks of 5, a buffer of 3 means 3 chunks (15 items) in flight, not 3 items.
+        Assert.InRange(Volatile.Read(ref pulled), 3 * 5, (4 * 5) + 1);
+    }
+
+    [Fact]
     public void Map_NothingSubmittedUntilEnumerated()
     {
         int pulled = 0;
@@ -244,6 +262,7 @@ public sealed class ProcessPoolExecutorTests(PoolFixture fixture) : IClassFixtur
         Assert.Throws<ArgumentOutOfRangeException>(() => pool.Map(Square, new[] { 1 }, chunkSize: -1));
         Assert.Throws<ArgumentOutOfRangeException>(() => pool.MapUnordered(Square, new[] { 1 }, bufferSize: -1));
         Assert.Throws<ArgumentNullException>(() => pool.Map<int, int>(Square, null!));
+        Assert.Throws<ArgumentOutOfRangeException>(() => pool.Map(Square, new[] { 1 }, timeout: TimeSpan.FromSeconds(-2)));
     }
 }
 
@@ -288,7 +307,7 @@ public sealed class ProcessPoolExecutorInterfaceTests(PoolFixture fixture) : ICl
             i => { File.WriteAllText(Path.Combine(dir, $"item-{i}"), "ran"); return i; },
             Enumerable.Range(0, 1000), chunkSize: 1, bufferSize: 4).Take(2).ToArray();
         Assert.Equal(new[] { 0, 1 }, firstTwo);
-        // Whatever was already sent may still finish; nothing beyond the buffer (plus one pipelined task per worker) runs.
+        // Whatever was already sent may still finish (one task per worker); nothing beyond the buffer runs.
         Assert.Equal(4, await Support.Bounded.Within(fixture.Pool.Submit(static x => x + 1, 3)));
         Assert.InRange(Directory.GetFiles(dir, "item-*").Length, 2, 4 + 2);
     }
