@@ -64,6 +64,7 @@ internal sealed class ProcessPoolEngine
         IReadOnlyDictionary<string, string>? workerEnvironment = null)
     {
         this.workerEnvironment = workerEnvironment;
+        platform.ThrowIfUnsupported();
         LaunchPlan.Current.ThrowIfUnusable();
         MaxWorkers = maxWorkers;
         this.initializer = initializer;

@@ -50,7 +50,7 @@ internal static class WorkerHost
             {
                 return 0;
             }
-            platform.WatchControlChannel(int.Parse(inHandle, CultureInfo.InvariantCulture), () => platform.ExitImmediately(0));
+            platform.WatchControlChannel(inHandle, () => platform.ExitImmediately(0));
         }
 
         // JIT and initialise the serializer and the reflection paths on another thread while the parent sends the
