@@ -10,7 +10,7 @@ internal sealed class Gate : IDisposable
 {
     public Gate()
     {
-        Directory = Path.Combine(Path.GetTempPath(), "concur-tests", Guid.NewGuid().ToString("N"));
+        Directory = Path.Combine(Path.GetTempPath(), "concur-tests-" + Guid.NewGuid().ToString("N")); // Deleted by Dispose: nothing is left.
         System.IO.Directory.CreateDirectory(Directory);
     }
 
