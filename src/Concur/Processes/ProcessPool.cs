@@ -32,7 +32,8 @@ public sealed class ProcessPool : IDisposable, IAsyncDisposable
     /// <param name="maxTasksPerChild">How many tasks a worker runs before it is replaced; 0 (the default) means no limit.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="processes"/> or <paramref name="maxTasksPerChild"/> is negative.</exception>
     /// <exception cref="ArgumentException"><paramref name="initializer"/> cannot be sent to a worker process.</exception>
-    /// <exception cref="InvalidOperationException">Worker processes cannot be started from this application.</exception>
+    /// <exception cref="InvalidOperationException">Worker processes cannot be started from this application (the message says why and what to do).</exception>
+    /// <exception cref="PlatformNotSupportedException">Worker processes are not implemented on this operating system yet.</exception>
     public ProcessPool(int processes = 0, Action? initializer = null, int maxTasksPerChild = 0)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(processes);
