@@ -150,36 +150,20 @@ public sealed class ProcessPoolExecutorTests(PoolFixture fixture) : IClassFixtur
     [Fact]
     public void Map_LazySource_ReadsAtMostTheBufferAhead()
     {
-        int pulled = 0;
-        IEnumerable<int> Endless()
-        {
-            for (int i = 0; ; i++)
-            {
-                Interlocked.Increment(ref pulled);
-                yield return i;
-            }
-        }
-        int[] firstTen = pool.Map(Square, Endless(), bufferSize: 8).Take(10).ToArray();
+        var source = new EndlessSource();
+        int[] firstTen = pool.Map(Square, source.Items(), bufferSize: 8).Take(10).ToArray();
         Assert.Equal(Enumerable.Range(0, 10).Select(Square), firstTen);
-        Assert.InRange(Volatile.Read(ref pulled), 10, 10 + 8 + 1);
+        Assert.InRange(source.Pulled, 10, 10 + 8 + 1);
     }
 
     [Fact]
     public void Map_ChunkSizeAboveOne_BufferCountsChunks()
     {
-        int pulled = 0;
-        IEnumerable<int> Endless()
-        {
-            for (int i = 0; ; i++)
-            {
-                Interlocked.Increment(ref pulled);
-                yield return i;
-            }
-        }
-        int[] first = pool.Map(Square, Endless(), chunkSize: 5, bufferSize: 3).Take(1).ToArray();
+        var source = new EndlessSource();
+        int[] first = pool.Map(Square, source.Items(), chunkSize: 5, bufferSize: 3).Take(1).ToArray();
         Assert.Equal([0], first);
         // As IExecutor.Map says: with chunks of 5, a buffer of 3 means 3 chunks (15 items) in flight, not 3 items.
-        Assert.InRange(Volatile.Read(ref pulled), 3 * 5, (4 * 5) + 1);
+        Assert.InRange(source.Pulled, 3 * 5, (4 * 5) + 1);
     }
 
     [Fact]
@@ -263,6 +247,23 @@ public sealed class ProcessPoolExecutorTests(PoolFixture fixture) : IClassFixtur
         Assert.Throws<ArgumentOutOfRangeException>(() => pool.MapUnordered(Square, new[] { 1 }, bufferSize: -1));
         Assert.Throws<ArgumentNullException>(() => pool.Map<int, int>(Square, null!));
         Assert.Throws<ArgumentOutOfRangeException>(() => pool.Map(Square, new[] { 1 }, timeout: TimeSpan.FromSeconds(-2)));
+    }
+}
+
+/// <summary>0, 1, 2, ... without end, counting how many items have been read.</summary>
+internal sealed class EndlessSource
+{
+    private int pulled;
+
+    public int Pulled => Volatile.Read(ref pulled);
+
+    public IEnumerable<int> Items()
+    {
+        for (int i = 0; ; i++)
+        {
+            Interlocked.Increment(ref pulled);
+            yield return i;
+        }
     }
 }
 
