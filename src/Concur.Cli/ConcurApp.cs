@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Help;
 using Concur.Cli.Bench;
+using Concur.Cli.Lessons;
 
 namespace Concur.Cli;
 
@@ -17,6 +18,7 @@ internal static class ConcurApp
             new HelpOption(),
             new VersionOption(),
             BenchCommand.Create(output),
+            LessonCommand.Create(output, error),
         };
         return root.Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = error });
     }

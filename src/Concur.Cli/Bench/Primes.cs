@@ -4,7 +4,7 @@ namespace Concur.Cli.Bench;
 /// The lesson's CPU-bound workload (PrimeWithfuture.py): trial division over six 15- and 16-digit numbers.
 /// Static, so that a process pool can ship <see cref="IsPrime"/> to its workers by name.
 /// </summary>
-public static class Primes
+internal static class Primes
 {
     /// <summary>The lesson's <c>PRIMES</c> list, in its order (the first number appears twice, as in the lesson).</summary>
     public static IReadOnlyList<long> Numbers { get; } =

@@ -34,19 +34,23 @@ internal static class PrimesReport
         }
         console.Write(table);
 
+        // Values go into the labels: a bar that shows its value leaves out as many cells as the value takes, so short
+        // bars would vanish.
         var chart = new BarChart()
-            .Width(60)
+            .Width(72)
             .Label("wall time (s), shorter is faster")
+            .HideValues()
             .WithMaxValue(results.Max(r => r.Seconds));
         foreach (var r in results)
         {
-            var label = r.Mode == BenchMode.Sequential ? r.Mode : $"{r.Mode} x {r.Workers}";
+            var name = r.Mode == BenchMode.Sequential ? r.Mode : $"{r.Mode} x {r.Workers}";
+            var label = $"{name} {r.Seconds.ToString("F3", CultureInfo.InvariantCulture)}";
             var color = r.Mode == BenchMode.Sequential ? Color.Grey : Color.Green;
             chart.AddItem(label, Math.Round(r.Seconds, 3), color);
         }
         console.WriteLine();
         console.Write(chart);
         console.MarkupLine(
-            $"[grey]{Environment.ProcessorCount} logical processors. Threads share one process; for CPU-bound work .NET threads run in parallel (no GIL), so speedup stops near the processor count.[/]");
+            $"[grey]{Environment.ProcessorCount} logical processors. Threads share one process; for CPU-bound work .NET threads run in parallel (no GIL), so speedup stops near the processor count. Process timings include starting and stopping the pool, as in the lesson.[/]");
     }
 }

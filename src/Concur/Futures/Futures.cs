@@ -25,7 +25,7 @@ public static class Futures
     /// <param name="cancellationToken">Stops the enumeration with <see cref="OperationCanceledException"/>.</param>
     /// <returns>The distinct tasks, each complete when yielded.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="tasks"/> or one of its elements is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative (other than infinite).</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative other than <see cref="Timeout.InfiniteTimeSpan"/>, or longer than <see cref="int.MaxValue"/> milliseconds.</exception>
     /// <exception cref="TimeoutException">Thrown during enumeration when the timeout runs out before every task has completed.</exception>
     public static IEnumerable<Task<T>> AsCompleted<T>(
         IEnumerable<Task<T>> tasks,
@@ -45,7 +45,7 @@ public static class Futures
     /// <param name="cancellationToken">Stops the enumeration with <see cref="OperationCanceledException"/>.</param>
     /// <returns>The distinct tasks, each complete when yielded.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="tasks"/> or one of its elements is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative (other than infinite).</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative other than <see cref="Timeout.InfiniteTimeSpan"/>, or longer than <see cref="int.MaxValue"/> milliseconds.</exception>
     /// <exception cref="TimeoutException">Thrown during enumeration when the timeout runs out before every task has completed.</exception>
     public static IEnumerable<Task> AsCompleted(
         IEnumerable<Task> tasks,
@@ -60,7 +60,7 @@ public static class Futures
     /// <param name="cancellationToken">Stops the enumeration with <see cref="OperationCanceledException"/>.</param>
     /// <returns>The distinct tasks, each complete when yielded.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="tasks"/> or one of its elements is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative (other than infinite).</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative other than <see cref="Timeout.InfiniteTimeSpan"/>, or longer than <see cref="int.MaxValue"/> milliseconds.</exception>
     /// <exception cref="TimeoutException">Thrown during enumeration when the timeout runs out before every task has completed.</exception>
     public static IAsyncEnumerable<Task<T>> AsCompletedAsync<T>(
         IEnumerable<Task<T>> tasks,
@@ -74,7 +74,7 @@ public static class Futures
     /// <param name="cancellationToken">Stops the enumeration with <see cref="OperationCanceledException"/>.</param>
     /// <returns>The distinct tasks, each complete when yielded.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="tasks"/> or one of its elements is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative (other than infinite).</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative other than <see cref="Timeout.InfiniteTimeSpan"/>, or longer than <see cref="int.MaxValue"/> milliseconds.</exception>
     /// <exception cref="TimeoutException">Thrown during enumeration when the timeout runs out before every task has completed.</exception>
     public static IAsyncEnumerable<Task> AsCompletedAsync(
         IEnumerable<Task> tasks,
@@ -101,7 +101,7 @@ public static class Futures
     /// <returns>The distinct tasks split into those complete when the wait returned and the rest.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="tasks"/> or one of its elements is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException">
-    /// <paramref name="timeout"/> is negative (other than infinite), or <paramref name="returnWhen"/> is not a defined value.
+    /// <paramref name="timeout"/> is negative other than <see cref="Timeout.InfiniteTimeSpan"/> or longer than <see cref="int.MaxValue"/> milliseconds, or <paramref name="returnWhen"/> is not a defined value.
     /// </exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public static DoneAndNotDone<TTask> Wait<TTask>(
@@ -132,7 +132,7 @@ public static class Futures
     /// <returns>The distinct tasks split into those complete when the wait ended and the rest.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="tasks"/> or one of its elements is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException">
-    /// <paramref name="timeout"/> is negative (other than infinite), or <paramref name="returnWhen"/> is not a defined value.
+    /// <paramref name="timeout"/> is negative other than <see cref="Timeout.InfiniteTimeSpan"/> or longer than <see cref="int.MaxValue"/> milliseconds, or <paramref name="returnWhen"/> is not a defined value.
     /// </exception>
     public static Task<DoneAndNotDone<TTask>> WaitAsync<TTask>(
         IEnumerable<TTask> tasks,
@@ -318,7 +318,8 @@ public static class Futures
             if (task is null)
             {
                 throw new TimeoutException(
-                    $"{_remaining} (of {_tasks.Length}) tasks did not complete within the timeout of {_timeout}.");
+                    $"{_remaining} (of {_tasks.Length}) tasks did not complete within the timeout of {_timeout}. " +
+                    "The tasks go on running; pass a longer timeout, or null to wait without a limit.");
             }
             _remaining--;
             return task;

@@ -82,7 +82,7 @@ public interface IExecutor : IDisposable, IAsyncDisposable
     /// <param name="cancellationToken">Stops the enumeration and cancels the items not yet started.</param>
     /// <returns>The results, in the order of <paramref name="source"/>.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="function"/> or <paramref name="source"/> is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="chunkSize"/> or <paramref name="bufferSize"/> is negative.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="chunkSize"/> or <paramref name="bufferSize"/> is negative, or <paramref name="timeout"/> is negative other than <see cref="Timeout.InfiniteTimeSpan"/> or longer than <see cref="int.MaxValue"/> milliseconds.</exception>
     /// <exception cref="InvalidOperationException">The executor has been shut down.</exception>
     /// <exception cref="TimeoutException">Thrown during enumeration when <paramref name="timeout"/> runs out.</exception>
     IEnumerable<TResult> Map<T, TResult>(

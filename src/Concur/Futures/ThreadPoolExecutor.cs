@@ -151,7 +151,7 @@ public sealed class ThreadPoolExecutor : IExecutor
     /// <inheritdoc/>
     /// <remarks>Defaults as in <see cref="Map"/>.</remarks>
     /// <exception cref="ArgumentNullException"><paramref name="function"/> or <paramref name="source"/> is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="chunkSize"/> or <paramref name="bufferSize"/> is negative, or <paramref name="timeout"/> is negative.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="chunkSize"/> or <paramref name="bufferSize"/> is negative, or <paramref name="timeout"/> is negative other than <see cref="Timeout.InfiniteTimeSpan"/> or longer than <see cref="int.MaxValue"/> milliseconds.</exception>
     /// <exception cref="InvalidOperationException">The executor has been shut down.</exception>
     public IEnumerable<TResult> MapUnordered<T, TResult>(
         Func<T, TResult> function,

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
+using Concur.Threading.Internal;
 
 namespace Concur;
 
@@ -154,7 +155,7 @@ public abstract class BlockingQueue<T>
     /// <param name="item">The item to add.</param>
     /// <param name="timeout">The most time to wait for room: <see cref="TimeSpan.Zero"/> does not wait, <see cref="Timeout.InfiniteTimeSpan"/> waits forever.</param>
     /// <param name="cancellationToken">Stops waiting; the item is then not added.</param>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative and not infinite.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative other than <see cref="Timeout.InfiniteTimeSpan"/>, or longer than <see cref="int.MaxValue"/> milliseconds.</exception>
     /// <exception cref="QueueFullException">The queue stayed full for the whole <paramref name="timeout"/>; the item was not added.</exception>
     /// <exception cref="QueueShutDownException">The queue has been shut down, before or while waiting.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled; the item was not added.</exception>
@@ -175,7 +176,7 @@ public abstract class BlockingQueue<T>
     /// <param name="timeout">The most time to wait for room: <see cref="TimeSpan.Zero"/> does not wait, <see cref="Timeout.InfiniteTimeSpan"/> waits forever.</param>
     /// <param name="cancellationToken">Stops waiting; the item is then not added.</param>
     /// <returns><see langword="true"/> if the item was added; <see langword="false"/> if the queue stayed full for the whole timeout.</returns>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative and not infinite.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative other than <see cref="Timeout.InfiniteTimeSpan"/>, or longer than <see cref="int.MaxValue"/> milliseconds.</exception>
     /// <exception cref="QueueShutDownException">The queue has been shut down, before or while waiting.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled; the item was not added.</exception>
     public bool TryPut(T item, TimeSpan timeout, CancellationToken cancellationToken = default)
@@ -199,7 +200,7 @@ public abstract class BlockingQueue<T>
     /// <param name="timeout">The most time to wait: <see cref="TimeSpan.Zero"/> does not wait, <see cref="Timeout.InfiniteTimeSpan"/> waits forever.</param>
     /// <param name="cancellationToken">Stops waiting; nothing is then removed.</param>
     /// <returns>The next item in the queue's order.</returns>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative and not infinite.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative other than <see cref="Timeout.InfiniteTimeSpan"/>, or longer than <see cref="int.MaxValue"/> milliseconds.</exception>
     /// <exception cref="QueueEmptyException">The queue stayed empty for the whole <paramref name="timeout"/>.</exception>
     /// <exception cref="QueueShutDownException">The queue has been shut down and holds no more items.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled; nothing was removed.</exception>
@@ -222,7 +223,7 @@ public abstract class BlockingQueue<T>
     /// <param name="timeout">The most time to wait: <see cref="TimeSpan.Zero"/> does not wait, <see cref="Timeout.InfiniteTimeSpan"/> waits forever.</param>
     /// <param name="cancellationToken">Stops waiting; nothing is then removed.</param>
     /// <returns><see langword="true"/> if an item was removed; <see langword="false"/> if the queue stayed empty for the whole timeout.</returns>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative and not infinite.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative other than <see cref="Timeout.InfiniteTimeSpan"/>, or longer than <see cref="int.MaxValue"/> milliseconds.</exception>
     /// <exception cref="QueueShutDownException">The queue has been shut down and holds no more items.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled; nothing was removed.</exception>
     public bool TryGet([MaybeNullWhen(false)] out T item, TimeSpan timeout, CancellationToken cancellationToken = default)
@@ -265,7 +266,7 @@ public abstract class BlockingQueue<T>
     /// <param name="timeout">The most time to wait; <see cref="Timeout.InfiniteTimeSpan"/> waits forever.</param>
     /// <param name="cancellationToken">Stops waiting.</param>
     /// <returns><see langword="true"/> if every item has been marked done; <see langword="false"/> if the time ran out.</returns>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative and not infinite.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative other than <see cref="Timeout.InfiniteTimeSpan"/>, or longer than <see cref="int.MaxValue"/> milliseconds.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public bool Join(TimeSpan timeout, CancellationToken cancellationToken = default)
     {
@@ -317,7 +318,7 @@ public abstract class BlockingQueue<T>
     /// <param name="timeout">The most time to wait for room: <see cref="TimeSpan.Zero"/> does not wait, <see cref="Timeout.InfiniteTimeSpan"/> waits forever.</param>
     /// <param name="cancellationToken">Stops waiting; the item is then not added.</param>
     /// <returns>A task that completes when the item is in the queue.</returns>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative and not infinite.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative other than <see cref="Timeout.InfiniteTimeSpan"/>, or longer than <see cref="int.MaxValue"/> milliseconds.</exception>
     /// <exception cref="QueueFullException">The queue stayed full for the whole <paramref name="timeout"/>; the item was not added.</exception>
     /// <exception cref="QueueShutDownException">The queue has been shut down, before or while waiting.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled; the item was not added.</exception>
@@ -338,7 +339,7 @@ public abstract class BlockingQueue<T>
     /// <param name="timeout">The most time to wait for room: <see cref="TimeSpan.Zero"/> does not wait, <see cref="Timeout.InfiniteTimeSpan"/> waits forever.</param>
     /// <param name="cancellationToken">Stops waiting; the item is then not added.</param>
     /// <returns><see langword="true"/> if the item was added; <see langword="false"/> if the queue stayed full for the whole timeout.</returns>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative and not infinite.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative other than <see cref="Timeout.InfiniteTimeSpan"/>, or longer than <see cref="int.MaxValue"/> milliseconds.</exception>
     /// <exception cref="QueueShutDownException">The queue has been shut down, before or while waiting.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled; the item was not added.</exception>
     public ValueTask<bool> TryPutAsync(T item, TimeSpan timeout, CancellationToken cancellationToken = default)
@@ -362,7 +363,7 @@ public abstract class BlockingQueue<T>
     /// <param name="timeout">The most time to wait: <see cref="TimeSpan.Zero"/> does not wait, <see cref="Timeout.InfiniteTimeSpan"/> waits forever.</param>
     /// <param name="cancellationToken">Stops waiting; nothing is then removed.</param>
     /// <returns>The next item in the queue's order.</returns>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative and not infinite.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative other than <see cref="Timeout.InfiniteTimeSpan"/>, or longer than <see cref="int.MaxValue"/> milliseconds.</exception>
     /// <exception cref="QueueEmptyException">The queue stayed empty for the whole <paramref name="timeout"/>.</exception>
     /// <exception cref="QueueShutDownException">The queue has been shut down and holds no more items.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled; nothing was removed.</exception>
@@ -380,6 +381,32 @@ public abstract class BlockingQueue<T>
         return AwaitGet(pending, timeout);
     }
 
+    /// <summary>
+    /// Asynchronously removes the next item, waiting up to <paramref name="timeout"/> for one: the asynchronous twin of
+    /// <see cref="TryGet(out T, TimeSpan, CancellationToken)"/> (an <c>out</c> parameter cannot cross an <c>await</c>,
+    /// so the item comes back in the result).
+    /// </summary>
+    /// <param name="timeout">The most time to wait: <see cref="TimeSpan.Zero"/> does not wait, <see cref="Timeout.InfiniteTimeSpan"/> waits forever.</param>
+    /// <param name="cancellationToken">Stops waiting; nothing is then removed.</param>
+    /// <returns>
+    /// <c>(true, item)</c> if an item was removed; <c>(false, default)</c> if the queue stayed empty for the whole
+    /// timeout. Write <c>var (taken, item) = await queue.TryGetAsync(timeout);</c>.
+    /// </returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative other than <see cref="Timeout.InfiniteTimeSpan"/>, or longer than <see cref="int.MaxValue"/> milliseconds.</exception>
+    /// <exception cref="QueueShutDownException">The queue has been shut down and holds no more items.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled; nothing was removed.</exception>
+    public ValueTask<(bool Taken, T? Item)> TryGetAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        ValidateTimeout(timeout);
+        var pending = GetCoreAsync(timeout, cancellationToken);
+        if (pending.IsCompletedSuccessfully)
+        {
+            var (outcome, item) = pending.Result;
+            return new ValueTask<(bool, T?)>((FinishTryGet(outcome), item));
+        }
+        return AwaitTryGet(pending);
+    }
+
     /// <summary>Asynchronously waits until every item ever put has been marked done with <see cref="TaskDone"/>.</summary>
     /// <param name="cancellationToken">Stops waiting.</param>
     /// <returns>A task that completes when no item is pending.</returns>
@@ -391,7 +418,7 @@ public abstract class BlockingQueue<T>
     /// <param name="timeout">The most time to wait; <see cref="Timeout.InfiniteTimeSpan"/> waits forever.</param>
     /// <param name="cancellationToken">Stops waiting.</param>
     /// <returns><see langword="true"/> if every item has been marked done; <see langword="false"/> if the time ran out.</returns>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative and not infinite.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative other than <see cref="Timeout.InfiniteTimeSpan"/>, or longer than <see cref="int.MaxValue"/> milliseconds.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public Task<bool> JoinAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
     {
@@ -443,16 +470,9 @@ public abstract class BlockingQueue<T>
     /// <summary>Removes every item from the storage. Called under the mutex; must not throw.</summary>
     private protected abstract void StoreClear();
 
-    private static void ValidateTimeout(TimeSpan timeout)
-    {
-        if (timeout < TimeSpan.Zero && timeout != Timeout.InfiniteTimeSpan)
-        {
-            throw new ArgumentOutOfRangeException(
-                nameof(timeout),
-                timeout,
-                "The timeout must be zero or positive, or Timeout.InfiniteTimeSpan to wait forever.");
-        }
-    }
+    // The same rule and message as every other Concur wait: zero or positive up to int.MaxValue milliseconds, or
+    // infinite. Checked on entry, so a timeout the waits would refuse fails at once, not only when the queue is full.
+    private static void ValidateTimeout(TimeSpan timeout) => Timeouts.Validate(timeout, nameof(timeout));
 
     private static long StartClock(TimeSpan timeout) =>
         timeout == Timeout.InfiniteTimeSpan ? 0 : Stopwatch.GetTimestamp();
@@ -723,6 +743,12 @@ public abstract class BlockingQueue<T>
 
     private static async ValueTask<bool> AwaitTryPut(ValueTask<Outcome> pending) =>
         FinishTryPut(await pending.ConfigureAwait(false));
+
+    private static async ValueTask<(bool Taken, T? Item)> AwaitTryGet(ValueTask<(Outcome Outcome, T Item)> pending)
+    {
+        var (outcome, item) = await pending.ConfigureAwait(false);
+        return (FinishTryGet(outcome), item);
+    }
 
     private static async ValueTask<T> AwaitGet(ValueTask<(Outcome Outcome, T Item)> pending, TimeSpan timeout)
     {

@@ -18,7 +18,7 @@ namespace Concur;
 /// </para>
 /// <para>
 /// Synchronous waits belong to the calling thread. Asynchronous waits (<see cref="WaitAsync(LockScope, TimeSpan, CancellationToken)"/>)
-/// belong to a <see cref="LockScope"/> obtained from <see cref="AcquireAsync"/>, because the continuation may run
+/// belong to a <see cref="LockScope"/> obtained from <see cref="AcquireAsync(CancellationToken)"/>, because the continuation may run
 /// on another thread.
 /// </para>
 /// </remarks>
@@ -69,6 +69,18 @@ public sealed class Condition
     /// <returns>A scope that releases the lock when disposed.</returns>
     public LockScope Acquire(CancellationToken cancellationToken = default) => _lock.Acquire(cancellationToken);
 
+    /// <summary>Acquires the condition's lock, waiting up to <paramref name="timeout"/>; see <see cref="OwnedLock.Acquire(TimeSpan, CancellationToken)"/>.</summary>
+    /// <param name="timeout">The most time to wait.</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <returns>A scope that releases the lock when disposed.</returns>
+    /// <exception cref="TimeoutException">The lock was not acquired within <paramref name="timeout"/>.</exception>
+    public LockScope Acquire(TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        _lock.Acquire(timeout, cancellationToken);
+
+    /// <summary>Acquires the condition's lock if it is free, without waiting; see <see cref="OwnedLock.TryAcquire()"/>.</summary>
+    /// <returns><see langword="true"/> if the calling thread now holds the lock.</returns>
+    public bool TryAcquire() => _lock.TryAcquire();
+
     /// <summary>Waits up to <paramref name="timeout"/> for the condition's lock; see <see cref="OwnedLock.TryAcquire(TimeSpan, CancellationToken)"/>.</summary>
     /// <param name="timeout">The most time to wait.</param>
     /// <param name="cancellationToken">Stops waiting.</param>
@@ -83,6 +95,13 @@ public sealed class Condition
     /// <param name="cancellationToken">Stops waiting.</param>
     /// <returns>A scope that releases the lock when disposed.</returns>
     public ValueTask<LockScope> AcquireAsync(CancellationToken cancellationToken = default) => _lock.AcquireAsync(cancellationToken);
+
+    /// <summary>Waits asynchronously up to <paramref name="timeout"/> for the condition's lock; see <see cref="OwnedLock.TryAcquireAsync"/>.</summary>
+    /// <param name="timeout">The most time to wait.</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <returns>A scope; <see cref="LockScope.IsAcquired"/> is <see langword="false"/> if the time ran out.</returns>
+    public ValueTask<LockScope> TryAcquireAsync(TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        _lock.TryAcquireAsync(timeout, cancellationToken);
 
     /// <summary>Releases the lock, waits until notified, and re-acquires the lock.</summary>
     /// <param name="cancellationToken">Stops waiting; the lock is re-acquired before the exception is thrown.</param>
@@ -161,7 +180,7 @@ public sealed class Condition
     public void NotifyAll() => Notify(int.MaxValue);
 
     /// <summary>Asynchronously releases the lock held by <paramref name="scope"/>, waits until notified, and re-acquires it.</summary>
-    /// <param name="scope">The scope returned by <see cref="AcquireAsync"/> that holds this condition's lock.</param>
+    /// <param name="scope">The scope returned by <see cref="AcquireAsync(CancellationToken)"/> that holds this condition's lock.</param>
     /// <param name="cancellationToken">Stops waiting; the lock is re-acquired before the exception is thrown.</param>
     /// <returns>A task that completes when notified and the lock is held again.</returns>
     /// <exception cref="SynchronizationLockException"><paramref name="scope"/> does not hold this condition's lock, or comes from a synchronous acquire.</exception>
@@ -169,7 +188,7 @@ public sealed class Condition
         WaitCoreAsync(scope, Timeout.InfiniteTimeSpan, cancellationToken);
 
     /// <summary>Asynchronously releases the lock held by <paramref name="scope"/>, waits until notified or until <paramref name="timeout"/> passes, and re-acquires it.</summary>
-    /// <param name="scope">The scope returned by <see cref="AcquireAsync"/> that holds this condition's lock.</param>
+    /// <param name="scope">The scope returned by <see cref="AcquireAsync(CancellationToken)"/> that holds this condition's lock.</param>
     /// <param name="timeout">The most time to wait for a notify.</param>
     /// <param name="cancellationToken">Stops waiting; the lock is re-acquired before the exception is thrown.</param>
     /// <returns><see langword="true"/> if notified; <see langword="false"/> if the time ran out.</returns>
@@ -178,7 +197,7 @@ public sealed class Condition
         WaitCoreAsync(scope, timeout, cancellationToken);
 
     /// <summary>Asynchronously waits until <paramref name="predicate"/> returns <see langword="true"/>.</summary>
-    /// <param name="scope">The scope returned by <see cref="AcquireAsync"/> that holds this condition's lock.</param>
+    /// <param name="scope">The scope returned by <see cref="AcquireAsync(CancellationToken)"/> that holds this condition's lock.</param>
     /// <param name="predicate">Evaluated with the lock held, first at once and then after every notify.</param>
     /// <param name="cancellationToken">Stops waiting.</param>
     /// <returns>A task that completes when the predicate holds, with the lock held.</returns>
@@ -186,7 +205,7 @@ public sealed class Condition
         WaitForAsync(scope, predicate, Timeout.InfiniteTimeSpan, cancellationToken);
 
     /// <summary>Asynchronously waits until <paramref name="predicate"/> returns <see langword="true"/> or <paramref name="timeout"/> passes.</summary>
-    /// <param name="scope">The scope returned by <see cref="AcquireAsync"/> that holds this condition's lock.</param>
+    /// <param name="scope">The scope returned by <see cref="AcquireAsync(CancellationToken)"/> that holds this condition's lock.</param>
     /// <param name="predicate">Evaluated with the lock held, first at once and then after every notify.</param>
     /// <param name="timeout">The most time to wait in all.</param>
     /// <param name="cancellationToken">Stops waiting.</param>

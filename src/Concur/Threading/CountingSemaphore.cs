@@ -42,7 +42,7 @@ namespace Concur;
 /// }
 /// </code>
 /// </example>
-public sealed class CountingSemaphore
+public class CountingSemaphore
 {
     private readonly SemaphoreCore _core;
 
@@ -51,6 +51,16 @@ public sealed class CountingSemaphore
     /// <param name="name">An optional name shown in diagnostics and exception messages. The default is none.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="initialCount"/> is negative.</exception>
     public CountingSemaphore(int initialCount = 1, string? name = null)
+        : this(nameof(CountingSemaphore), initialCount, int.MaxValue, name)
+    {
+    }
+
+    /// <summary>Initializes the semaphore for a derived kind with its own upper bound.</summary>
+    /// <param name="kind">The type name used in messages.</param>
+    /// <param name="initialCount">The number of permits available at first.</param>
+    /// <param name="maxCount">The most permits there can ever be.</param>
+    /// <param name="name">A name for diagnostics.</param>
+    private protected CountingSemaphore(string kind, int initialCount, int maxCount, string? name)
     {
         if (initialCount < 0)
         {
@@ -59,8 +69,11 @@ public sealed class CountingSemaphore
                 initialCount,
                 "A semaphore's initial count must be zero or positive (it is the number of permits available at first).");
         }
-        _core = new SemaphoreCore(nameof(CountingSemaphore), initialCount, int.MaxValue, name);
+        _core = new SemaphoreCore(kind, initialCount, maxCount, name);
     }
+
+    /// <summary>Gets the engine shared with derived kinds.</summary>
+    private protected SemaphoreCore Core => _core;
 
     /// <summary>Gets the name given at construction, or <see langword="null"/>.</summary>
     public string? Name => _core.Name;
@@ -137,7 +150,7 @@ public sealed class CountingSemaphore
     /// </summary>
     /// <param name="count">How many permits to release. The default is 1.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is less than 1.</exception>
-    /// <exception cref="SemaphoreFullException">The count would pass <see cref="int.MaxValue"/>; nothing was released.</exception>
+    /// <exception cref="SemaphoreFullException">The count would pass its bound (<see cref="int.MaxValue"/>, or a <see cref="BoundedSemaphore"/>'s initial count); nothing was released.</exception>
     public void Release(int count = 1) => _core.Release(count);
 
     /// <summary>Returns the semaphore's kind, name and current count, for diagnostics.</summary>

@@ -11,7 +11,7 @@ namespace Concur;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Ownership is strict: only the thread that acquired the lock (or, for <see cref="AcquireAsync"/>, the returned
+/// Ownership is strict: only the thread that acquired the lock (or, for <see cref="AcquireAsync(CancellationToken)"/>, the returned
 /// <see cref="LockScope"/>) can release it; any other release throws <see cref="SynchronizationLockException"/>.
 /// CPython lets any thread release a <c>Lock</c>; code that relies on that is using a binary semaphore, which
 /// <see cref="BoundedSemaphore"/> serves. Strict ownership is also what makes deadlock detection sound.
@@ -252,6 +252,26 @@ public abstract class OwnedLock
             : AcquireContendedAsync(owner, Timeout.InfiniteTimeSpan, 1, cancellationToken);
     }
 
+    /// <summary>
+    /// Waits asynchronously up to <paramref name="timeout"/> for the lock and returns a scope that releases it when
+    /// disposed.
+    /// </summary>
+    /// <param name="timeout">The most time to wait; <see cref="Timeout.InfiniteTimeSpan"/> waits forever.</param>
+    /// <param name="cancellationToken">Stops waiting; the lock is then not acquired.</param>
+    /// <returns>A scope whose <see cref="LockScope.Dispose"/> releases the lock once.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative and not infinite, or longer than <see cref="int.MaxValue"/> milliseconds.</exception>
+    /// <exception cref="TimeoutException">The lock was not acquired within <paramref name="timeout"/>.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before the lock was acquired.</exception>
+    public async ValueTask<LockScope> AcquireAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        var scope = await TryAcquireAsync(timeout, cancellationToken).ConfigureAwait(false);
+        if (!scope.IsAcquired)
+        {
+            throw new TimeoutException($"Timed out after {timeout.TotalMilliseconds:0.###} ms waiting for lock '{Name}'.");
+        }
+        return scope;
+    }
+
     /// <summary>Waits asynchronously up to <paramref name="timeout"/> for the lock.</summary>
     /// <param name="timeout">The most time to wait; <see cref="Timeout.InfiniteTimeSpan"/> waits forever.</param>
     /// <param name="cancellationToken">Stops waiting; the lock is then not acquired.</param>
@@ -281,16 +301,7 @@ public abstract class OwnedLock
     /// <inheritdoc/>
     public override string ToString() => Name;
 
-    internal static void ValidateTimeout(TimeSpan timeout)
-    {
-        if (timeout < TimeSpan.Zero && timeout != Timeout.InfiniteTimeSpan)
-        {
-            throw new ArgumentOutOfRangeException(
-                nameof(timeout),
-                timeout,
-                "The timeout must be zero or positive, or Timeout.InfiniteTimeSpan to wait forever.");
-        }
-    }
+    internal static void ValidateTimeout(TimeSpan timeout) => Timeouts.Validate(timeout, nameof(timeout));
 
     internal bool IsOwnedBy(LockOwner owner) => _owner == owner;
 

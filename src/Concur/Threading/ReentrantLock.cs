@@ -7,7 +7,7 @@ namespace Concur;
 /// </summary>
 /// <remarks>
 /// The owning thread may acquire it any number of times; it becomes free when released as many times. Re-entry
-/// never waits, so it never takes part in a deadlock. Asynchronous acquisitions (<see cref="OwnedLock.AcquireAsync"/>)
+/// never waits, so it never takes part in a deadlock. Asynchronous acquisitions (<see cref="OwnedLock.AcquireAsync(CancellationToken)"/>)
 /// are each their own owner and are not reentrant. See <see cref="OwnedLock"/> for ownership, fairness and
 /// deadlock detection.
 /// </remarks>

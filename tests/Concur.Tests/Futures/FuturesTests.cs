@@ -159,6 +159,32 @@ public sealed class FuturesTests
     // ---------------------------------------------------------------- Wait
 
     [Fact]
+    public void Timeouts_LongerThanIntMaxMilliseconds_ThrowArgumentOutOfRangeOnEntry()
+    {
+        // The same rule as every Concur wait; before, Wait accepted the timeout and SemaphoreSlim threw from inside.
+        var pending = Pending();
+        var tooLong = TimeSpan.FromDays(30);
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => ConcurFutures.Wait([pending.Task], tooLong));
+        Assert.Equal("timeout", error.ParamName);
+        Assert.Throws<ArgumentOutOfRangeException>(() => { _ = ConcurFutures.WaitAsync([pending.Task], tooLong); });
+        Assert.Throws<ArgumentOutOfRangeException>(() => ConcurFutures.AsCompleted([pending.Task], TimeSpan.MaxValue));
+        Assert.Throws<ArgumentOutOfRangeException>(() => ConcurFutures.AsCompletedAsync([pending.Task], tooLong));
+        using var executor = new ThreadPoolExecutor(maxWorkers: 1);
+        Assert.Throws<ArgumentOutOfRangeException>(() => executor.Map(x => x, [1], timeout: tooLong));
+        Assert.Throws<ArgumentOutOfRangeException>(() => executor.MapUnordered(x => x, [1], timeout: tooLong));
+        pending.SetResult(0);
+    }
+
+    [Fact]
+    public void Timeouts_InfiniteOrNull_Accepted()
+    {
+        var done = Task.FromResult(1);
+        Assert.Single(ConcurFutures.Wait([done], Timeout.InfiniteTimeSpan).Done);
+        Assert.Single(ConcurFutures.Wait([done], null).Done);
+        Assert.Equal([done], ConcurFutures.AsCompleted([done], Timeout.InfiniteTimeSpan));
+    }
+
+    [Fact]
     public void Wait_AllCompleted_ReturnsWhenAllDone()
     {
         var a = Pending();

@@ -214,6 +214,28 @@ public abstract partial class BlockingQueueContractTests
     }
 
     [Fact]
+    public void Timeouts_LongerThanIntMaxMilliseconds_ThrowArgumentOutOfRangeEvenWithRoomOrItems()
+    {
+        // The same rule as every Concur wait, checked on entry: before, Put(item, TimeSpan.MaxValue) succeeded while
+        // there was room and threw from deep inside the condition wait only once the queue was full.
+        var q = Create(QueueSize);
+        var tooLong = TimeSpan.FromDays(30);
+        var putError = Assert.Throws<ArgumentOutOfRangeException>(() => q.Put(1, tooLong));
+        Assert.Equal("timeout", putError.ParamName);
+        Assert.Contains("InfiniteTimeSpan", putError.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentOutOfRangeException>(() => q.TryPut(1, TimeSpan.MaxValue));
+        Assert.Throws<ArgumentOutOfRangeException>(() => { _ = q.PutAsync(1, tooLong).AsTask(); });
+        Assert.Throws<ArgumentOutOfRangeException>(() => { _ = q.TryPutAsync(1, tooLong).AsTask(); });
+        q.Put(1);
+        Assert.Throws<ArgumentOutOfRangeException>(() => q.Get(tooLong));
+        Assert.Throws<ArgumentOutOfRangeException>(() => q.TryGet(out _, tooLong));
+        Assert.Throws<ArgumentOutOfRangeException>(() => { _ = q.GetAsync(tooLong).AsTask(); });
+        Assert.Throws<ArgumentOutOfRangeException>(() => q.Join(tooLong));
+        Assert.Throws<ArgumentOutOfRangeException>(() => { _ = q.JoinAsync(tooLong); });
+        Assert.Equal(1, q.Count);
+    }
+
+    [Fact]
     public void Put_BoundedQueueFull_BlocksUntilGetMakesRoom()
     {
         var q = Create(2);
@@ -634,13 +656,17 @@ public abstract partial class BlockingQueueContractTests
     [Fact]
     public void Get_OneOfTwoBlockedPuttersTimesOut_TheOtherPutsItsItem()
     {
+        // The first putter's timeout is long enough for the second putter to queue up behind it on an idle machine,
+        // so that the timed-out waiter is the first in line; on a busy machine it may time out before the second one
+        // arrives, and the test still checks that the patient putter gets the room. No step waits for a window to
+        // be observed.
         var q = Create(1);
         q.Put(1);
-        var timedOut = TestThread.Start(() => q.Put(2, TimeSpan.FromMilliseconds(50)));
-        Bounded.Until(() => q.WaitingPutters == 1, "the first putter blocks");
+        var timedOut = TestThread.Start(() => q.Put(2, TimeSpan.FromMilliseconds(500)));
+        Bounded.Until(() => q.WaitingPutters == 1 || !timedOut.IsAlive, "the first putter blocks");
         var patient = TestThread.Start(() => q.Put(3));
-        Bounded.Until(() => q.WaitingPutters == 2, "the second putter blocks");
         Assert.IsType<QueueFullException>(timedOut.JoinError());
+        Bounded.Until(() => q.WaitingPutters == 1, "the second putter blocks");
         Assert.Equal(1, q.Get());
         patient.Join();
         Assert.Equal(new[] { 3 }, Drain(q));
@@ -656,6 +682,59 @@ public abstract partial class BlockingQueueContractTests
         await q.PutAsync(2, Long);
         Assert.True(await q.TryPutAsync(3, TimeSpan.Zero));
         Assert.Equal(Expected(1, 2, 3), new[] { await q.GetAsync(), await q.GetAsync(Long), await q.GetAsync(TimeSpan.Zero) });
+    }
+
+    [Fact]
+    public async Task TryGetAsync_ItemAvailable_ReturnsTakenAndTheItem()
+    {
+        var q = Create(QueueSize);
+        q.Put(5);
+        var (taken, item) = await q.TryGetAsync(TimeSpan.Zero);
+        Assert.True(taken);
+        Assert.Equal(5, item);
+        Assert.True(q.IsEmpty);
+    }
+
+    [Fact]
+    public async Task TryGetAsync_EmptyQueueTimesOut_ReturnsNotTakenWithoutThrowing()
+    {
+        var q = Create();
+        Assert.Equal((false, 0), await q.TryGetAsync(TimeSpan.Zero));
+        Assert.Equal((false, 0), await Bounded.Within(q.TryGetAsync(TimeSpan.FromMilliseconds(20)).AsTask()));
+    }
+
+    [Fact]
+    public async Task TryGetAsync_EmptyQueue_CompletesWhenAThreadPuts()
+    {
+        var q = Create();
+        var pending = q.TryGetAsync(Bounded.Limit).AsTask();
+        Bounded.Until(() => q.WaitingGetters == 1, "the async getter waits");
+        var putter = TestThread.Start(() => q.Put(12));
+        Assert.Equal((true, 12), await Bounded.Within(pending));
+        putter.Join();
+    }
+
+    [Fact]
+    public async Task TryGetAsync_ShutDownWhileWaiting_ThrowsQueueShutDown()
+    {
+        var q = Create();
+        var pending = q.TryGetAsync(Bounded.Limit).AsTask();
+        Bounded.Until(() => q.WaitingGetters == 1, "the async getter waits");
+        q.Shutdown();
+        await Assert.ThrowsAsync<QueueShutDownException>(() => Bounded.Within(pending));
+    }
+
+    [Fact]
+    public async Task TryGetAsync_Cancelled_ThrowsAndRemovesNothing()
+    {
+        var q = Create();
+        using var cts = new CancellationTokenSource();
+        var pending = q.TryGetAsync(Bounded.Limit, cts.Token).AsTask();
+        Bounded.Until(() => q.WaitingGetters == 1, "the async getter waits");
+        await cts.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Bounded.Within(pending));
+        q.Put(1);
+        Assert.Equal(1, q.Count);
     }
 
     [Fact]

@@ -15,6 +15,21 @@ public class ConditionTests
     }
 
     [Fact]
+    public async Task AcquireVariants_DelegateToTheLock()
+    {
+        var condition = new Condition(new ExclusiveLock());
+        Assert.True(condition.TryAcquire());
+        condition.Release();
+        using (condition.Acquire(TimeSpan.FromSeconds(5)))
+        {
+            Assert.True(condition.Lock.IsHeldByCurrentThread);
+        }
+        using var scope = await condition.TryAcquireAsync(TimeSpan.FromSeconds(5));
+        Assert.True(scope.IsAcquired);
+        Assert.False((await condition.TryAcquireAsync(TimeSpan.Zero)).IsAcquired);
+    }
+
+    [Fact]
     public void Wait_WithoutLock_Throws()
     {
         var condition = new Condition();

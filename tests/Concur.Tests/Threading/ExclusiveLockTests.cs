@@ -269,6 +269,25 @@ public class ExclusiveLockTests
     }
 
     [Fact]
+    public async Task AcquireAsyncWithTimeout_Contended_ThrowsTimeoutExceptionAndLeavesNoWaiter()
+    {
+        var gate = new ExclusiveLock("async-busy");
+        using var held = await gate.AcquireAsync();
+        var error = await Assert.ThrowsAsync<TimeoutException>(() => gate.AcquireAsync(TimeSpan.FromMilliseconds(20)).AsTask());
+        Assert.Contains("async-busy", error.Message);
+        Assert.Equal(0, gate.WaiterCount);
+    }
+
+    [Fact]
+    public async Task AcquireAsyncWithTimeout_Free_ReturnsHeldScope()
+    {
+        var gate = new ExclusiveLock();
+        using var scope = await gate.AcquireAsync(TimeSpan.FromSeconds(5));
+        Assert.True(scope.IsAcquired);
+        Assert.True(gate.IsHeld);
+    }
+
+    [Fact]
     public async Task AcquireAsync_Cancelled_ThrowsAndLeavesNoWaiter()
     {
         var gate = new ExclusiveLock();

@@ -501,11 +501,27 @@ public sealed class ThreadBarrierTests
     {
         // Once every party has arrived, the action decides the round: a timeout that elapses meanwhile does not break
         // it (in CPython the waiter cannot even observe its timeout until the action is done). The action holds the
-        // round open for longer than the first party's timeout; the assertions hold whichever thread runs first.
+        // round open until the first party's timeout has certainly elapsed; the assertions hold whichever thread
+        // runs first. The timeout is long enough (1 s) for the last party to arrive before it even on busy cores.
+        var firstTimeout = TimeSpan.FromSeconds(1);
+        long firstStarted = 0;
         using var never = new ManualResetEventSlim();
-        var barrier = new ThreadBarrier(2, () => never.Wait(TimeSpan.FromMilliseconds(300)));
+        var barrier = new ThreadBarrier(2, () =>
+        {
+            // The action's own work: it takes until 200 ms past the first party's timeout (a wait on an event that is
+            // never set, used as a bounded pause inside the function under test, not to order the test's threads).
+            var left = firstTimeout + TimeSpan.FromMilliseconds(200) - Stopwatch.GetElapsedTime(Volatile.Read(ref firstStarted));
+            if (left > TimeSpan.Zero)
+            {
+                never.Wait(left);
+            }
+        });
         int firstIndex = -1;
-        var first = ThreadBunch.Start(1, _ => firstIndex = barrier.Wait(TimeSpan.FromMilliseconds(100)));
+        var first = ThreadBunch.Start(1, _ =>
+        {
+            Volatile.Write(ref firstStarted, Stopwatch.GetTimestamp());
+            firstIndex = barrier.Wait(firstTimeout);
+        });
         Bounded.Until(() => barrier.WaitingCount == 1, "the first party waits");
         int lastIndex = barrier.Wait(Bounded.Limit);
         first.Join();

@@ -152,7 +152,7 @@ public sealed class ThreadEventTests
         // If Set ran this continuation inline it would block inside Set until the gate opens, which happens only
         // after Set returns: Set would then return late and the continuation would report false.
         var continuation = waiting.ContinueWith(
-            _ => gate.Wait(TimeSpan.FromSeconds(5)),
+            _ => gate.Wait(Bounded.Limit),
             CancellationToken.None,
             TaskContinuationOptions.ExecuteSynchronously,
             TaskScheduler.Default);

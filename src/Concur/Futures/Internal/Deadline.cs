@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Concur.Threading.Internal;
 
 namespace Concur.Executors.Internal;
 
@@ -49,15 +50,15 @@ internal readonly struct Deadline
         }
     }
 
-    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> unless <paramref name="timeout"/> is null, infinite or not negative.</summary>
+    /// <summary>
+    /// Throws <see cref="ArgumentOutOfRangeException"/> unless <paramref name="timeout"/> is null, or valid for every
+    /// Concur wait (zero or positive up to <see cref="int.MaxValue"/> milliseconds, or infinite).
+    /// </summary>
     public static void Validate(TimeSpan? timeout, string paramName)
     {
-        if (timeout is { } t && t != Timeout.InfiniteTimeSpan && t < TimeSpan.Zero)
+        if (timeout is { } t)
         {
-            throw new ArgumentOutOfRangeException(
-                paramName,
-                t,
-                "The timeout must be zero or positive, Timeout.InfiniteTimeSpan or null (both mean no limit).");
+            Timeouts.Validate(t, paramName);
         }
     }
 }
