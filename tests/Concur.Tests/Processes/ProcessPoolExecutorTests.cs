@@ -302,14 +302,17 @@ public sealed class ProcessPoolExecutorInterfaceTests(PoolFixture fixture) : ICl
     [Fact]
     public async Task Map_AbandonedEarly_LaterItemsNeverRun()
     {
+        // One worker: the task submitted after the Map runs only once the item it was running (if any) is done, so
+        // no item can still be writing into the gate's folder when the test counts the files and deletes the folder.
+        await using var single = new ProcessPoolExecutor(maxWorkers: 1);
         using var gate = new Gate();
         string dir = gate.Directory;
-        int[] firstTwo = fixture.Pool.Map(
+        int[] firstTwo = single.Map(
             i => { File.WriteAllText(Path.Combine(dir, $"item-{i}"), "ran"); return i; },
             Enumerable.Range(0, 1000), chunkSize: 1, bufferSize: 4).Take(2).ToArray();
         Assert.Equal(new[] { 0, 1 }, firstTwo);
         // Whatever was already sent may still finish (one task per worker); nothing beyond the buffer runs.
-        Assert.Equal(4, await Support.Bounded.Within(fixture.Pool.Submit(static x => x + 1, 3)));
-        Assert.InRange(Directory.GetFiles(dir, "item-*").Length, 2, 4 + 2);
+        Assert.Equal(4, await Support.Bounded.Within(single.Submit(static x => x + 1, 3)));
+        Assert.InRange(Directory.GetFiles(dir, "item-*").Length, 2, 4 + 1);
     }
 }
