@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Runtime.Versioning;
 
@@ -17,6 +19,20 @@ internal sealed partial class LinuxProcessPlatform : IProcessPlatform
     private const int EINTR = 4;
 
     /// <inheritdoc/>
+    public string DotnetHostFileName => "dotnet";
+
+    /// <inheritdoc/>
+    public void ThrowIfUnsupported()
+    {
+    }
+
+    /// <inheritdoc/>
+    public void AdoptChild(Process child)
+    {
+        // Nothing: the child sets its own parent-death signal and watches the control pipe.
+    }
+
+    /// <inheritdoc/>
     public bool BindLifetimeToParent(int parentPid)
     {
         // The death signal is tied to the *thread* that forked us; Concur forks every worker from one long-lived
@@ -30,8 +46,9 @@ internal sealed partial class LinuxProcessPlatform : IProcessPlatform
     }
 
     /// <inheritdoc/>
-    public void WatchControlChannel(int readFd, Action onParentGone)
+    public void WatchControlChannel(string readHandle, Action onParentGone)
     {
+        int readFd = int.Parse(readHandle, CultureInfo.InvariantCulture);
         var thread = new Thread(() =>
         {
             // events = 0: only POLLHUP/POLLERR are reported, so pending data is never consumed or signalled.

@@ -162,6 +162,7 @@ public class ChildProcess
     /// <summary>Starts the child process. It runs the target (or <see cref="Run"/>) and exits.</summary>
     /// <exception cref="InvalidOperationException">The child was already started, or processes cannot be started from this application.</exception>
     /// <exception cref="ArgumentException">The subclass's state cannot be serialized.</exception>
+    /// <exception cref="PlatformNotSupportedException">Child processes are not implemented on this operating system yet.</exception>
     public void Start()
     {
         FunctionRef function;

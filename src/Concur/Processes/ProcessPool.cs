@@ -32,7 +32,8 @@ public sealed class ProcessPool : IDisposable, IAsyncDisposable
     /// <param name="maxTasksPerChild">How many tasks a worker runs before it is replaced; 0 (the default) means no limit.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="processes"/> or <paramref name="maxTasksPerChild"/> is negative.</exception>
     /// <exception cref="ArgumentException"><paramref name="initializer"/> cannot be sent to a worker process.</exception>
-    /// <exception cref="InvalidOperationException">Worker processes cannot be started from this application.</exception>
+    /// <exception cref="InvalidOperationException">Worker processes cannot be started from this application (the message says why and what to do).</exception>
+    /// <exception cref="PlatformNotSupportedException">Worker processes are not implemented on this operating system yet.</exception>
     public ProcessPool(int processes = 0, Action? initializer = null, int maxTasksPerChild = 0)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(processes);
@@ -191,7 +192,7 @@ public sealed class ProcessPool : IDisposable, IAsyncDisposable
         FunctionRef reference = FunctionRef.From(function, nameof(function));
         byte[] target = CallFrames.TargetState(reference, function.Target, nameof(function));
         int chunk = ProcessMap.ChunkSize(items, chunkSize, engine.MaxWorkers);
-        return ProcessMap.Ordered<(T1, T2), TResult>(engine, reference, target, items, null, chunk, ProcessMap.Window(chunk, items.Length + 1, engine.MaxWorkers), CancellationToken.None).ToList();
+        return ProcessMap.Ordered<(T1, T2), TResult>(engine, reference, target, items, null, chunk, ProcessMap.Window(items.Length + 1, engine.MaxWorkers), CancellationToken.None).ToList();
     }
 
     /// <summary>Stops accepting work; the workers exit once the work already submitted is done (Python's <c>close</c>).</summary>
@@ -281,7 +282,7 @@ public sealed class ProcessPool : IDisposable, IAsyncDisposable
         FunctionRef reference = FunctionRef.From(function, nameof(function));
         byte[] target = CallFrames.TargetState(reference, function.Target, nameof(function));
         int chunk = ProcessMap.ChunkSize(source, chunkSize, engine.MaxWorkers);
-        int window = ProcessMap.Window(chunk, bufferSize, engine.MaxWorkers);
+        int window = ProcessMap.Window(bufferSize, engine.MaxWorkers);
         return ordered
             ? ProcessMap.Ordered<T, TResult>(engine, reference, target, source, null, chunk, window, CancellationToken.None)
             : ProcessMap.Unordered<T, TResult>(engine, reference, target, source, null, chunk, window, CancellationToken.None);

@@ -187,7 +187,8 @@ public sealed class ProcessPoolExecutor : IExecutor
     /// <remarks>
     /// The default chunk size is Python's Pool.map rule, ceil(n / (4 * <see cref="MaxWorkers"/>)), when the size of
     /// <paramref name="source"/> is known without enumerating it (arrays, lists, ranges), and 1 otherwise. The default
-    /// buffer is 4 * <see cref="MaxWorkers"/> chunks. The function and the item type are checked at this call;
+    /// buffer is 4 * <see cref="MaxWorkers"/> chunks; <paramref name="bufferSize"/> counts chunks when the chunk size is
+    /// above 1, as for every <see cref="IExecutor"/>. The function and the item type are checked at this call;
     /// the token and timeout stop the enumeration and cancel the chunks not yet sent to a worker (running chunks
     /// finish and their results are dropped).
     /// </remarks>
@@ -200,14 +201,14 @@ public sealed class ProcessPoolExecutor : IExecutor
         int bufferSize = 0,
         CancellationToken cancellationToken = default)
     {
-        (FunctionRef reference, byte[] target, int chunk, int window) = PrepareMap(function, source, chunkSize, bufferSize);
+        (FunctionRef reference, byte[] target, int chunk, int window) = PrepareMap(function, source, timeout, chunkSize, bufferSize);
         return ProcessMap.Ordered<T, TResult>(engine, reference, target, source, timeout, chunk, window, cancellationToken);
     }
 
     /// <inheritdoc/>
     /// <remarks>Chunking, buffering, timeout and cancellation behave as in <see cref="Map"/>.</remarks>
     /// <exception cref="ArgumentNullException"><paramref name="function"/> or <paramref name="source"/> is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="chunkSize"/> or <paramref name="bufferSize"/> is negative.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="chunkSize"/> or <paramref name="bufferSize"/> is negative, or <paramref name="timeout"/> is negative (and not infinite).</exception>
     /// <exception cref="ArgumentException"><paramref name="function"/> cannot be sent to a worker process.</exception>
     /// <exception cref="InvalidOperationException">The executor has been shut down.</exception>
     public IEnumerable<TResult> MapUnordered<T, TResult>(
@@ -218,7 +219,7 @@ public sealed class ProcessPoolExecutor : IExecutor
         int bufferSize = 0,
         CancellationToken cancellationToken = default)
     {
-        (FunctionRef reference, byte[] target, int chunk, int window) = PrepareMap(function, source, chunkSize, bufferSize);
+        (FunctionRef reference, byte[] target, int chunk, int window) = PrepareMap(function, source, timeout, chunkSize, bufferSize);
         return ProcessMap.Unordered<T, TResult>(engine, reference, target, source, timeout, chunk, window, cancellationToken);
     }
 
@@ -295,12 +296,13 @@ public sealed class ProcessPoolExecutor : IExecutor
     }
 
     private (FunctionRef Reference, byte[] Target, int ChunkSize, int Window) PrepareMap<T, TResult>(
-        Func<T, TResult> function, IEnumerable<T> source, int chunkSize, int bufferSize)
+        Func<T, TResult> function, IEnumerable<T> source, TimeSpan? timeout, int chunkSize, int bufferSize)
     {
         ArgumentNullException.ThrowIfNull(function);
         ArgumentNullException.ThrowIfNull(source);
         ArgumentOutOfRangeException.ThrowIfNegative(chunkSize);
         ArgumentOutOfRangeException.ThrowIfNegative(bufferSize);
+        Executors.Internal.Deadline.Validate(timeout, nameof(timeout));
         if (engine.IsShutdown)
         {
             throw new InvalidOperationException("The process pool has been shut down; create a new pool to run more work.");
@@ -308,6 +310,6 @@ public sealed class ProcessPoolExecutor : IExecutor
         FunctionRef reference = FunctionRef.From(function, nameof(function));
         byte[] target = CallFrames.TargetState(reference, function.Target, nameof(function));
         int chunk = ProcessMap.ChunkSize(source, chunkSize, engine.MaxWorkers);
-        return (reference, target, chunk, ProcessMap.Window(chunk, bufferSize, engine.MaxWorkers));
+        return (reference, target, chunk, ProcessMap.Window(bufferSize, engine.MaxWorkers));
     }
 }

@@ -106,7 +106,4 @@ internal sealed class FunctionDefinition
             : ValueCodec.For(TargetType!).Read(ref reader)!;
         return Delegate.CreateDelegate(DelegateType, target, Method);
     }
-
-    /// <summary>Gets the object a <see cref="TargetKind.SerializedObject"/> call is bound to.</summary>
-    public object ReadTarget(ref MessagePackReader reader) => ValueCodec.For(TargetType!).Read(ref reader)!;
 }

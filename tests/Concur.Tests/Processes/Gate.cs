@@ -10,7 +10,7 @@ internal sealed class Gate : IDisposable
 {
     public Gate()
     {
-        Directory = Path.Combine(Path.GetTempPath(), "concur-tests", Guid.NewGuid().ToString("N"));
+        Directory = Path.Combine(Path.GetTempPath(), "concur-tests-" + Guid.NewGuid().ToString("N")); // Deleted by Dispose: nothing is left.
         System.IO.Directory.CreateDirectory(Directory);
     }
 
@@ -34,12 +34,22 @@ internal sealed class Gate : IDisposable
 
     public void Dispose()
     {
-        try
+        // A worker still finishing may add a file while the folder is being deleted ("directory not empty"); a few
+        // attempts clean that up. A later write fails in the worker (the folder is gone), so nothing is left.
+        for (int attempt = 0; attempt < 5; attempt++)
         {
-            System.IO.Directory.Delete(Directory, recursive: true);
-        }
-        catch (IOException)
-        {
+            try
+            {
+                System.IO.Directory.Delete(Directory, recursive: true);
+                return;
+            }
+            catch (DirectoryNotFoundException)
+            {
+                return;
+            }
+            catch (IOException)
+            {
+            }
         }
     }
 

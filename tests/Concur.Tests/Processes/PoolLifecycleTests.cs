@@ -51,6 +51,19 @@ public sealed class PoolLifecycleTests
     }
 
     [Fact]
+    public async Task WorkersCannotStart_PoolBrokenWithTheHostCommandInTheMessage()
+    {
+        // A startup hook that does not exist makes every worker's runtime fail before Main.
+        await using var pool = new ProcessPoolExecutor(1, new Dictionary<string, string> { ["DOTNET_STARTUP_HOOKS"] = "/nonexistent/concur-no-such-hook.dll" });
+        var e = await Assert.ThrowsAsync<BrokenExecutorException>(() => Bounded.Within(pool.Submit(Square, 2)));
+        Assert.Contains("exit before they start", e.Message, StringComparison.Ordinal);
+        Assert.Contains("standard error", e.Message, StringComparison.Ordinal);
+        Assert.Contains("Concur.dll", e.Message, StringComparison.Ordinal);
+        Assert.True(pool.IsBroken);
+        await Assert.ThrowsAsync<BrokenExecutorException>(() => Bounded.Within(pool.Submit(Square, 3)));
+    }
+
+    [Fact]
     public async Task MaxTasksPerChild_WorkersAreReplaced()
     {
         await using var pool = new ProcessPoolExecutor(maxWorkers: 1, maxTasksPerChild: 2);
@@ -70,7 +83,9 @@ public sealed class PoolLifecycleTests
         var pool = new ProcessPoolExecutor(maxWorkers: 1);
         pool.Shutdown();
         Assert.True(pool.IsShutdown);
-        Assert.Throws<InvalidOperationException>(() => { _ = pool.Submit(Square, 1); });
+        var e = Assert.Throws<InvalidOperationException>(() => { _ = pool.Submit(Square, 1); });
+        Assert.Contains("shut down", e.Message, StringComparison.Ordinal);
+        Assert.Contains("create a new pool", e.Message, StringComparison.Ordinal);
         Assert.Throws<InvalidOperationException>(() => pool.Map(Square, new[] { 1 }));
         pool.Shutdown(); // Harmless twice.
         await pool.DisposeAsync();
@@ -140,9 +155,11 @@ public sealed class PoolLifecycleTests
         await using var pool = new ProcessPoolExecutor(maxWorkers: 1);
         using var gate = new Gate();
         string dir = gate.Directory;
+        // The one worker's pid, known before the timed task (on a loaded machine the timeout may kill the worker
+        // before the task has written anything).
+        int killed = await Bounded.Within(pool.Submit(Pid));
         Task<int> task = pool.Submit(Gate.WaitInWorker, dir, TimeSpan.FromMilliseconds(200));
         await Assert.ThrowsAsync<TimeoutException>(() => Bounded.Within(task));
-        int killed = int.Parse(File.ReadAllText(gate.StartedPath), System.Globalization.CultureInfo.InvariantCulture);
         Bounded.Until(() => !Processes.IsAlive(killed), "the killed worker is gone");
         AssertNoTempFilesOf([killed]);
     }
@@ -151,12 +168,15 @@ public sealed class PoolLifecycleTests
     {
         // The runtime's per-process diagnostics socket and debugger pipes are named after the pid; pipes Concur uses
         // are anonymous, so nothing else could be left.
-        string[] entries = Directory.GetFileSystemEntries(Path.GetTempPath());
+        // Match the pid's own position (dotnet-diagnostic-<pid>-<key>-socket, clr-debug-pipe-<pid>-<key>-in): the
+        // temp directory is shared, and another process's <key> may happen to equal a worker's pid.
+        string[] names = Directory.GetFileSystemEntries(Path.GetTempPath()).Select(e => Path.GetFileName(e)).ToArray();
         foreach (int pid in pids)
         {
             string id = pid.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            Assert.DoesNotContain(entries, e => Path.GetFileName(e).Contains($"-{id}-", StringComparison.Ordinal));
+            Assert.DoesNotContain(names, n => n.StartsWith($"dotnet-diagnostic-{id}-", StringComparison.Ordinal) ||
+                                              n.StartsWith($"clr-debug-pipe-{id}-", StringComparison.Ordinal));
         }
-        Assert.DoesNotContain(entries, e => Path.GetFileName(e).StartsWith("CoreFxPipe_", StringComparison.Ordinal));
+        Assert.DoesNotContain(names, n => n.StartsWith("CoreFxPipe_", StringComparison.Ordinal));
     }
 }

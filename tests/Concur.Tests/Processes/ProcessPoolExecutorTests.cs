@@ -150,18 +150,20 @@ public sealed class ProcessPoolExecutorTests(PoolFixture fixture) : IClassFixtur
     [Fact]
     public void Map_LazySource_ReadsAtMostTheBufferAhead()
     {
-        int pulled = 0;
-        IEnumerable<int> Endless()
-        {
-            for (int i = 0; ; i++)
-            {
-                Interlocked.Increment(ref pulled);
-                yield return i;
-            }
-        }
-        int[] firstTen = pool.Map(Square, Endless(), bufferSize: 8).Take(10).ToArray();
+        var source = new EndlessSource();
+        int[] firstTen = pool.Map(Square, source.Items(), bufferSize: 8).Take(10).ToArray();
         Assert.Equal(Enumerable.Range(0, 10).Select(Square), firstTen);
-        Assert.InRange(Volatile.Read(ref pulled), 10, 10 + 8 + 1);
+        Assert.InRange(source.Pulled, 10, 10 + 8 + 1);
+    }
+
+    [Fact]
+    public void Map_ChunkSizeAboveOne_BufferCountsChunks()
+    {
+        var source = new EndlessSource();
+        int[] first = pool.Map(Square, source.Items(), chunkSize: 5, bufferSize: 3).Take(1).ToArray();
+        Assert.Equal([0], first);
+        // As IExecutor.Map says: with chunks of 5, a buffer of 3 means 3 chunks (15 items) in flight, not 3 items.
+        Assert.InRange(source.Pulled, 3 * 5, (4 * 5) + 1);
     }
 
     [Fact]
@@ -244,6 +246,24 @@ public sealed class ProcessPoolExecutorTests(PoolFixture fixture) : IClassFixtur
         Assert.Throws<ArgumentOutOfRangeException>(() => pool.Map(Square, new[] { 1 }, chunkSize: -1));
         Assert.Throws<ArgumentOutOfRangeException>(() => pool.MapUnordered(Square, new[] { 1 }, bufferSize: -1));
         Assert.Throws<ArgumentNullException>(() => pool.Map<int, int>(Square, null!));
+        Assert.Throws<ArgumentOutOfRangeException>(() => pool.Map(Square, new[] { 1 }, timeout: TimeSpan.FromSeconds(-2)));
+    }
+}
+
+/// <summary>0, 1, 2, ... without end, counting how many items have been read.</summary>
+internal sealed class EndlessSource
+{
+    private int pulled;
+
+    public int Pulled => Volatile.Read(ref pulled);
+
+    public IEnumerable<int> Items()
+    {
+        for (int i = 0; ; i++)
+        {
+            Interlocked.Increment(ref pulled);
+            yield return i;
+        }
     }
 }
 
@@ -282,14 +302,17 @@ public sealed class ProcessPoolExecutorInterfaceTests(PoolFixture fixture) : ICl
     [Fact]
     public async Task Map_AbandonedEarly_LaterItemsNeverRun()
     {
+        // One worker: the task submitted after the Map runs only once the item it was running (if any) is done, so
+        // no item can still be writing into the gate's folder when the test counts the files and deletes the folder.
+        await using var single = new ProcessPoolExecutor(maxWorkers: 1);
         using var gate = new Gate();
         string dir = gate.Directory;
-        int[] firstTwo = fixture.Pool.Map(
+        int[] firstTwo = single.Map(
             i => { File.WriteAllText(Path.Combine(dir, $"item-{i}"), "ran"); return i; },
             Enumerable.Range(0, 1000), chunkSize: 1, bufferSize: 4).Take(2).ToArray();
         Assert.Equal(new[] { 0, 1 }, firstTwo);
-        // Whatever was already sent may still finish; nothing beyond the buffer (plus one pipelined task per worker) runs.
-        Assert.Equal(4, await Support.Bounded.Within(fixture.Pool.Submit(static x => x + 1, 3)));
-        Assert.InRange(Directory.GetFiles(dir, "item-*").Length, 2, 4 + 2);
+        // Whatever was already sent may still finish (one task per worker); nothing beyond the buffer runs.
+        Assert.Equal(4, await Support.Bounded.Within(single.Submit(static x => x + 1, 3)));
+        Assert.InRange(Directory.GetFiles(dir, "item-*").Length, 2, 4 + 1);
     }
 }

@@ -5,7 +5,4 @@ internal static class CurrentProcess
 {
     /// <summary>Gets or sets this process's name: <c>MainProcess</c>, or the name its parent gave it.</summary>
     public static string Name { get; set; } = "MainProcess";
-
-    /// <summary>Gets or sets a value indicating whether this process is a Concur worker or child.</summary>
-    public static bool IsWorker { get; set; }
 }

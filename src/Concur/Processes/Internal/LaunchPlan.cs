@@ -116,7 +116,7 @@ internal sealed class LaunchPlan
 
     private static string? FindDotnet()
     {
-        string exe = OperatingSystem.IsWindows() ? "dotnet.exe" : "dotnet";
+        string exe = Platform.ProcessPlatform.Current.DotnetHostFileName;
         if (Environment.ProcessPath is string path && Path.GetFileName(path).Equals(exe, StringComparison.OrdinalIgnoreCase))
         {
             return path;

@@ -24,9 +24,12 @@ internal static class ProcessMap
         return 1;
     }
 
-    /// <summary>Gets how many chunks may be in flight: enough to cover the buffer, and at least two per worker.</summary>
-    public static int Window(int chunkSize, int bufferSize, int workers) =>
-        bufferSize > 0 ? Math.Max(1, (bufferSize + chunkSize - 1) / chunkSize) : Math.Max(4 * workers, 2);
+    /// <summary>
+    /// Gets how many chunks may be in flight: the caller's buffer size, which <see cref="IExecutor.Map"/> counts in
+    /// chunks when the chunk size is above 1 (as <c>ThreadPoolExecutor</c> does), or by default 4 per worker.
+    /// </summary>
+    public static int Window(int bufferSize, int workers) =>
+        bufferSize > 0 ? bufferSize : Math.Max(4 * workers, 2);
 
     /// <summary>Yields the results in input order (the shared <see cref="MapPipeline"/>, chunk by chunk).</summary>
     public static IEnumerable<TResult> Ordered<TItem, TResult>(

@@ -31,16 +31,9 @@ namespace Concur.Processes.Internal;
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "The event queue lives as long as the supervisor thread, which ends with the pool.")]
 internal sealed class ProcessPoolEngine
 {
-    /// <summary>
-    /// Tasks a ready worker may hold. One: a second task waiting in a busy worker's pipe would be stuck behind a long
-    /// task while another worker idles, and could no longer be cancelled without running ("sent" must mean
-    /// "started"). Tried at 2: more throughput for trivial tasks, but it broke both guarantees (executor contract).
-    /// </summary>
-    private const int PipelineDepth = 1;
-
-    /// <summary>Frames up to this size are written by the reader thread itself: with at most
-    /// <see cref="PipelineDepth"/> of them unread, they always fit in the pipe's 64 KiB, so the write cannot block
-    /// (a blocked reader thread could deadlock with a worker blocked writing its result).</summary>
+    /// <summary>Frames up to this size are written by the reader thread itself: a worker holds one task at a time, so
+    /// with at most a couple of them unread they always fit in the pipe's 64 KiB and the write cannot block (a blocked
+    /// reader thread could deadlock with a worker blocked writing its result).</summary>
     private const int SmallFrame = 16 * 1024;
 
     /// <summary>Workers that die before saying "ready" this many times in a row mean workers cannot start at all.</summary>
@@ -71,6 +64,7 @@ internal sealed class ProcessPoolEngine
         IReadOnlyDictionary<string, string>? workerEnvironment = null)
     {
         this.workerEnvironment = workerEnvironment;
+        platform.ThrowIfUnsupported();
         LaunchPlan.Current.ThrowIfUnusable();
         MaxWorkers = maxWorkers;
         this.initializer = initializer;
@@ -264,47 +258,40 @@ internal sealed class ProcessPoolEngine
         {
             return;
         }
-        // Idle workers first (spreads work), then one more task into each busy worker's pipe.
-        for (int pass = 0; pass < 2 && queuedCount > 0; pass++)
+        // One task per worker (sent = started; see the class remarks), starting at a rotating worker to spread work.
+        int n = workers.Count;
+        int startAt = roundRobin++ % n;
+        for (int k = 0; k < n && queuedCount > 0; k++)
         {
-            int n = workers.Count;
-            int startAt = roundRobin++ % n;
-            for (int k = 0; k < n && queuedCount > 0; k++)
+            WorkerProcess w = workers[(startAt + k) % n];
+            while (queuedCount > 0 && CanTake(w))
             {
-                WorkerProcess w = workers[(startAt + k) % n];
-                int limit = pass == 0 ? 1 : PipelineDepth;
-                while (queuedCount > 0 && CanTake(w, limit))
+                WorkItem item = queue.First!.Value;
+                if (item.State != WorkState.Queued)
                 {
-                    WorkItem item = queue.First!.Value;
-                    if (item.State != WorkState.Queued)
-                    {
-                        queue.RemoveFirst();
-                        continue;
-                    }
-                    if (w.Outstanding.Count > 0 && (item.Stoppable || w.Outstanding.Peek().Stoppable))
-                    {
-                        break;
-                    }
-                    if (!w.Ready && item.Stoppable)
-                    {
-                        break; // Its clock must start when it really starts.
-                    }
-                    queue.RemoveFirst();
-                    queuedCount--;
-                    AssignLocked(w, item);
-                    (flush ??= []).Add(w);
+                    queue.RemoveFirst(); // Cancelled while queued.
+                    continue;
                 }
+                if (!w.Ready && item.Stoppable)
+                {
+                    break; // Its clock must start when it really starts.
+                }
+                queue.RemoveFirst();
+                queuedCount--;
+                AssignLocked(w, item);
+                (flush ??= []).Add(w);
             }
         }
     }
 
     /// <remarks>
-    /// A worker still starting may already get one task: its frames wait in the pipe, so the worker runs the task as
-    /// soon as it is up instead of first telling the parent "ready" and waiting for an answer (saves a round trip
-    /// and two thread wake-ups on the path from pool creation to first result).
+    /// A worker takes a task only when it holds none. A worker still starting may already get one (non-stoppable)
+    /// task: its frames wait in the pipe, so the worker runs the task as soon as it is up instead of first telling the
+    /// parent "ready" and waiting for an answer (saves a round trip and two thread wake-ups on the path from pool
+    /// creation to first result).
     /// </remarks>
-    private static bool CanTake(WorkerProcess w, int limit) =>
-        !w.Dead && !w.Retiring && !w.ExitSent && w.Outstanding.Count < (w.Ready ? limit : 1);
+    private static bool CanTake(WorkerProcess w) =>
+        !w.Dead && !w.Retiring && !w.ExitSent && w.Outstanding.Count == 0;
 
     private void AssignLocked(WorkerProcess w, WorkItem item)
     {

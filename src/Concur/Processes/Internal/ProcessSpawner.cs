@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.IO.Pipes;
+using Concur.Platform;
 
 namespace Concur.Processes.Internal;
 
@@ -19,10 +20,12 @@ internal static class ProcessSpawner
     /// <param name="name">The process name reported inside the worker.</param>
     /// <param name="dieWithParent">Whether the worker must die when this process dies.</param>
     /// <exception cref="InvalidOperationException">Workers cannot be started from this application.</exception>
+    /// <exception cref="PlatformNotSupportedException">Worker processes are not implemented on this system.</exception>
     /// <param name="redirectOutput">Whether to capture the worker's standard output (tests only).</param>
     /// <param name="environment">Extra environment variables for the worker (tests use it for GC limits).</param>
     public static SpawnedProcess Spawn(string name, bool dieWithParent, bool redirectOutput = false, IReadOnlyDictionary<string, string>? environment = null)
     {
+        ProcessPlatform.Current.ThrowIfUnsupported();
         LaunchPlan.Current.ThrowIfUnusable();
         _ = Thread.Value;
         var request = new Request(name, dieWithParent, redirectOutput, environment);
@@ -95,6 +98,10 @@ internal static class ProcessSpawner
             }
             var process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start {plan.FileName}.");
             process.StandardInput.Close();
+            if (dieWithParent)
+            {
+                ProcessPlatform.Current.AdoptChild(process);
+            }
             toWorker.DisposeLocalCopyOfClientHandle();
             fromWorker.DisposeLocalCopyOfClientHandle();
             return new SpawnedProcess(process, toWorker, fromWorker);

@@ -43,7 +43,6 @@ internal static class WorkerHost
         string outHandle = args[3];
         bool dieWithParent = args[4] == "1";
         CurrentProcess.Name = args.Length > 5 ? args[5] : "Worker";
-        CurrentProcess.IsWorker = true;
         IProcessPlatform platform = ProcessPlatform.Current;
         if (dieWithParent)
         {
@@ -51,7 +50,7 @@ internal static class WorkerHost
             {
                 return 0;
             }
-            platform.WatchControlChannel(int.Parse(inHandle, CultureInfo.InvariantCulture), () => platform.ExitImmediately(0));
+            platform.WatchControlChannel(inHandle, () => platform.ExitImmediately(0));
         }
 
         // JIT and initialise the serializer and the reflection paths on another thread while the parent sends the
@@ -92,7 +91,7 @@ internal static class WorkerHost
         private readonly Dictionary<int, Exception> broken = [];
         private readonly ArrayBufferWriter<byte> buffer = new(4096);
 
-        // CONCUR_WORKER_TRACE=1 prints start-up and call timestamps to stderr (used to profile pool creation).
+        // CONCUR_WORKER_TRACE=1 prints start-up timestamps to stderr (used to profile pool creation; nothing per call).
         private static readonly bool Trace = Environment.GetEnvironmentVariable("CONCUR_WORKER_TRACE") == "1";
 
         private static void Note(string what)
@@ -125,9 +124,7 @@ internal static class WorkerHost
                         break;
                     case FrameKind.Invoke:
                     case FrameKind.InvokeChunk:
-                                Note($"call {id} received");
                         Call(kind, id, body);
-                        Note($"call {id} answered");
                         break;
                     case FrameKind.Initialize:
                         if (!Call(kind, id, body))
@@ -177,7 +174,6 @@ internal static class WorkerHost
                 FunctionDefinition definition = Lookup(BinaryPrimitives.ReadInt32LittleEndian(body.Span));
                 var arguments = new MessagePackReader(body[4..]);
                 Delegate function = definition.Bind(ref arguments);
-                Note("bound");
                 if (kind == FrameKind.InvokeChunk)
                 {
                     definition.Invoker.InvokeChunk(function, ref arguments, ref writer);

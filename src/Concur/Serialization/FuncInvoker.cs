@@ -1,0 +1,77 @@
+using MessagePack;
+
+namespace Concur.Serialization;
+
+/// <summary>The <see cref="Invoker"/> for <see cref="Func{TResult}"/>.</summary>
+/// <typeparam name="TResult">The declared result type.</typeparam>
+internal sealed class FuncInvoker<TResult> : Invoker
+{
+    public override void Invoke(Delegate function, ref MessagePackReader arguments, ref MessagePackWriter result) =>
+        Write(ref result, ((Func<TResult>)function)());
+}
+
+/// <summary>The <see cref="Invoker"/> for <see cref="Func{T, TResult}"/>; the only one that can map chunks of single items.</summary>
+/// <typeparam name="T">The declared argument type.</typeparam>
+/// <typeparam name="TResult">The declared result type.</typeparam>
+internal sealed class FuncInvoker<T, TResult> : Invoker
+{
+    public override void Invoke(Delegate function, ref MessagePackReader arguments, ref MessagePackWriter result)
+    {
+        T argument = Read<T>(ref arguments);
+        Write(ref result, ((Func<T, TResult>)function)(argument));
+    }
+
+    public override void InvokeChunk(Delegate function, ref MessagePackReader arguments, ref MessagePackWriter result)
+    {
+        var f = (Func<T, TResult>)function;
+        T[] items = Read<T[]>(ref arguments);
+        var results = new TResult[items.Length];
+        for (int i = 0; i < items.Length; i++)
+        {
+            results[i] = f(items[i]);
+        }
+        Write(ref result, results);
+    }
+}
+
+/// <summary>The <see cref="Invoker"/> for <see cref="Func{T1, T2, TResult}"/>; maps chunks of pairs (Starmap).</summary>
+/// <typeparam name="T1">The declared first argument type.</typeparam>
+/// <typeparam name="T2">The declared second argument type.</typeparam>
+/// <typeparam name="TResult">The declared result type.</typeparam>
+internal sealed class FuncInvoker<T1, T2, TResult> : Invoker
+{
+    public override void Invoke(Delegate function, ref MessagePackReader arguments, ref MessagePackWriter result)
+    {
+        T1 a = Read<T1>(ref arguments);
+        T2 b = Read<T2>(ref arguments);
+        Write(ref result, ((Func<T1, T2, TResult>)function)(a, b));
+    }
+
+    public override void InvokeChunk(Delegate function, ref MessagePackReader arguments, ref MessagePackWriter result)
+    {
+        var f = (Func<T1, T2, TResult>)function;
+        (T1, T2)[] items = Read<(T1, T2)[]>(ref arguments);
+        var results = new TResult[items.Length];
+        for (int i = 0; i < items.Length; i++)
+        {
+            results[i] = f(items[i].Item1, items[i].Item2);
+        }
+        Write(ref result, results);
+    }
+}
+
+/// <summary>The <see cref="Invoker"/> for <see cref="Func{T1, T2, T3, TResult}"/>.</summary>
+/// <typeparam name="T1">The declared first argument type.</typeparam>
+/// <typeparam name="T2">The declared second argument type.</typeparam>
+/// <typeparam name="T3">The declared third argument type.</typeparam>
+/// <typeparam name="TResult">The declared result type.</typeparam>
+internal sealed class FuncInvoker<T1, T2, T3, TResult> : Invoker
+{
+    public override void Invoke(Delegate function, ref MessagePackReader arguments, ref MessagePackWriter result)
+    {
+        T1 a = Read<T1>(ref arguments);
+        T2 b = Read<T2>(ref arguments);
+        T3 c = Read<T3>(ref arguments);
+        Write(ref result, ((Func<T1, T2, T3, TResult>)function)(a, b, c));
+    }
+}
