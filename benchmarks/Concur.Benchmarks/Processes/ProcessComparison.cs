@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using Concur.Lessons;
 
 namespace Concur.Benchmarks.Processes;
 
@@ -101,7 +102,7 @@ public static class ProcessComparison
         for (int i = 0; i < single.Length; i++)
         {
             var w = Stopwatch.StartNew();
-            ProcessWork.IsPrime(ProcessWork.Primes[i]);
+            LessonPrimes.IsPrime(ProcessWork.Primes[i]);
             single[i] = w.Elapsed.TotalSeconds;
         }
         double sequential = single.Sum();
@@ -118,7 +119,7 @@ public static class ProcessComparison
         double pooled = Median(repeats, () =>
         {
             var w = Stopwatch.StartNew();
-            _ = pool.Map(ProcessWork.IsPrime, ProcessWork.Primes, chunkSize: 1).ToArray();
+            _ = pool.Map(LessonPrimes.IsPrime, ProcessWork.Primes, chunkSize: 1).ToArray();
             return w.Elapsed.TotalSeconds;
         });
         Emit("primes_sequential_ms", sequential * 1000, "ms");

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Concur.Lessons;
 
 namespace Concur.Cli.Bench;
 
@@ -45,14 +46,14 @@ internal static class PrimesBenchmark
         foreach (var mode in modes)
         {
             using var executor = mode.CreateExecutor(1);
-            _ = executor.Map(Primes.IsPrime, [1_000_003L, 1_000_033L]).ToArray();
+            _ = executor.Map(LessonPrimes.IsPrime, [1_000_003L, 1_000_033L]).ToArray();
         }
     }
 
     private static double TimeSequential()
     {
         var watch = Stopwatch.StartNew();
-        var results = Primes.Numbers.Select(Primes.IsPrime).ToArray();
+        var results = Primes.Numbers.Select(LessonPrimes.IsPrime).ToArray();
         watch.Stop();
         Primes.Verify(results, BenchMode.Sequential);
         return watch.Elapsed.TotalSeconds;
@@ -64,7 +65,7 @@ internal static class PrimesBenchmark
         bool[] results;
         using (var executor = mode.CreateExecutor(workers))
         {
-            results = executor.Map(Primes.IsPrime, Primes.Numbers).ToArray();
+            results = executor.Map(LessonPrimes.IsPrime, Primes.Numbers).ToArray();
         }
         watch.Stop();
         Primes.Verify(results, $"{mode.Name} x {workers}");

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Concur.Cli;
 using Concur.Cli.Bench;
+using Concur.Lessons;
 
 namespace Concur.Tests.Cli;
 
@@ -10,7 +11,7 @@ public sealed class BenchPrimesCommandTests
     [Fact]
     public void IsPrime_LessonNumbers_MatchLesson()
     {
-        Assert.Equal(Primes.Expected, Primes.Numbers.Select(Primes.IsPrime));
+        Assert.Equal(Primes.Expected, Primes.Numbers.Select(LessonPrimes.IsPrime));
     }
 
     [Theory]
@@ -24,7 +25,7 @@ public sealed class BenchPrimesCommandTests
     [InlineData(97, true)]
     [InlineData(1_000_000_007, true)]
     [InlineData(1_000_000_007L * 3, false)]
-    public void IsPrime_SmallNumbers_Correct(long n, bool expected) => Assert.Equal(expected, Primes.IsPrime(n));
+    public void IsPrime_SmallNumbers_Correct(long n, bool expected) => Assert.Equal(expected, LessonPrimes.IsPrime(n));
 
     [Fact]
     public void Verify_WrongAnswers_Throws()
