@@ -22,23 +22,11 @@ public class ExclusiveLockTests
     public void TryAcquire_HeldByAnotherThread_ReturnsFalseWithoutWaiting()
     {
         var gate = new ExclusiveLock();
-        using var held = new ManualResetEventSlim();
-        using var done = new ManualResetEventSlim();
-        var holder = new Thread(() =>
-        {
-            using (gate.Acquire())
-            {
-                held.Set();
-                done.Wait(Bounded.Limit);
-            }
-        });
-        holder.Start();
-        Assert.True(held.Wait(Bounded.Limit));
+        using var holder = LockHolder.Start(gate);
 
         Assert.False(gate.TryAcquire());
         Assert.False(gate.TryAcquire(TimeSpan.Zero));
-        done.Set();
-        Bounded.Join(holder);
+        holder.Dispose();
         Assert.True(gate.TryAcquire());
         gate.Release();
     }
@@ -47,26 +35,14 @@ public class ExclusiveLockTests
     public void TryAcquire_Timeout_ReturnsFalseAfterWaitingAndLeavesLockUsable()
     {
         var gate = new ExclusiveLock();
-        using var held = new ManualResetEventSlim();
-        using var done = new ManualResetEventSlim();
-        var holder = new Thread(() =>
-        {
-            using (gate.Acquire())
-            {
-                held.Set();
-                done.Wait(Bounded.Limit);
-            }
-        });
-        holder.Start();
-        Assert.True(held.Wait(Bounded.Limit));
+        using var holder = LockHolder.Start(gate);
 
         var watch = System.Diagnostics.Stopwatch.StartNew();
         Assert.False(gate.TryAcquire(TimeSpan.FromMilliseconds(50)));
         Assert.True(watch.Elapsed >= TimeSpan.FromMilliseconds(40), $"returned after {watch.Elapsed}");
         Assert.Equal(0, gate.WaiterCount);
 
-        done.Set();
-        Bounded.Join(holder);
+        holder.Dispose();
         using (gate.Acquire())
         {
             Assert.True(gate.IsHeldByCurrentThread);
@@ -215,22 +191,10 @@ public class ExclusiveLockTests
     public void AcquireWithTimeout_Contended_ThrowsTimeoutException()
     {
         var gate = new ExclusiveLock("busy");
-        using var held = new ManualResetEventSlim();
-        using var done = new ManualResetEventSlim();
-        var holder = new Thread(() =>
-        {
-            using (gate.Acquire())
-            {
-                held.Set();
-                done.Wait(Bounded.Limit);
-            }
-        });
-        holder.Start();
-        Assert.True(held.Wait(Bounded.Limit));
+        using var holder = LockHolder.Start(gate);
         var error = Assert.Throws<TimeoutException>(() => gate.Acquire(TimeSpan.FromMilliseconds(10)));
         Assert.Contains("busy", error.Message);
-        done.Set();
-        Bounded.Join(holder);
+        holder.Dispose();
     }
 
     [Theory]
