@@ -22,6 +22,7 @@ public sealed class FailureContainmentTests(PoolFixture fixture) : IClassFixture
     private static int KillSelf(int x)
     {
         Process.GetCurrentProcess().Kill();
+        // Runs in the worker, which the kill above ends; the sleep only keeps it from returning a result first.
         Thread.Sleep(Timeout.Infinite);
         return x;
     }

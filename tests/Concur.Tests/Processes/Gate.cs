@@ -67,6 +67,7 @@ internal sealed class Gate : IDisposable
             {
                 throw new TimeoutException("The test never opened the gate.");
             }
+            // Runs in the worker process: a bounded poll of the file system, the one channel it shares with the test.
             Thread.Sleep(5);
         }
         return Environment.ProcessId;
