@@ -82,38 +82,8 @@ public sealed class BoundedSemaphoreTests : SemaphoreContractTests
         Assert.Equal("BoundedSemaphore (count 1)", new BoundedSemaphore().ToString());
     }
 
-    protected override ITestSemaphore Create(int initialCount = 1, string? name = null) =>
-        new Adapter(new BoundedSemaphore(initialCount, name));
+    protected override CountingSemaphore Create(int initialCount = 1, string? name = null) =>
+        new BoundedSemaphore(initialCount, name);
 
-    protected override ITestSemaphore CreateDefault() => new Adapter(new BoundedSemaphore());
-
-    private sealed class Adapter(BoundedSemaphore semaphore) : ITestSemaphore
-    {
-        public string? Name => semaphore.Name;
-
-        public int CurrentCount => semaphore.CurrentCount;
-
-        public SemaphoreScope Acquire(CancellationToken cancellationToken = default) => semaphore.Acquire(cancellationToken);
-
-        public SemaphoreScope Acquire(TimeSpan timeout, CancellationToken cancellationToken = default) =>
-            semaphore.Acquire(timeout, cancellationToken);
-
-        public ValueTask<SemaphoreScope> AcquireAsync(TimeSpan timeout, CancellationToken cancellationToken = default) =>
-            semaphore.AcquireAsync(timeout, cancellationToken);
-
-        public bool TryAcquire() => semaphore.TryAcquire();
-
-        public bool TryAcquire(TimeSpan timeout, CancellationToken cancellationToken = default) =>
-            semaphore.TryAcquire(timeout, cancellationToken);
-
-        public ValueTask<SemaphoreScope> AcquireAsync(CancellationToken cancellationToken = default) =>
-            semaphore.AcquireAsync(cancellationToken);
-
-        public Task<bool> TryAcquireAsync(TimeSpan timeout, CancellationToken cancellationToken = default) =>
-            semaphore.TryAcquireAsync(timeout, cancellationToken);
-
-        public void Release(int count = 1) => semaphore.Release(count);
-
-        public override string ToString() => semaphore.ToString();
-    }
+    protected override CountingSemaphore CreateDefault() => new BoundedSemaphore();
 }

@@ -6,42 +6,18 @@ namespace Concur.Tests.Threading;
 
 /// <summary>
 /// The behaviour every Concur semaphore shares, run against <see cref="CountingSemaphore"/> and
-/// <see cref="BoundedSemaphore"/> (CPython's BaseSemaphoreTests in Lib/test/lock_tests.py, plus cancellation and the
+/// <see cref="BoundedSemaphore"/> (which derives from it) (CPython's BaseSemaphoreTests in Lib/test/lock_tests.py, plus cancellation and the
 /// async twins).
 /// </summary>
 public abstract class SemaphoreContractTests
 {
-    /// <summary>The members both semaphores have, so one suite drives both.</summary>
-    public interface ITestSemaphore
-    {
-        string? Name { get; }
-
-        int CurrentCount { get; }
-
-        SemaphoreScope Acquire(CancellationToken cancellationToken = default);
-
-        SemaphoreScope Acquire(TimeSpan timeout, CancellationToken cancellationToken = default);
-
-        ValueTask<SemaphoreScope> AcquireAsync(TimeSpan timeout, CancellationToken cancellationToken = default);
-
-        bool TryAcquire();
-
-        bool TryAcquire(TimeSpan timeout, CancellationToken cancellationToken = default);
-
-        ValueTask<SemaphoreScope> AcquireAsync(CancellationToken cancellationToken = default);
-
-        Task<bool> TryAcquireAsync(TimeSpan timeout, CancellationToken cancellationToken = default);
-
-        void Release(int count = 1);
-    }
-
-    protected abstract ITestSemaphore Create(int initialCount = 1, string? name = null);
+    protected abstract CountingSemaphore Create(int initialCount = 1, string? name = null);
 
     /// <summary>
     /// Creates a semaphore with <paramref name="permits"/> permits and takes them all, so that it starts empty but
     /// may be released <paramref name="permits"/> times (a bounded semaphore created with 0 could never be released).
     /// </summary>
-    private ITestSemaphore CreateDrained(int permits)
+    private CountingSemaphore CreateDrained(int permits)
     {
         var sem = Create(permits);
         for (int i = 0; i < permits; i++)
@@ -52,7 +28,7 @@ public abstract class SemaphoreContractTests
     }
 
     /// <summary>Creates the semaphore with its parameterless defaults (<c>new X()</c>).</summary>
-    protected abstract ITestSemaphore CreateDefault();
+    protected abstract CountingSemaphore CreateDefault();
 
     [Fact]
     public void Constructor_NegativeInitialCount_ThrowsArgumentOutOfRange()
