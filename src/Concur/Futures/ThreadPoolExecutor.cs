@@ -131,8 +131,8 @@ public sealed class ThreadPoolExecutor : IExecutor
     /// The sequence is lazy: nothing is submitted until enumeration starts. <paramref name="chunkSize"/> 0 means 1
     /// (threads share memory, so batching rarely pays); with a larger chunk size <paramref name="bufferSize"/> counts
     /// chunks. <paramref name="bufferSize"/> 0 means <c>max(64, 4 * MaxWorkers)</c>: enough that the consumer rarely
-    /// waits for a wake-up per item, small enough to bound memory for an endless source. Disposing the enumerator early cancels
-    /// the items that have not started.
+    /// waits for a wake-up per item, small enough to bound memory for an endless source. Disposing the enumerator
+    /// early cancels the items that have not started.
     /// </remarks>
     public IEnumerable<TResult> Map<T, TResult>(
         Func<T, TResult> function,
@@ -199,17 +199,7 @@ public sealed class ThreadPoolExecutor : IExecutor
         int chunkSize,
         int bufferSize)
     {
-        ArgumentNullException.ThrowIfNull(function);
-        ArgumentNullException.ThrowIfNull(source);
-        Deadline.Validate(timeout, nameof(timeout));
-        if (chunkSize < 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(chunkSize), chunkSize, "chunkSize must be 0 (let the executor choose) or positive.");
-        }
-        if (bufferSize < 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(bufferSize), bufferSize, "bufferSize must be 0 (let the executor choose) or positive.");
-        }
+        MapArguments.Validate(function, source, timeout, chunkSize, bufferSize);
         _engine.ThrowIfShutdown();
         return (chunkSize == 0 ? 1 : chunkSize, bufferSize == 0 ? DefaultBufferSize : bufferSize);
     }

@@ -298,11 +298,7 @@ public sealed class ProcessPoolExecutor : IExecutor
     private (FunctionRef Reference, byte[] Target, int ChunkSize, int Window) PrepareMap<T, TResult>(
         Func<T, TResult> function, IEnumerable<T> source, TimeSpan? timeout, int chunkSize, int bufferSize)
     {
-        ArgumentNullException.ThrowIfNull(function);
-        ArgumentNullException.ThrowIfNull(source);
-        ArgumentOutOfRangeException.ThrowIfNegative(chunkSize);
-        ArgumentOutOfRangeException.ThrowIfNegative(bufferSize);
-        Executors.Internal.Deadline.Validate(timeout, nameof(timeout));
+        Executors.Internal.MapArguments.Validate(function, source, timeout, chunkSize, bufferSize);
         if (engine.IsShutdown)
         {
             throw new InvalidOperationException("The process pool has been shut down; create a new pool to run more work.");
