@@ -20,8 +20,8 @@ public class QueueThroughputBenchmarks
     [Params(1, 4)]
     public int Threads { get; set; }
 
-    /// <summary>Bound of the queue; 0 means unbounded.</summary>
-    [Params(0, 1000)]
+    /// <summary>Bound of the queue; 0 means unbounded. A bound of 1 makes nearly every put and get wait (issue 8: condition convoys).</summary>
+    [Params(0, 1, 1000)]
     public int Capacity { get; set; }
 
     [Benchmark(Baseline = true)]

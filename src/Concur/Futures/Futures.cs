@@ -1,6 +1,8 @@
 using System.Runtime.CompilerServices;
 using Concur.Executors.Internal;
 
+using Concur.Threading.Internal;
+
 namespace Concur;
 
 /// <summary>
@@ -159,7 +161,7 @@ public static class Futures
         where TTask : Task
     {
         ArgumentNullException.ThrowIfNull(tasks);
-        Deadline.Validate(timeout, nameof(timeout));
+        Timeouts.Validate(timeout, nameof(timeout));
         var seen = new HashSet<TTask>(ReferenceEqualityComparer.Instance);
         var distinct = new List<TTask>();
         foreach (var task in tasks)

@@ -161,7 +161,7 @@ public abstract class BlockingQueue<T>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled; the item was not added.</exception>
     public void Put(T item, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
-        ValidateTimeout(timeout);
+        Timeouts.Validate(timeout, nameof(timeout));
         FinishPut(PutCore(item, timeout, cancellationToken), timeout);
     }
 
@@ -181,7 +181,7 @@ public abstract class BlockingQueue<T>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled; the item was not added.</exception>
     public bool TryPut(T item, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
-        ValidateTimeout(timeout);
+        Timeouts.Validate(timeout, nameof(timeout));
         return FinishTryPut(PutCore(item, timeout, cancellationToken));
     }
 
@@ -206,7 +206,7 @@ public abstract class BlockingQueue<T>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled; nothing was removed.</exception>
     public T Get(TimeSpan timeout, CancellationToken cancellationToken = default)
     {
-        ValidateTimeout(timeout);
+        Timeouts.Validate(timeout, nameof(timeout));
         FinishGet(GetCore(timeout, cancellationToken, out var item), timeout);
         return item;
     }
@@ -228,7 +228,7 @@ public abstract class BlockingQueue<T>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled; nothing was removed.</exception>
     public bool TryGet([MaybeNullWhen(false)] out T item, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
-        ValidateTimeout(timeout);
+        Timeouts.Validate(timeout, nameof(timeout));
         return FinishTryGet(GetCore(timeout, cancellationToken, out item));
     }
 
@@ -270,7 +270,7 @@ public abstract class BlockingQueue<T>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public bool Join(TimeSpan timeout, CancellationToken cancellationToken = default)
     {
-        ValidateTimeout(timeout);
+        Timeouts.Validate(timeout, nameof(timeout));
         return JoinCore(timeout, cancellationToken);
     }
 
@@ -324,7 +324,7 @@ public abstract class BlockingQueue<T>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled; the item was not added.</exception>
     public ValueTask PutAsync(T item, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
-        ValidateTimeout(timeout);
+        Timeouts.Validate(timeout, nameof(timeout));
         var pending = PutCoreAsync(item, timeout, cancellationToken);
         if (pending.IsCompletedSuccessfully)
         {
@@ -344,7 +344,7 @@ public abstract class BlockingQueue<T>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled; the item was not added.</exception>
     public ValueTask<bool> TryPutAsync(T item, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
-        ValidateTimeout(timeout);
+        Timeouts.Validate(timeout, nameof(timeout));
         var pending = PutCoreAsync(item, timeout, cancellationToken);
         return pending.IsCompletedSuccessfully
             ? new ValueTask<bool>(FinishTryPut(pending.Result))
@@ -369,7 +369,7 @@ public abstract class BlockingQueue<T>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled; nothing was removed.</exception>
     public ValueTask<T> GetAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
     {
-        ValidateTimeout(timeout);
+        Timeouts.Validate(timeout, nameof(timeout));
         var pending = GetCoreAsync(timeout, cancellationToken);
         if (pending.IsCompletedSuccessfully)
         {
@@ -397,7 +397,7 @@ public abstract class BlockingQueue<T>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled; nothing was removed.</exception>
     public ValueTask<(bool Taken, T? Item)> TryGetAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
     {
-        ValidateTimeout(timeout);
+        Timeouts.Validate(timeout, nameof(timeout));
         var pending = GetCoreAsync(timeout, cancellationToken);
         if (pending.IsCompletedSuccessfully)
         {
@@ -422,7 +422,7 @@ public abstract class BlockingQueue<T>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public Task<bool> JoinAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
     {
-        ValidateTimeout(timeout);
+        Timeouts.Validate(timeout, nameof(timeout));
         return JoinCoreAsync(timeout, cancellationToken).AsTask();
     }
 
@@ -469,23 +469,6 @@ public abstract class BlockingQueue<T>
 
     /// <summary>Removes every item from the storage. Called under the mutex; must not throw.</summary>
     private protected abstract void StoreClear();
-
-    // The same rule and message as every other Concur wait: zero or positive up to int.MaxValue milliseconds, or
-    // infinite. Checked on entry, so a timeout the waits would refuse fails at once, not only when the queue is full.
-    private static void ValidateTimeout(TimeSpan timeout) => Timeouts.Validate(timeout, nameof(timeout));
-
-    private static long StartClock(TimeSpan timeout) =>
-        timeout == Timeout.InfiniteTimeSpan ? 0 : Stopwatch.GetTimestamp();
-
-    private static TimeSpan Remaining(TimeSpan timeout, long start)
-    {
-        if (timeout == Timeout.InfiniteTimeSpan)
-        {
-            return Timeout.InfiniteTimeSpan;
-        }
-        var remaining = timeout - Stopwatch.GetElapsedTime(start);
-        return remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero;
-    }
 
     private static Exception PutFailure(Outcome outcome, TimeSpan timeout) => outcome == Outcome.ShutDown
         ? new QueueShutDownException("Cannot put into a queue that has been shut down.")
@@ -559,55 +542,32 @@ public abstract class BlockingQueue<T>
     }
 
     // The blocking members run these cores with sync: true. They then take the lock and wait on the conditions with
-    // the blocking calls, never suspend, and return completed ValueTasks; RunSync unwraps them. The asynchronous
-    // members run the same cores with sync: false, which take the lock with AcquireAsync and wait with WaitAsync on
-    // the scope it returns.
-
-    private static TResult RunSync<TResult>(ValueTask<TResult> pending)
-    {
-        Debug.Assert(pending.IsCompleted, "A synchronous core call never suspends.");
-        return pending.GetAwaiter().GetResult();
-    }
-
-    /// <summary>
-    /// Before a blocking call that would find the queue empty (or full), spins a few microseconds, without the lock,
-    /// for the state to change: a partner on another core often gets there first, and a condition wait (queue a
-    /// waiter, sleep, be woken by the kernel) costs far more. Never yields the processor, so it never delays others.
-    /// </summary>
-    private void SpinBriefly(Func<BlockingQueue<T>, bool> ready)
-    {
-        if (ready(this) || _isShutDown || Environment.ProcessorCount == 1)
-        {
-            return;
-        }
-        var spinner = default(SpinWait);
-        while (!spinner.NextSpinWillYield)
-        {
-            spinner.SpinOnce(sleep1Threshold: -1);
-            if (ready(this) || _isShutDown)
-            {
-                return;
-            }
-        }
-    }
+    // the blocking calls, never suspend, and return completed ValueTasks; SyncOrAsync.RunSync unwraps them. The
+    // asynchronous members run the same cores with sync: false, which take the lock with AcquireAsync and wait on the
+    // scope it returns. Both wait through Condition.WaitCore, the conditions' own core, with the same flag.
+    //
+    // Before a blocking call that would find the queue empty (or full), the core spins a few microseconds, without
+    // the lock, for the state to change: a partner on another core often gets there first, and a condition wait
+    // (queue a waiter, sleep, be woken by the kernel) costs far more. It never yields the processor
+    // (Spinning.NoYieldRounds), so it never delays others.
 
     private Outcome PutCore(T item, TimeSpan timeout, CancellationToken cancellationToken) =>
-        RunSync(PutCoreAsync(item, timeout, cancellationToken, sync: true));
+        SyncOrAsync.RunSync(PutCoreAsync(item, timeout, cancellationToken, sync: true));
 
     private Outcome GetCore(TimeSpan timeout, CancellationToken cancellationToken, [MaybeNullWhen(false)] out T item)
     {
-        (var outcome, item) = RunSync(GetCoreAsync(timeout, cancellationToken, sync: true));
+        (var outcome, item) = SyncOrAsync.RunSync(GetCoreAsync(timeout, cancellationToken, sync: true));
         return outcome;
     }
 
     private bool JoinCore(TimeSpan timeout, CancellationToken cancellationToken) =>
-        RunSync(JoinCoreAsync(timeout, cancellationToken, sync: true));
+        SyncOrAsync.RunSync(JoinCoreAsync(timeout, cancellationToken, sync: true));
 
     private async ValueTask<Outcome> PutCoreAsync(T item, TimeSpan timeout, CancellationToken cancellationToken, bool sync = false)
     {
         if (sync && timeout != TimeSpan.Zero && _maxSize > 0)
         {
-            SpinBriefly(static q => q._count < q._maxSize);
+            Spinning.SpinUntil(this, static q => q._count < q._maxSize || q._isShutDown, Spinning.NoYieldRounds);
         }
         using var scope = sync
             ? _mutex.Acquire(cancellationToken)
@@ -618,25 +578,18 @@ public abstract class BlockingQueue<T>
         }
         if (!HasRoomLocked)
         {
-            var start = StartClock(timeout);
+            var start = Timeouts.StartClock(timeout);
             _waitingPutters++;
             try
             {
                 do
                 {
-                    var remaining = Remaining(timeout, start);
+                    var remaining = Timeouts.Remaining(timeout, start);
                     if (remaining == TimeSpan.Zero)
                     {
                         return Outcome.TimedOut;
                     }
-                    if (sync)
-                    {
-                        _notFull.Wait(remaining, cancellationToken);
-                    }
-                    else
-                    {
-                        await _notFull.WaitAsync(scope, remaining, cancellationToken).ConfigureAwait(false);
-                    }
+                    await _notFull.WaitCore(scope.Owner!, remaining, sync, cancellationToken).ConfigureAwait(false);
                     if (_isShutDown)
                     {
                         return Outcome.ShutDown;
@@ -657,14 +610,14 @@ public abstract class BlockingQueue<T>
     {
         if (sync && timeout != TimeSpan.Zero)
         {
-            SpinBriefly(static q => q._count > 0);
+            Spinning.SpinUntil(this, static q => q._count > 0 || q._isShutDown, Spinning.NoYieldRounds);
         }
         using var scope = sync
             ? _mutex.Acquire(cancellationToken)
             : await _mutex.AcquireAsync(cancellationToken).ConfigureAwait(false);
         if (_count == 0)
         {
-            var start = StartClock(timeout);
+            var start = Timeouts.StartClock(timeout);
             _waitingGetters++;
             try
             {
@@ -674,19 +627,12 @@ public abstract class BlockingQueue<T>
                     {
                         return (Outcome.ShutDown, default!);
                     }
-                    var remaining = Remaining(timeout, start);
+                    var remaining = Timeouts.Remaining(timeout, start);
                     if (remaining == TimeSpan.Zero)
                     {
                         return (Outcome.TimedOut, default!);
                     }
-                    if (sync)
-                    {
-                        _notEmpty.Wait(remaining, cancellationToken);
-                    }
-                    else
-                    {
-                        await _notEmpty.WaitAsync(scope, remaining, cancellationToken).ConfigureAwait(false);
-                    }
+                    await _notEmpty.WaitCore(scope.Owner!, remaining, sync, cancellationToken).ConfigureAwait(false);
                 }
                 while (_count == 0);
             }
@@ -707,25 +653,18 @@ public abstract class BlockingQueue<T>
         {
             return true;
         }
-        var start = StartClock(timeout);
+        var start = Timeouts.StartClock(timeout);
         _waitingJoiners++;
         try
         {
             do
             {
-                var remaining = Remaining(timeout, start);
+                var remaining = Timeouts.Remaining(timeout, start);
                 if (remaining == TimeSpan.Zero)
                 {
                     return false;
                 }
-                if (sync)
-                {
-                    _allTasksDone.Wait(remaining, cancellationToken);
-                }
-                else
-                {
-                    await _allTasksDone.WaitAsync(scope, remaining, cancellationToken).ConfigureAwait(false);
-                }
+                await _allTasksDone.WaitCore(scope.Owner!, remaining, sync, cancellationToken).ConfigureAwait(false);
             }
             while (_unfinishedTasks > 0);
         }

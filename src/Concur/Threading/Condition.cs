@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using Concur.Threading.Deadlocks;
 using Concur.Threading.Internal;
 
 namespace Concur;
@@ -21,6 +22,10 @@ namespace Concur;
 /// belong to a <see cref="LockScope"/> obtained from <see cref="AcquireAsync(CancellationToken)"/>, because the continuation may run
 /// on another thread.
 /// </para>
+/// <para>
+/// A notify moves the notified waiters straight onto the lock's wait queue (wait morphing), so they wake only when
+/// the notifier releases the lock, not while it still holds it; see <c>docs/design/locks.md</c>.
+/// </para>
 /// </remarks>
 /// <example>
 /// <code>
@@ -40,10 +45,14 @@ namespace Concur;
 /// }
 /// </code>
 /// </example>
+[DebuggerDisplay("{ToString(),nq}")]
 public sealed class Condition
 {
     private readonly OwnedLock _lock;
-    private readonly LinkedList<ConditionWaiter> _waiters = new();
+
+    // Guarded by the lock's gate (OwnedLock.Conditions.cs), not by the lock: a waiter that times out leaves it
+    // without holding the lock. Only a holder of the lock adds to it (Wait) or takes from it (Notify).
+    private readonly WaiterQueue _waiters = new();
 
     /// <summary>Creates a condition variable over <paramref name="lock"/>, or over a new <see cref="ReentrantLock"/> as Python does.</summary>
     /// <param name="lock">The lock that guards the shared state; <see langword="null"/> (the default) creates a <see cref="ReentrantLock"/>.</param>
@@ -109,7 +118,7 @@ public sealed class Condition
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     /// <exception cref="DeadlockException">Re-acquiring the lock would close a deadlock cycle; the lock is then not held.</exception>
     public void Wait(CancellationToken cancellationToken = default) =>
-        WaitCore(Timeout.InfiniteTimeSpan, cancellationToken);
+        SyncOrAsync.RunSync(WaitCore(CallingThread(), Timeout.InfiniteTimeSpan, sync: true, cancellationToken));
 
     /// <summary>Releases the lock, waits until notified or until <paramref name="timeout"/> passes, and re-acquires the lock.</summary>
     /// <param name="timeout">The most time to wait for a notify; <see cref="Timeout.InfiniteTimeSpan"/> waits forever.</param>
@@ -119,8 +128,11 @@ public sealed class Condition
     /// <exception cref="SynchronizationLockException">The calling thread does not hold the lock.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     /// <exception cref="DeadlockException">Re-acquiring the lock would close a deadlock cycle; the lock is then not held.</exception>
-    public bool Wait(TimeSpan timeout, CancellationToken cancellationToken = default) =>
-        WaitCore(timeout, cancellationToken);
+    public bool Wait(TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        Timeouts.Validate(timeout, nameof(timeout));
+        return SyncOrAsync.RunSync(WaitCore(CallingThread(), timeout, sync: true, cancellationToken));
+    }
 
     /// <summary>Waits until <paramref name="predicate"/> returns <see langword="true"/> (Python's <c>wait_for</c>).</summary>
     /// <param name="predicate">Evaluated with the lock held, first at once and then after every notify.</param>
@@ -138,20 +150,8 @@ public sealed class Condition
     public bool WaitFor(Func<bool> predicate, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(predicate);
-        OwnedLock.ValidateTimeout(timeout);
-        var start = Stopwatch.GetTimestamp();
-        var result = predicate();
-        while (!result)
-        {
-            var remaining = Remaining(timeout, start);
-            if (remaining == TimeSpan.Zero)
-            {
-                break;
-            }
-            WaitCore(remaining, cancellationToken);
-            result = predicate();
-        }
-        return result;
+        Timeouts.Validate(timeout, nameof(timeout));
+        return SyncOrAsync.RunSync(WaitForCore(null, predicate, timeout, sync: true, cancellationToken));
     }
 
     /// <summary>Wakes up to <paramref name="count"/> threads waiting on this condition, longest waiting first.</summary>
@@ -162,16 +162,11 @@ public sealed class Condition
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         EnsureHeldForNotify();
-        var node = _waiters.First;
-        while (count > 0 && node is not null)
+        // Only a holder of the lock adds waiters, and waiters that give up only remove themselves, so a queue seen
+        // empty here stays empty until this notify returns: no need for the gate.
+        if (count > 0 && _waiters.Count > 0)
         {
-            var next = node.Next;
-            _waiters.Remove(node);
-            if (node.Value.TryNotify())
-            {
-                count--;
-            }
-            node = next;
+            _lock.MoveToLockQueue(_waiters, count);
         }
     }
 
@@ -185,7 +180,7 @@ public sealed class Condition
     /// <returns>A task that completes when notified and the lock is held again.</returns>
     /// <exception cref="SynchronizationLockException"><paramref name="scope"/> does not hold this condition's lock, or comes from a synchronous acquire.</exception>
     public Task WaitAsync(LockScope scope, CancellationToken cancellationToken = default) =>
-        WaitCoreAsync(scope, Timeout.InfiniteTimeSpan, cancellationToken);
+        WaitCore(ScopeOwner(scope), Timeout.InfiniteTimeSpan, sync: false, cancellationToken).AsTask();
 
     /// <summary>Asynchronously releases the lock held by <paramref name="scope"/>, waits until notified or until <paramref name="timeout"/> passes, and re-acquires it.</summary>
     /// <param name="scope">The scope returned by <see cref="AcquireAsync(CancellationToken)"/> that holds this condition's lock.</param>
@@ -193,8 +188,11 @@ public sealed class Condition
     /// <param name="cancellationToken">Stops waiting; the lock is re-acquired before the exception is thrown.</param>
     /// <returns><see langword="true"/> if notified; <see langword="false"/> if the time ran out.</returns>
     /// <exception cref="SynchronizationLockException"><paramref name="scope"/> does not hold this condition's lock, or comes from a synchronous acquire.</exception>
-    public Task<bool> WaitAsync(LockScope scope, TimeSpan timeout, CancellationToken cancellationToken = default) =>
-        WaitCoreAsync(scope, timeout, cancellationToken);
+    public Task<bool> WaitAsync(LockScope scope, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        Timeouts.Validate(timeout, nameof(timeout));
+        return WaitCore(ScopeOwner(scope), timeout, sync: false, cancellationToken).AsTask();
+    }
 
     /// <summary>Asynchronously waits until <paramref name="predicate"/> returns <see langword="true"/>.</summary>
     /// <param name="scope">The scope returned by <see cref="AcquireAsync(CancellationToken)"/> that holds this condition's lock.</param>
@@ -210,38 +208,79 @@ public sealed class Condition
     /// <param name="timeout">The most time to wait in all.</param>
     /// <param name="cancellationToken">Stops waiting.</param>
     /// <returns>The predicate's last value.</returns>
-    public async Task<bool> WaitForAsync(LockScope scope, Func<bool> predicate, TimeSpan timeout, CancellationToken cancellationToken = default)
+    public Task<bool> WaitForAsync(LockScope scope, Func<bool> predicate, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(predicate);
-        OwnedLock.ValidateTimeout(timeout);
-        var start = Stopwatch.GetTimestamp();
+        Timeouts.Validate(timeout, nameof(timeout));
+        return WaitForCore(scope, predicate, timeout, sync: false, cancellationToken).AsTask();
+    }
+
+    /// <summary>
+    /// Describes the condition as CPython's <c>repr</c> does: its lock's state and the number of waiters, e.g.
+    /// <c>Condition(ReentrantLock 'ready' (free), 2 waiting)</c>.
+    /// </summary>
+    /// <returns>The lock's <see cref="OwnedLock.ToString"/> and how many callers wait on this condition.</returns>
+    public override string ToString() => $"Condition({_lock}, {_waiters.Count} waiting)";
+
+    /// <summary>Gets the number of callers waiting on this condition for a notify (not those already notified).</summary>
+    internal int WaiterCount => _waiters.Count;
+
+    /// <summary>
+    /// One wait, blocking (<paramref name="sync"/>) or asynchronous, for <paramref name="owner"/>, which holds the
+    /// lock: queue in the condition and release the lock; sleep until a notify has moved the waiter onto the lock's
+    /// queue and a release has woken it, or until the timeout or the token ends the condition part; then re-acquire
+    /// (uncancellable) and return whether a notify came. The queue's waits call it directly.
+    /// </summary>
+    internal async ValueTask<bool> WaitCore(LockOwner owner, TimeSpan timeout, bool sync, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (sync && LockOrderGraph.Active)
+        {
+            // The re-acquire at the end is a lock acquire like any other: check its order now, while refusing it
+            // changes nothing (the lock is still held), rather than after the wait, when the lock would be lost.
+            LockOrderGraph.CheckBeforeAcquire(_lock, (ThreadOwner)owner);
+        }
+        var waiter = _lock.BeginConditionWait(_waiters, owner, sync);
+        var cancelled = false;
+        try
+        {
+            await OwnedLock.WaitForWake(waiter, timeout, Timeouts.StartClock(timeout), sync, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            cancelled = true;
+        }
+        var notified = _lock.EndConditionWait(_waiters, waiter);
+        await _lock.ReacquireAfterCondition(waiter, sync).ConfigureAwait(false);
+        if (cancelled && !notified)
+        {
+            throw new OperationCanceledException(cancellationToken);
+        }
+        return notified;
+    }
+
+    /// <summary>Python's <c>wait_for</c>, blocking or asynchronous: the predicate is checked with the lock held, the timeout counts in all.</summary>
+    private async ValueTask<bool> WaitForCore(LockScope? scope, Func<bool> predicate, TimeSpan timeout, bool sync, CancellationToken cancellationToken)
+    {
+        var start = Timeouts.StartClock(timeout);
         var result = predicate();
         while (!result)
         {
-            var remaining = Remaining(timeout, start);
+            var remaining = Timeouts.Remaining(timeout, start);
             if (remaining == TimeSpan.Zero)
             {
                 break;
             }
-            await WaitCoreAsync(scope, remaining, cancellationToken).ConfigureAwait(false);
+            LockOwner owner = sync ? CallingThread() : ScopeOwner(scope!.Value);
+            await WaitCore(owner, remaining, sync, cancellationToken).ConfigureAwait(false);
             result = predicate();
         }
         return result;
     }
 
-    private static TimeSpan Remaining(TimeSpan timeout, long start)
+    /// <summary>The calling thread's owner record, which must hold the lock for a blocking wait.</summary>
+    private ThreadOwner CallingThread()
     {
-        if (timeout == Timeout.InfiniteTimeSpan)
-        {
-            return Timeout.InfiniteTimeSpan;
-        }
-        var remaining = timeout - Stopwatch.GetElapsedTime(start);
-        return remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero;
-    }
-
-    private bool WaitCore(TimeSpan timeout, CancellationToken cancellationToken)
-    {
-        OwnedLock.ValidateTimeout(timeout);
         var me = ThreadOwner.Current;
         if (!_lock.IsOwnedBy(me))
         {
@@ -249,95 +288,19 @@ public sealed class Condition
                 $"Cannot wait on a condition whose lock '{_lock.Name}' the calling {me.Describe()} does not hold. " +
                 "Acquire it first: using (condition.Acquire()) { condition.Wait(); }");
         }
-        cancellationToken.ThrowIfCancellationRequested();
-
-        var signal = me.ConditionSignal;
-        signal.Reset();
-        var waiter = ConditionWaiter.ForThread(me);
-        var node = _waiters.AddLast(waiter);
-        var saved = _lock.ReleaseAll(me);
-
-        var notified = false;
-        var cancelled = false;
-        try
-        {
-            notified = signal.Wait(timeout, cancellationToken);
-        }
-        catch (OperationCanceledException)
-        {
-            cancelled = true;
-        }
-        if (!notified)
-        {
-            notified = !waiter.TryAbandon();
-        }
-
-        try
-        {
-            _lock.Reacquire(me, saved);
-        }
-        catch (Exception e) when (e is DeadlockException or LockOrderException)
-        {
-            // The lock is not held: the scopes around this wait must release nothing (see OwnedLock.ReleaseCore).
-            me.LostInConditionWait = _lock;
-            me.LostRecursion = saved;
-            throw;
-        }
-        if (node.List is not null)
-        {
-            _waiters.Remove(node);
-        }
-        if (cancelled && !notified)
-        {
-            throw new OperationCanceledException(cancellationToken);
-        }
-        return notified;
+        return me;
     }
 
-    private async Task<bool> WaitCoreAsync(LockScope scope, TimeSpan timeout, CancellationToken cancellationToken)
+    /// <summary>The owner behind <paramref name="scope"/>, which must hold the lock through an asynchronous acquire.</summary>
+    private AsyncOwner ScopeOwner(LockScope scope)
     {
-        OwnedLock.ValidateTimeout(timeout);
         if (!ReferenceEquals(scope.Lock, _lock) || scope.Owner is not AsyncOwner owner || !_lock.IsOwnedBy(owner))
         {
             throw new SynchronizationLockException(
                 $"Cannot wait asynchronously on a condition whose lock '{_lock.Name}' the given scope does not hold. " +
                 "Pass the scope returned by 'await condition.AcquireAsync()'.");
         }
-        cancellationToken.ThrowIfCancellationRequested();
-
-        var waiter = ConditionWaiter.ForAsync();
-        var node = _waiters.AddLast(waiter);
-        var saved = _lock.ReleaseAll(owner);
-
-        var notified = false;
-        var cancelled = false;
-        try
-        {
-            await waiter.Completion.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
-            notified = true;
-        }
-        catch (TimeoutException)
-        {
-        }
-        catch (OperationCanceledException)
-        {
-            cancelled = true;
-        }
-        if (!notified)
-        {
-            notified = !waiter.TryAbandon();
-        }
-
-        await _lock.ReacquireAsync(owner, saved).ConfigureAwait(false);
-        if (node.List is not null)
-        {
-            _waiters.Remove(node);
-        }
-        if (cancelled && !notified)
-        {
-            throw new OperationCanceledException(cancellationToken);
-        }
-        return notified;
+        return owner;
     }
 
     private void EnsureHeldForNotify()

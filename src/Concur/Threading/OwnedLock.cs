@@ -25,16 +25,26 @@ namespace Concur;
 /// </para>
 /// <para>All members are thread-safe.</para>
 /// </remarks>
-public abstract class OwnedLock
+[DebuggerDisplay("{ToString(),nq}")]
+public abstract partial class OwnedLock
 {
+    // How the parts fit (one concern per file):
+    //
+    //   OwnedLock.cs            the state word, the fast paths (one CAS to take, one to release), the public surface
+    //   OwnedLock.Contended.cs  the waiter queue (a WaiterQueue under _gate) and the one contended wait, sync or async
+    //   OwnedLock.Conditions.cs what a Condition needs: release for a wait, wait morphing, re-acquire, refused re-acquires
+    //   OwnedLock.LockOrder.cs  the lock-order checking hooks (per-lock policy, graph node, the ordered acquire)
+    //   OwnedLock.Diagnostics.cs snapshots for LockDiagnostics and the deadlock detector, ToString, messages
+    //
+    // _state holds two bits: Locked (some owner holds the lock) and Waiters (the queue is not empty, so a release must
+    // look at it). Taking a free lock and releasing one without waiters are single CASes; the Waiters bit is set and
+    // cleared only under _gate, which also guards the queue of the lock and the queues of its conditions.
+
     /// <summary>State bit: some owner holds the lock.</summary>
     private const int Locked = 1;
 
     /// <summary>State bit: the waiter queue is not empty, so a release must look at it.</summary>
     private const int Waiters = 2;
-
-    /// <summary>How many times a blocked acquire spins for a lock that is about to be released before sleeping.</summary>
-    private const int SpinCount = 16;
 
     private static long s_created;
 
@@ -45,12 +55,8 @@ public abstract class OwnedLock
     private int _state;
     private volatile LockOwner? _owner;
     private int _recursion;
-    private LockWaiter? _head;
-    private LockWaiter? _tail;
-    private int _waiterCount;
+    private readonly WaiterQueue _queue = new();
     private long _heldSince;
-    private int _lockOrderPolicy = -1;
-    private LockOrderNode? _orderNode;
 
     private protected OwnedLock(bool reentrant, string? name, string callerFile, int callerLine, string callerMember)
     {
@@ -75,66 +81,11 @@ public abstract class OwnedLock
     /// <summary>Gets a value indicating whether the calling thread holds the lock.</summary>
     public bool IsHeldByCurrentThread => _owner == ThreadOwner.Current;
 
-    /// <summary>
-    /// Gets or sets lock-order checking for this lock: <see langword="null"/> (the default) follows
-    /// <see cref="DeadlockDetection.LockOrderChecking"/>; <see cref="LockOrderPolicy.Off"/> leaves every pair with
-    /// this lock unchecked (an opt-out that wins over the other lock's setting); <see cref="LockOrderPolicy.Warn"/>
-    /// or <see cref="LockOrderPolicy.Throw"/> check the pairs with this lock even when the global setting is off
-    /// (the stricter of the two locks' policies applies).
-    /// </summary>
-    /// <exception cref="ArgumentOutOfRangeException">The value is not a defined <see cref="LockOrderPolicy"/>.</exception>
-    public LockOrderPolicy? LockOrderChecking
-    {
-        get => _lockOrderPolicy < 0 ? null : (LockOrderPolicy)_lockOrderPolicy;
-        set
-        {
-            if (value is { } policy && !Enum.IsDefined(policy))
-            {
-                throw new ArgumentOutOfRangeException(nameof(value), value, "Use null (follow the global setting), LockOrderPolicy.Off, Warn or Throw.");
-            }
-            Volatile.Write(ref _lockOrderPolicy, value is null ? -1 : (int)value.Value);
-            if (value is not null and not LockOrderPolicy.Off)
-            {
-                LockOrderGraph.LockOptedIn();
-            }
-        }
-    }
-
-    /// <summary>Gets the per-lock policy as a number: -1 follows the global one, else a <see cref="LockOrderPolicy"/> value.</summary>
-    internal int LockOrderPolicyValue => _lockOrderPolicy;
-
-    /// <summary>Gets this lock's node in the lock-order graph, or <see langword="null"/> before it takes part in a checked pair.</summary>
-    internal LockOrderNode? OrderNodeOrNull => _orderNode;
-
-    /// <summary>Gets this lock's node in the lock-order graph, created on first use.</summary>
-    internal LockOrderNode OrderNode
-    {
-        get
-        {
-            var node = _orderNode;
-            if (node is null)
-            {
-                Interlocked.CompareExchange(ref _orderNode, LockOrderGraph.CreateNode(Name), null);
-                node = _orderNode;
-            }
-            return node;
-        }
-    }
-
     internal long Id { get; }
 
     internal bool IsReentrant => _reentrant;
 
     internal LockOwner? Owner => _owner;
-
-    /// <summary>Gets how many times the owner has acquired the lock without releasing it (0 when free).</summary>
-    internal int RecursionCount => _owner is null ? 0 : Volatile.Read(ref _recursion);
-
-    /// <summary>Gets when the current owner took the lock, as a <see cref="Stopwatch"/> timestamp (0 when free).</summary>
-    internal long HeldSince => _owner is null ? 0 : Volatile.Read(ref _heldSince);
-
-    /// <summary>Gets the number of blocked acquirers.</summary>
-    internal int WaiterCount => Volatile.Read(ref _waiterCount);
 
     /// <summary>
     /// Blocks until the calling thread holds the lock, and returns a scope that releases it when disposed.
@@ -209,7 +160,7 @@ public abstract class OwnedLock
     /// <exception cref="LockOrderException">Lock-order checking is set to <see cref="LockOrderPolicy.Throw"/>, <paramref name="timeout"/> is not zero, and the calling thread holds a lock that was taken after this one before.</exception>
     public bool TryAcquire(TimeSpan timeout, CancellationToken cancellationToken = default)
     {
-        ValidateTimeout(timeout);
+        Timeouts.Validate(timeout, nameof(timeout));
         cancellationToken.ThrowIfCancellationRequested();
         var me = ThreadOwner.Current;
         if (LockOrderGraph.Active)
@@ -249,7 +200,7 @@ public abstract class OwnedLock
         var owner = new AsyncOwner();
         return TryTakeFast(owner)
             ? new ValueTask<LockScope>(new LockScope(this, owner))
-            : AcquireContendedAsync(owner, Timeout.InfiniteTimeSpan, 1, cancellationToken);
+            : AcquireContendedAsync(owner, Timeout.InfiniteTimeSpan, cancellationToken);
     }
 
     /// <summary>
@@ -283,7 +234,7 @@ public abstract class OwnedLock
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before the lock was acquired.</exception>
     public ValueTask<LockScope> TryAcquireAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
     {
-        ValidateTimeout(timeout);
+        Timeouts.Validate(timeout, nameof(timeout));
         if (cancellationToken.IsCancellationRequested)
         {
             return ValueTask.FromCanceled<LockScope>(cancellationToken);
@@ -295,15 +246,8 @@ public abstract class OwnedLock
         }
         return timeout == TimeSpan.Zero
             ? default
-            : AcquireContendedAsync(owner, timeout, 1, cancellationToken);
+            : AcquireContendedAsync(owner, timeout, cancellationToken);
     }
-
-    /// <inheritdoc/>
-    public override string ToString() => Name;
-
-    internal static void ValidateTimeout(TimeSpan timeout) => Timeouts.Validate(timeout, nameof(timeout));
-
-    internal bool IsOwnedBy(LockOwner owner) => _owner == owner;
 
     /// <summary>Releases once on behalf of <paramref name="owner"/> (a thread record or an async scope's owner).</summary>
     internal void ReleaseCore(LockOwner owner)
@@ -332,125 +276,6 @@ public abstract class OwnedLock
         }
     }
 
-    /// <summary>Releases the lock completely for a condition wait and returns the recursion count to restore.</summary>
-    internal int ReleaseAll(LockOwner owner)
-    {
-        if (_owner != owner)
-        {
-            throw NotOwner(owner);
-        }
-        var saved = _recursion;
-        _recursion = 1;
-        ReleaseCore(owner);
-        return saved;
-    }
-
-    /// <summary>Re-acquires after a condition wait: not cancellable, no timeout, restores the recursion count.</summary>
-    internal void Reacquire(ThreadOwner owner, int recursion)
-    {
-        var ordered = LockOrderGraph.Active;
-        if (ordered)
-        {
-            LockOrderGraph.CheckBeforeAcquire(this, owner);
-        }
-        if (Interlocked.CompareExchange(ref _state, Locked, 0) == 0)
-        {
-            TookFree(owner, recursion);
-        }
-        else
-        {
-            AcquireContended(owner, Timeout.InfiniteTimeSpan, recursion, CancellationToken.None);
-        }
-        if (ordered)
-        {
-            owner.PushHeld(this);
-        }
-    }
-
-    /// <summary>Re-acquires asynchronously after a condition wait.</summary>
-    internal ValueTask<LockScope> ReacquireAsync(AsyncOwner owner, int recursion)
-    {
-        if (Interlocked.CompareExchange(ref _state, Locked, 0) == 0)
-        {
-            TookFree(owner, recursion);
-            return new ValueTask<LockScope>(new LockScope(this, owner));
-        }
-        return AcquireContendedAsync(owner, Timeout.InfiniteTimeSpan, recursion, CancellationToken.None);
-    }
-
-    /// <summary>Takes a snapshot of the blocked acquirers, under the gate.</summary>
-    internal List<LockWaiter> SnapshotWaiters()
-    {
-        var result = new List<LockWaiter>();
-        lock (_gate)
-        {
-            for (var w = _head; w is not null; w = w.Next)
-            {
-                result.Add(w);
-            }
-        }
-        return result;
-    }
-
-    /// <summary>Checks, under the gate, that <paramref name="waiter"/> is still blocked on this lock and <paramref name="owner"/> still holds it.</summary>
-    internal bool ConfirmEdge(LockWaiter waiter, LockOwner owner)
-    {
-        lock (_gate)
-        {
-            return waiter.IsPending && _owner == owner;
-        }
-    }
-
-    /// <summary>
-    /// Acquires while lock-order checking is active: checks the order before waiting (not for a re-entry, which
-    /// never waits, nor for a try without waiting) and records the lock in the thread's held list.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private bool AcquireOrdered(ThreadOwner me, TimeSpan timeout, CancellationToken cancellationToken)
-    {
-        if (me.HeldCount != 0 && timeout.Ticks != 0 && _owner != me)
-        {
-            LockOrderGraph.CheckBeforeAcquire(this, me);
-        }
-        if (Interlocked.CompareExchange(ref _state, Locked, 0) == 0)
-        {
-            TookFree(me, 1);
-            me.PushHeld(this);
-            return true;
-        }
-        return AcquireOrderedSlow(me, timeout, cancellationToken);
-    }
-
-    /// <summary>The part of <see cref="AcquireOrdered"/> after the first CAS failed: re-entry, or a wait.</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private bool AcquireOrderedSlow(ThreadOwner me, TimeSpan timeout, CancellationToken cancellationToken)
-    {
-        var reentry = _owner == me;
-        var taken = TryTakeFast(me) || (timeout.Ticks != 0 && AcquireContended(me, timeout, 1, cancellationToken));
-        if (taken && !reentry)
-        {
-            me.PushHeld(this);
-        }
-        return taken;
-    }
-
-    /// <summary>A release by someone who does not hold the lock: forgiven after a refused condition re-acquire, else an error.</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private void ReleaseNotOwned(LockOwner owner)
-    {
-        if (owner.LostInConditionWait == this && owner.LostRecursion > 0)
-        {
-            // The condition wait that should have re-acquired this lock was refused (deadlock victim or lock-order
-            // violation), so the scopes around it have nothing to release; see Condition.Wait.
-            if (--owner.LostRecursion == 0)
-            {
-                owner.LostInConditionWait = null;
-            }
-            return;
-        }
-        throw NotOwner(owner);
-    }
-
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool TryTakeFast(LockOwner me)
     {
@@ -476,350 +301,5 @@ public abstract class OwnedLock
         {
             Volatile.Write(ref _heldSince, Stopwatch.GetTimestamp());
         }
-    }
-
-    /// <summary>
-    /// Takes the lock if its <see cref="Locked"/> bit is clear, keeping the <see cref="Waiters"/> bit: a running
-    /// thread may take a free lock before a woken waiter gets to it, which avoids lock convoys.
-    /// </summary>
-    private bool TryTakeUnlocked(LockOwner me, int recursion)
-    {
-        var state = Volatile.Read(ref _state);
-        while ((state & Locked) == 0)
-        {
-            var seen = Interlocked.CompareExchange(ref _state, state | Locked, state);
-            if (seen == state)
-            {
-                TookFree(me, recursion);
-                return true;
-            }
-            state = seen;
-        }
-        return false;
-    }
-
-    /// <summary>
-    /// Registers a waiter, or takes the lock if it is free. Returns <see langword="null"/> when taken. Must run
-    /// under <see cref="_gate"/>: the <see cref="Waiters"/> bit is only set or cleared there.
-    /// </summary>
-    private LockWaiter? EnqueueOrTake(LockOwner me, int recursion, bool asynchronous, bool retry, bool timed)
-    {
-        while (true)
-        {
-            var state = Volatile.Read(ref _state);
-            if ((state & Locked) == 0)
-            {
-                if (Interlocked.CompareExchange(ref _state, state | Locked, state) == state)
-                {
-                    TookFree(me, recursion);
-                    return null;
-                }
-                continue;
-            }
-            if ((state & Waiters) != 0 || Interlocked.CompareExchange(ref _state, state | Waiters, state) == state)
-            {
-                break;
-            }
-        }
-        var waiter = new LockWaiter(this, me, recursion, asynchronous, wantsHandOff: retry, timed);
-        if (_tail is null)
-        {
-            _head = _tail = waiter;
-        }
-        else if (retry)
-        {
-            // A waiter that was woken and lost the race goes back to the front, and is handed the lock directly
-            // next time, so barging threads cannot starve it.
-            waiter.Next = _head;
-            _head!.Previous = waiter;
-            _head = waiter;
-        }
-        else
-        {
-            waiter.Previous = _tail;
-            _tail.Next = waiter;
-            _tail = waiter;
-        }
-        _waiterCount++;
-        return waiter;
-    }
-
-    /// <summary>Removes a waiter that gave up. Must run under <see cref="_gate"/>; the waiter must be pending.</summary>
-    private void Abandon(LockWaiter waiter)
-    {
-        Unlink(waiter);
-        waiter.MarkAbandoned();
-        if (_head is null)
-        {
-            Interlocked.And(ref _state, ~Waiters);
-        }
-    }
-
-    private void Unlink(LockWaiter waiter)
-    {
-        if (waiter.Previous is null)
-        {
-            _head = waiter.Next;
-        }
-        else
-        {
-            waiter.Previous.Next = waiter.Next;
-        }
-        if (waiter.Next is null)
-        {
-            _tail = waiter.Previous;
-        }
-        else
-        {
-            waiter.Next.Previous = waiter.Previous;
-        }
-        waiter.Next = waiter.Previous = null;
-        _waiterCount--;
-    }
-
-    /// <summary>
-    /// Called by a release that found the <see cref="Waiters"/> bit set: wakes the longest waiter to compete for the
-    /// lock, or hands the lock to it directly if it has lost a race before.
-    /// </summary>
-    private void ReleaseSlow()
-    {
-        LockWaiter? next;
-        lock (_gate)
-        {
-            next = _head;
-            if (next is null)
-            {
-                // Not a broken invariant but a race: the last waiter gave up (timeout, cancellation, deadlock
-                // victim) after this release's CAS saw the Waiters bit and before it got the gate, and Abandon
-                // cleared the bit. Nobody to wake: the lock is free.
-                Volatile.Write(ref _state, 0);
-                return;
-            }
-            Unlink(next);
-            // Only the owner (us) and code under the gate change the state while the Locked bit is set.
-            if (next.WantsHandOff)
-            {
-                _recursion = next.Recursion;
-                _owner = next.Owner;
-                if (DeadlockDetection.TrackTimes)
-                {
-                    Volatile.Write(ref _heldSince, Stopwatch.GetTimestamp());
-                }
-                next.MarkGranted();
-                Volatile.Write(ref _state, _head is null ? Locked : Locked | Waiters);
-            }
-            else
-            {
-                next.MarkWoken();
-                Volatile.Write(ref _state, _head is null ? 0 : Waiters);
-            }
-        }
-        next.Wake();
-    }
-
-    /// <summary>
-    /// A woken waiter that gives up passes its wake-up on, so a free lock is never left with only sleeping waiters.
-    /// </summary>
-    private void PassWakeOn()
-    {
-        LockWaiter? next = null;
-        lock (_gate)
-        {
-            var state = Volatile.Read(ref _state);
-            if ((state & Locked) == 0 && _head is not null)
-            {
-                next = _head;
-                Unlink(next);
-                next.MarkWoken();
-                if (_head is null)
-                {
-                    Interlocked.And(ref _state, ~Waiters);
-                }
-            }
-        }
-        next?.Wake();
-    }
-
-    /// <summary>
-    /// Settles a waiter whose wait ended without a wake-up (timeout, cancellation, deadlock). Returns
-    /// <see langword="true"/> if the lock was granted to it meanwhile.
-    /// </summary>
-    private bool GiveUp(LockWaiter waiter)
-    {
-        bool woken;
-        lock (_gate)
-        {
-            if (waiter.IsGranted)
-            {
-                return true;
-            }
-            woken = !waiter.IsPending;
-            if (!woken)
-            {
-                Abandon(waiter);
-            }
-        }
-        if (woken)
-        {
-            PassWakeOn();
-        }
-        return false;
-    }
-
-    private bool AcquireContended(LockOwner me, TimeSpan timeout, int recursion, CancellationToken cancellationToken)
-    {
-        if (!_reentrant && _owner == me)
-        {
-            DeadlockDetector.OnSelfDeadlock(this, me, timeout);
-        }
-
-        // The owner is often about to release: spin briefly before going to sleep (not on one core, where the owner
-        // cannot run while we spin).
-        if (Environment.ProcessorCount > 1)
-        {
-            var spinner = default(SpinWait);
-            for (var i = 0; i < SpinCount; i++)
-            {
-                spinner.SpinOnce(sleep1Threshold: -1);
-                if (TryTakeUnlocked(me, recursion))
-                {
-                    return true;
-                }
-            }
-        }
-
-        var signal = ((ThreadOwner)me).Signal;
-        var start = timeout == Timeout.InfiniteTimeSpan ? 0 : Stopwatch.GetTimestamp();
-        var retry = false;
-        while (true)
-        {
-            signal.Reset();
-            LockWaiter? waiter;
-            lock (_gate)
-            {
-                waiter = EnqueueOrTake(me, recursion, asynchronous: false, retry, timed: timeout != Timeout.InfiniteTimeSpan);
-            }
-            if (waiter is null)
-            {
-                return true;
-            }
-
-            if (DeadlockDetection.Enabled && DeadlockDetector.FindCycle(waiter, timeout) is { } report)
-            {
-                if (GiveUp(waiter))
-                {
-                    return true;
-                }
-                throw new DeadlockException(report);
-            }
-
-            var cancelled = false;
-            try
-            {
-                while (waiter.IsPending)
-                {
-                    var remaining = Remaining(timeout, start);
-                    if (remaining == TimeSpan.Zero || !signal.Wait(remaining, cancellationToken))
-                    {
-                        break;
-                    }
-                    if (waiter.IsPending)
-                    {
-                        // A late wake-up from an earlier wait of this thread: sleep again.
-                        signal.Reset();
-                    }
-                }
-            }
-            catch (OperationCanceledException)
-            {
-                cancelled = true;
-            }
-
-            if (waiter.IsPending || cancelled)
-            {
-                if (GiveUp(waiter))
-                {
-                    return true;
-                }
-                if (cancelled)
-                {
-                    cancellationToken.ThrowIfCancellationRequested();
-                }
-                return false;
-            }
-            if (waiter.IsGranted || TryTakeUnlocked(me, recursion))
-            {
-                return true;
-            }
-            retry = true;
-        }
-    }
-
-    private async ValueTask<LockScope> AcquireContendedAsync(
-        AsyncOwner owner, TimeSpan timeout, int recursion, CancellationToken cancellationToken)
-    {
-        var start = timeout == Timeout.InfiniteTimeSpan ? 0 : Stopwatch.GetTimestamp();
-        var retry = false;
-        while (true)
-        {
-            LockWaiter? waiter;
-            lock (_gate)
-            {
-                waiter = EnqueueOrTake(owner, recursion, asynchronous: true, retry, timed: timeout != Timeout.InfiniteTimeSpan);
-            }
-            if (waiter is null)
-            {
-                return new LockScope(this, owner);
-            }
-            var cancelled = false;
-            try
-            {
-                await waiter.Completion.WaitAsync(Remaining(timeout, start), cancellationToken).ConfigureAwait(false);
-            }
-            catch (TimeoutException)
-            {
-            }
-            catch (OperationCanceledException)
-            {
-                cancelled = true;
-            }
-
-            if (!waiter.Completion.IsCompleted || cancelled)
-            {
-                if (GiveUp(waiter))
-                {
-                    return new LockScope(this, owner);
-                }
-                if (cancelled)
-                {
-                    cancellationToken.ThrowIfCancellationRequested();
-                }
-                return default;
-            }
-            if (waiter.IsGranted || TryTakeUnlocked(owner, recursion))
-            {
-                return new LockScope(this, owner);
-            }
-            retry = true;
-        }
-    }
-
-    private static TimeSpan Remaining(TimeSpan timeout, long start)
-    {
-        if (timeout == Timeout.InfiniteTimeSpan)
-        {
-            return Timeout.InfiniteTimeSpan;
-        }
-        var remaining = timeout - Stopwatch.GetElapsedTime(start);
-        return remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero;
-    }
-
-    private SynchronizationLockException NotOwner(LockOwner caller)
-    {
-        var owner = _owner;
-        var held = owner is null ? "it is not held" : $"it is held by {owner.Describe()}";
-        return new SynchronizationLockException(
-            $"Cannot release lock '{Name}': {caller.Describe()} does not hold it ({held}). " +
-            "Only the owner may release an owned lock; to signal between threads, use a BoundedSemaphore or a ThreadEvent.");
     }
 }

@@ -49,6 +49,7 @@ namespace Concur;
 /// threads.ForEach(t => t.Join());
 /// </code>
 /// </example>
+[DebuggerDisplay("{ToString(),nq}")]
 public sealed class ThreadBarrier
 {
     private readonly Lock _gate = new();
@@ -155,31 +156,7 @@ public sealed class ThreadBarrier
     public int Wait(TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         Timeouts.Validate(timeout, nameof(timeout));
-        cancellationToken.ThrowIfCancellationRequested();
-        var arrival = Arrive();
-        if (arrival.IsLast)
-        {
-            return Trip(arrival);
-        }
-        var outcome = arrival.Round.Outcome.Task;
-        bool completed;
-        bool cancelled = false;
-        try
-        {
-            completed = TaskWait.Wait(outcome, timeout, cancellationToken);
-        }
-        catch (OperationCanceledException)
-        {
-            completed = false;
-            cancelled = true;
-        }
-        if (!completed)
-        {
-            LeaveEarly(arrival.Round, cancelled, cancellationToken);
-            // Every party arrived meanwhile: the round is decided by the action; wait for it.
-            outcome.Wait(CancellationToken.None);
-        }
-        return Passed(arrival);
+        return SyncOrAsync.RunSync(WaitCore(timeout, sync: true, cancellationToken));
     }
 
     /// <summary>
@@ -222,7 +199,7 @@ public sealed class ThreadBarrier
     public Task<int> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         Timeouts.Validate(timeout, nameof(timeout));
-        return WaitCoreAsync(timeout, cancellationToken);
+        return WaitCore(timeout, sync: false, cancellationToken).AsTask();
     }
 
     /// <summary>
@@ -267,7 +244,9 @@ public sealed class ThreadBarrier
         }
     }
 
-    private async Task<int> WaitCoreAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    // The one core of Wait and WaitAsync (the twin rule, see SyncOrAsync): arrive, then wait for the round's outcome
+    // by blocking (sync) or awaiting; a waiter whose time runs out or whose token is cancelled first leaves early.
+    private async ValueTask<int> WaitCore(TimeSpan timeout, bool sync, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var arrival = Arrive();
@@ -277,10 +256,12 @@ public sealed class ThreadBarrier
         }
         var outcome = arrival.Round.Outcome.Task;
         bool completed;
-        bool cancelled = false;
+        var cancelled = false;
         try
         {
-            completed = await TaskWait.WaitAsync(outcome, timeout, cancellationToken).ConfigureAwait(false);
+            completed = sync
+                ? TaskWait.Wait(outcome, timeout, cancellationToken)
+                : await TaskWait.WaitAsync(outcome, timeout, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
@@ -290,7 +271,15 @@ public sealed class ThreadBarrier
         if (!completed)
         {
             LeaveEarly(arrival.Round, cancelled, cancellationToken);
-            await outcome.ConfigureAwait(false);
+            // Every party arrived meanwhile: the round is decided by the action; wait for it.
+            if (sync)
+            {
+                outcome.Wait(CancellationToken.None);
+            }
+            else
+            {
+                await outcome.ConfigureAwait(false);
+            }
         }
         return Passed(arrival);
     }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Concur.Threading.Internal;
 
 namespace Concur.Executors.Internal;
 
@@ -20,9 +21,6 @@ internal sealed class CompletionQueue<TTask>
         queue._completed.Enqueue((TTask)task);
         queue._signal.Release();
     };
-
-    // SpinWait rounds a blocking Take spends before it blocks.
-    private const int SpinCount = 100;
 
     private readonly ConcurrentQueue<TTask> _completed = new();
 
@@ -46,11 +44,10 @@ internal sealed class CompletionQueue<TTask>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public TTask? Take(TimeSpan timeout, CancellationToken cancellationToken)
     {
-        // Results of short work arrive within microseconds: spin (yielding to the producers) before blocking.
-        var spinner = new SpinWait();
-        for (var i = 0; i < SpinCount && _signal.CurrentCount == 0 && timeout != TimeSpan.Zero; i++)
+        // Results of short work arrive within microseconds: spin before blocking (Spinning.WorkRounds says why).
+        if (timeout != TimeSpan.Zero)
         {
-            spinner.SpinOnce(sleep1Threshold: -1);
+            Spinning.SpinUntil(_signal, static signal => signal.CurrentCount != 0, Spinning.WorkRounds);
         }
         return _signal.Wait(timeout, cancellationToken) ? Dequeue() : null;
     }

@@ -1,9 +1,8 @@
-using System.Diagnostics;
 using Concur.Threading.Internal;
 
 namespace Concur.Executors.Internal;
 
-/// <summary>A point in time by which a wait must end, or none. Counts on the monotonic <see cref="Stopwatch"/> clock.</summary>
+/// <summary>A point in time by which a wait must end, or none: a timeout and its start, counted by <see cref="Timeouts"/>.</summary>
 internal readonly struct Deadline
 {
     private readonly long _start;
@@ -20,21 +19,10 @@ internal readonly struct Deadline
 
     /// <summary>Starts counting <paramref name="timeout"/> now; <see langword="null"/> or infinite means no deadline.</summary>
     public static Deadline Start(TimeSpan? timeout) =>
-        new(Stopwatch.GetTimestamp(), timeout ?? Timeout.InfiniteTimeSpan);
+        new(Timeouts.StartClock(timeout ?? Timeout.InfiniteTimeSpan), timeout ?? Timeout.InfiniteTimeSpan);
 
     /// <summary>Gets the time left (never negative), or <see cref="Timeout.InfiniteTimeSpan"/>.</summary>
-    public TimeSpan Remaining
-    {
-        get
-        {
-            if (IsInfinite)
-            {
-                return Timeout.InfiniteTimeSpan;
-            }
-            var left = _timeout - Stopwatch.GetElapsedTime(_start);
-            return left < TimeSpan.Zero ? TimeSpan.Zero : left;
-        }
-    }
+    public TimeSpan Remaining => Timeouts.Remaining(_timeout, _start);
 
     /// <summary>Gets the time left in whole milliseconds (rounded up, capped at <see cref="int.MaxValue"/>), or -1 for infinite.</summary>
     public int RemainingMilliseconds
@@ -47,18 +35,6 @@ internal readonly struct Deadline
             }
             var ms = Math.Ceiling(Remaining.TotalMilliseconds);
             return ms >= int.MaxValue ? int.MaxValue : (int)ms;
-        }
-    }
-
-    /// <summary>
-    /// Throws <see cref="ArgumentOutOfRangeException"/> unless <paramref name="timeout"/> is null, or valid for every
-    /// Concur wait (zero or positive up to <see cref="int.MaxValue"/> milliseconds, or infinite).
-    /// </summary>
-    public static void Validate(TimeSpan? timeout, string paramName)
-    {
-        if (timeout is { } t)
-        {
-            Timeouts.Validate(t, paramName);
         }
     }
 }

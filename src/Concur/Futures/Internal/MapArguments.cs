@@ -1,3 +1,5 @@
+using Concur.Threading.Internal;
+
 namespace Concur.Executors.Internal;
 
 /// <summary>
@@ -12,7 +14,7 @@ internal static class MapArguments
     {
         ArgumentNullException.ThrowIfNull(function);
         ArgumentNullException.ThrowIfNull(source);
-        Deadline.Validate(timeout, nameof(timeout));
+        Timeouts.Validate(timeout, nameof(timeout));
         if (chunkSize < 0)
         {
             throw new ArgumentOutOfRangeException(nameof(chunkSize), chunkSize, "chunkSize must be 0 (let the executor choose) or positive.");

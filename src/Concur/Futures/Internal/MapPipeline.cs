@@ -1,3 +1,5 @@
+using Concur.Threading.Internal;
+
 namespace Concur.Executors.Internal;
 
 /// <summary>
@@ -34,9 +36,6 @@ namespace Concur.Executors.Internal;
 /// </remarks>
 internal static class MapPipeline
 {
-    // SpinWait rounds the consumer spends waiting for the next result before it blocks.
-    private const int HeadSpinCount = 100;
-
     /// <summary>Yields the results in the order of <paramref name="source"/>.</summary>
     public static IEnumerable<TResult> Ordered<T, TResult>(
         IEnumerable<T> source,
@@ -155,17 +154,8 @@ internal static class MapPipeline
         TimeSpan? timeout,
         CancellationToken cancellationToken)
     {
-        if (!task.IsCompleted)
-        {
-            // Short items finish within microseconds: spin (yielding to the workers) before paying for a blocking
-            // wait and the wake-up that ends it.
-            var spinner = new SpinWait();
-            for (var i = 0; i < HeadSpinCount && !task.IsCompleted; i++)
-            {
-                spinner.SpinOnce(sleep1Threshold: -1);
-            }
-        }
-        if (!task.IsCompleted)
+        // Short items finish within microseconds: spin before paying for a blocking wait and the wake-up that ends it.
+        if (!Spinning.SpinUntil(task, static t => t.IsCompleted, Spinning.WorkRounds))
         {
             bool finished;
             try

@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 
+using Concur.Threading.Internal;
+
 namespace Concur.Executors.Internal;
 
 /// <summary>
@@ -22,10 +24,6 @@ namespace Concur.Executors.Internal;
 internal sealed class ThreadPoolEngine
 #pragma warning restore CA1001
 {
-    // How many SpinWait rounds an idle worker spins before it blocks; about the spin of the .NET thread pool's
-    // workers (tens of microseconds), short enough not to matter to other threads when the executor is idle.
-    private const int WorkerSpinCount = 100;
-
     private readonly ConcurrentQueue<WorkItem> _queue = new();
 
     // One count per queued item plus one per exit request after shutdown; workers block on it.
@@ -253,18 +251,11 @@ internal sealed class ThreadPoolEngine
 
     private void WaitForWork()
     {
-        // Spin briefly before blocking, as the .NET thread pool's workers do: work submitted in a steady stream is
-        // picked up without the cost of waking a sleeping thread (most of Submit-to-result latency otherwise).
-        var spinner = new SpinWait();
-        for (var i = 0; i < WorkerSpinCount; i++)
+        // Spin briefly before blocking, as the .NET thread pool's workers do (Spinning.WorkRounds says why).
+        if (!Spinning.SpinUntil(_workAvailable, static work => work.CurrentCount > 0 && work.Wait(0), Spinning.WorkRounds))
         {
-            if (_workAvailable.CurrentCount > 0 && _workAvailable.Wait(0))
-            {
-                return;
-            }
-            spinner.SpinOnce(sleep1Threshold: -1);
+            _workAvailable.Wait();
         }
-        _workAvailable.Wait();
     }
 
     private void Break(Exception initializerError)

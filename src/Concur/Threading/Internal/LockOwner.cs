@@ -14,16 +14,6 @@ internal abstract class LockOwner
     /// </summary>
     public volatile LockWaiter? CurrentWait;
 
-    /// <summary>
-    /// The lock a condition wait of this owner failed to re-acquire because it was chosen as a deadlock victim (or
-    /// its re-acquire broke the lock order); the owner's scopes and releases of that lock then have nothing to
-    /// release, <see cref="LostRecursion"/> times.
-    /// </summary>
-    public OwnedLock? LostInConditionWait;
-
-    /// <summary>How many releases of <see cref="LostInConditionWait"/> are still to be forgiven.</summary>
-    public int LostRecursion;
-
     /// <summary>Gets a short description for reports, e.g. <c>thread "worker-1" (id 12)</c>.</summary>
     public abstract string Describe();
 }
@@ -35,7 +25,6 @@ internal sealed class ThreadOwner : LockOwner
     private static ThreadOwner? t_current;
 
     private ManualResetEventSlim? _signal;
-    private ManualResetEventSlim? _conditionSignal;
     // Entries wrap the lock in a struct: storing into a struct array needs no covariant type check.
     private HeldLock[] _held = new HeldLock[8];
     private int _heldCount;
@@ -49,15 +38,12 @@ internal sealed class ThreadOwner : LockOwner
     /// <summary>Gets the thread this record belongs to.</summary>
     public Thread Thread { get; }
 
-
     /// <summary>
-    /// Gets the event this thread blocks on while it waits for a lock or a condition. A thread waits for one
-    /// thing at a time, so one event per thread is enough.
+    /// Gets the event this thread blocks on while it waits for a lock or a condition (a condition waiter is woken by
+    /// the release that lets it re-acquire the lock, see <see cref="LockWaiter"/>). A thread waits for one thing at a
+    /// time, so one event per thread is enough.
     /// </summary>
     public ManualResetEventSlim Signal => _signal ??= new ManualResetEventSlim(false, spinCount: 20);
-
-    /// <summary>Gets the event this thread blocks on in a <see cref="Condition"/> wait, until notified.</summary>
-    public ManualResetEventSlim ConditionSignal => _conditionSignal ??= new ManualResetEventSlim(false, spinCount: 20);
 
     /// <summary>
     /// Gets the number of entries in the held-lock list, which is kept only while lock-order checking is active

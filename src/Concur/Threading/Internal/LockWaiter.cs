@@ -1,31 +1,47 @@
 namespace Concur.Threading.Internal;
 
 /// <summary>
-/// One blocked acquire of an <see cref="OwnedLock"/>, queued in arrival order. Its state changes only under the
-/// lock's gate. A release either wakes the first waiter to compete for the free lock (Woken), or, for a waiter that
-/// already lost a race, hands the lock to it directly (Granted: the owner is set before the waiter wakes).
+/// One blocked wait on an <see cref="OwnedLock"/>, or on a <see cref="Condition"/> over one: a node of a
+/// <see cref="WaiterQueue"/>. Its state changes only under the lock's gate; its thread (or task) is woken outside it.
 /// </summary>
+/// <remarks>
+/// <code>
+///   condition wait:  InCondition ──Notify (wait morphing)──▶ Pending ─┐
+///                        │                                          │
+///                        └──timeout / cancellation: the waiter moves│itself onto the lock's queue
+///                                                                   ▼
+///   lock acquire:                         Pending ──release──▶ Woken (compete for the free lock)
+///                                            │      └──release──▶ Granted (owner set before the wake-up)
+///                                            └──timeout / cancellation / deadlock victim──▶ Abandoned
+/// </code>
+/// A release wakes the first waiter to compete for the free lock (Woken), or, for a waiter that already lost a race
+/// to a barging thread, hands the lock to it directly (Granted). A waiter in a condition's queue is not woken by a
+/// notify: the notify moves it onto the lock's queue, and the release of the lock wakes it, so it never wakes only to
+/// find the lock still held by the notifier (the convoy that wait morphing avoids).
+/// </remarks>
 internal sealed class LockWaiter
 {
     private const int Pending = 0;
     private const int Granted = 1;
     private const int Abandoned = 2;
     private const int Woken = 3;
+    private const int InCondition = 4;
 
+    private readonly TaskCompletionSource? _completion;
     private volatile int _state;
-    private readonly TaskCompletionSource<bool>? _completion;
 
-    public LockWaiter(OwnedLock @lock, LockOwner owner, int recursion, bool asynchronous, bool wantsHandOff, bool timed)
+    public LockWaiter(OwnedLock @lock, LockOwner owner, int recursion, bool asynchronous, bool wantsHandOff, bool timed, bool inCondition = false)
     {
         IsTimed = timed;
         WantsHandOff = wantsHandOff;
         Lock = @lock;
         Owner = owner;
         Recursion = recursion;
+        _state = inCondition ? InCondition : Pending;
         if (asynchronous)
         {
-            // Continuations of an async acquire must never run inside Release on the releasing thread.
-            _completion = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            // Continuations of an async wait must never run inside Release (or Notify) on the releasing thread.
+            _completion = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         }
     }
 
@@ -48,16 +64,29 @@ internal sealed class LockWaiter
     /// </summary>
     public bool WantsHandOff { get; }
 
+    /// <summary>Gets a value indicating whether a <see cref="Condition.Notify"/> moved this waiter onto the lock's queue.</summary>
+    public bool WasNotified { get; private set; }
+
+    /// <summary>The queue this waiter is in, or <see langword="null"/>; kept by <see cref="WaiterQueue"/>.</summary>
+    public WaiterQueue? Queue { get; set; }
+
     public LockWaiter? Next { get; set; }
 
     public LockWaiter? Previous { get; set; }
 
+    /// <summary>Gets a value indicating whether the waiter is queued on the lock (a condition waiter is not, until notified).</summary>
     public bool IsPending => _state == Pending;
 
     public bool IsGranted => _state == Granted;
 
-    /// <summary>Gets the task that completes when the lock is granted (async waiters only).</summary>
-    public Task<bool> Completion => _completion!.Task;
+    /// <summary>Gets a value indicating whether the waiter still waits in a condition's queue for a notify.</summary>
+    public bool IsInCondition => _state == InCondition;
+
+    /// <summary>Gets a value indicating whether the waiter is still blocked: in a condition's queue or the lock's.</summary>
+    public bool IsWaiting => _state is Pending or InCondition;
+
+    /// <summary>Gets the task that completes when the waiter is woken or granted (async waiters only).</summary>
+    public Task Completion => _completion!.Task;
 
     /// <summary>Marks the waiter granted. Called under the lock's gate; <see cref="Wake"/> follows outside it.</summary>
     public void MarkGranted() => _state = Granted;
@@ -68,12 +97,22 @@ internal sealed class LockWaiter
     /// <summary>Marks the waiter abandoned (timed out, cancelled or chosen as a deadlock victim), under the gate.</summary>
     public void MarkAbandoned() => _state = Abandoned;
 
-    /// <summary>Wakes the blocked thread or completes the async acquire.</summary>
+    /// <summary>
+    /// Moves a condition waiter onto the lock's queue, under the gate: <paramref name="notified"/> when a notify moved
+    /// it, not when the waiter moved itself after its timeout or cancellation.
+    /// </summary>
+    public void MarkMovedToLock(bool notified)
+    {
+        WasNotified = notified;
+        _state = Pending;
+    }
+
+    /// <summary>Wakes the blocked thread or completes the async wait.</summary>
     public void Wake()
     {
         if (_completion is not null)
         {
-            _completion.TrySetResult(true);
+            _completion.TrySetResult();
         }
         else
         {
