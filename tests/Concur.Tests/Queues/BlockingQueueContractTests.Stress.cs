@@ -24,7 +24,7 @@ public abstract partial class BlockingQueueContractTests
         var q = Create(maxSize);
         var perProducer = maxSize == 1 ? ItemsPerProducerThroughOneSlot : ItemsPerProducer;
         var seen = new int[Producers * perProducer];
-        var producers = Enumerable.Range(0, Producers).Select(p => TestThread.Start(
+        var producers = Enumerable.Range(0, Producers).Select(p => TestThreads.StartOne(
             () =>
             {
                 for (var i = 0; i < perProducer; i++)
@@ -33,7 +33,7 @@ public abstract partial class BlockingQueueContractTests
                 }
             },
             $"producer-{p}")).ToArray();
-        var consumers = Enumerable.Range(0, Consumers).Select(c => TestThread.Start(
+        var consumers = Enumerable.Range(0, Consumers).Select(c => TestThreads.StartOne(
             () =>
             {
                 foreach (var item in q.GetConsumingEnumerable())
@@ -68,14 +68,14 @@ public abstract partial class BlockingQueueContractTests
         const int total = 4_000;
         var seen = new int[total];
         var received = 0;
-        var producer = TestThread.Start(() =>
+        var producer = TestThreads.StartOne(() =>
         {
             for (var i = 0; i < total; i++)
             {
                 q.Put(i, Long);
             }
         });
-        var consumers = Enumerable.Range(0, 4).Select(c => TestThread.Start(() =>
+        var consumers = Enumerable.Range(0, 4).Select(c => TestThreads.StartOne(() =>
         {
             while (Volatile.Read(ref received) < total)
             {
@@ -107,7 +107,7 @@ public abstract partial class BlockingQueueContractTests
         var q = Create(32);
         const int perProducer = 5_000;
         var seen = new int[4 * perProducer];
-        var syncProducers = Enumerable.Range(0, 2).Select(p => TestThread.Start(() =>
+        var syncProducers = Enumerable.Range(0, 2).Select(p => TestThreads.StartOne(() =>
         {
             for (var i = 0; i < perProducer; i++)
             {
@@ -121,7 +121,7 @@ public abstract partial class BlockingQueueContractTests
                 await q.PutAsync((p * perProducer) + i);
             }
         })).ToArray();
-        var syncConsumers = Enumerable.Range(0, 2).Select(_ => TestThread.Start(() =>
+        var syncConsumers = Enumerable.Range(0, 2).Select(_ => TestThreads.StartOne(() =>
         {
             foreach (var item in q.GetConsumingEnumerable())
             {
@@ -159,14 +159,14 @@ public abstract partial class BlockingQueueContractTests
         const int total = 2_000; // Ends well within Bounded.Limit on two busy cores.
         var seen = new int[total];
         var received = 0;
-        var producer = TestThread.Start(() =>
+        var producer = TestThreads.StartOne(() =>
         {
             for (var i = 0; i < total; i++)
             {
                 q.Put(i, Long);
             }
         });
-        var consumers = Enumerable.Range(0, 3).Select(_ => TestThread.Start(() =>
+        var consumers = Enumerable.Range(0, 3).Select(_ => TestThreads.StartOne(() =>
         {
             var random = new Random(Environment.CurrentManagedThreadId);
             while (Volatile.Read(ref received) < total)

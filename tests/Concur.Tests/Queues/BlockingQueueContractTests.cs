@@ -104,7 +104,7 @@ public abstract partial class BlockingQueueContractTests
 
     private static void BlockedPut_WakesOnGet(BlockingQueue<int> q, int item, TimeSpan timeout)
     {
-        var putter = TestThread.Start(() => q.Put(item, timeout));
+        var putter = TestThreads.StartOne(() => q.Put(item, timeout));
         Bounded.Until(() => q.WaitingPutters == 1, "the putter blocks on the full queue");
         Assert.True(putter.IsAlive);
         q.Get();
@@ -115,7 +115,7 @@ public abstract partial class BlockingQueueContractTests
     private static int BlockedGet_WakesOnPut(BlockingQueue<int> q, int item, TimeSpan timeout)
     {
         var got = -1;
-        var getter = TestThread.Start(() => got = q.Get(timeout));
+        var getter = TestThreads.StartOne(() => got = q.Get(timeout));
         Bounded.Until(() => q.WaitingGetters == 1, "the getter blocks on the empty queue");
         Assert.True(getter.IsAlive);
         q.Put(item);
@@ -258,7 +258,7 @@ public abstract partial class BlockingQueueContractTests
     {
         var q = Create();
         var got = new int[3];
-        var getters = Enumerable.Range(0, 3).Select(i => TestThread.Start(() => got[i] = q.Get())).ToArray();
+        var getters = Enumerable.Range(0, 3).Select(i => TestThreads.StartOne(() => got[i] = q.Get())).ToArray();
         Bounded.Until(() => q.WaitingGetters == 3, "three getters block");
         q.Put(1);
         q.Put(2);
@@ -340,7 +340,7 @@ public abstract partial class BlockingQueueContractTests
     private static void QueueJoinTest(BlockingQueue<int> q)
     {
         var sum = 0L;
-        var workers = Enumerable.Range(0, 2).Select(_ => TestThread.Start(() =>
+        var workers = Enumerable.Range(0, 2).Select(_ => TestThreads.StartOne(() =>
         {
             while (true)
             {
@@ -375,7 +375,7 @@ public abstract partial class BlockingQueueContractTests
         var q = Create();
         q.Put(1);
         q.Put(2);
-        var joiner = TestThread.Start(() => q.Join());
+        var joiner = TestThreads.StartOne(() => q.Join());
         Bounded.Until(() => q.WaitingJoiners == 1, "the joiner blocks");
         q.Get();
         q.TaskDone();
@@ -446,7 +446,7 @@ public abstract partial class BlockingQueueContractTests
         var q = Create();
         q.Put(1);
         q.Put(2);
-        var joiner = TestThread.Start(() => q.Join());
+        var joiner = TestThreads.StartOne(() => q.Join());
         Bounded.Until(() => q.WaitingJoiners == 1, "the joiner blocks");
         q.Shutdown(immediate: true);
         joiner.Join();
@@ -463,7 +463,7 @@ public abstract partial class BlockingQueueContractTests
         q.Get();
         q.Shutdown(immediate: true);
         Assert.Equal(1, q.UnfinishedTaskCount);
-        var joiner = TestThread.Start(() => q.Join());
+        var joiner = TestThreads.StartOne(() => q.Join());
         Bounded.Until(() => q.WaitingJoiners == 1, "the joiner blocks on the item in flight");
         q.TaskDone();
         joiner.Join();
@@ -487,7 +487,7 @@ public abstract partial class BlockingQueueContractTests
     public async Task Shutdown_BlockedGetters_WakeAndThrow(bool immediate)
     {
         var q = Create();
-        var errors = Enumerable.Range(0, 3).Select(_ => TestThread.Start(() => q.Get())).ToArray();
+        var errors = Enumerable.Range(0, 3).Select(_ => TestThreads.StartOne(() => q.Get())).ToArray();
         var asyncGetter = q.GetAsync().AsTask();
         Bounded.Until(() => q.WaitingGetters == 4, "four getters block");
         q.Shutdown(immediate);
@@ -505,7 +505,7 @@ public abstract partial class BlockingQueueContractTests
     {
         var q = Create(1);
         q.Put(1);
-        var putters = Enumerable.Range(0, 2).Select(i => TestThread.Start(() => q.Put(100 + i))).ToArray();
+        var putters = Enumerable.Range(0, 2).Select(i => TestThreads.StartOne(() => q.Put(100 + i))).ToArray();
         var asyncPutter = q.PutAsync(200).AsTask();
         Bounded.Until(() => q.WaitingPutters == 3, "three putters block");
         q.Shutdown(immediate);
@@ -550,7 +550,7 @@ public abstract partial class BlockingQueueContractTests
     {
         var q = Create(3);
         var sum = 0L;
-        var workers = Enumerable.Range(0, 2).Select(_ => TestThread.Start(() =>
+        var workers = Enumerable.Range(0, 2).Select(_ => TestThreads.StartOne(() =>
         {
             foreach (var x in q.GetConsumingEnumerable())
             {
@@ -578,7 +578,7 @@ public abstract partial class BlockingQueueContractTests
     {
         var q = Create();
         using var cts = new CancellationTokenSource();
-        var getter = TestThread.Start(() => q.Get(cts.Token));
+        var getter = TestThreads.StartOne(() => q.Get(cts.Token));
         Bounded.Until(() => q.WaitingGetters == 1, "the getter blocks");
         cts.Cancel();
         var error = Assert.IsAssignableFrom<OperationCanceledException>(getter.JoinError());
@@ -595,7 +595,7 @@ public abstract partial class BlockingQueueContractTests
         var q = Create(1);
         q.Put(1);
         using var cts = new CancellationTokenSource();
-        var putter = TestThread.Start(() => q.Put(2, cts.Token));
+        var putter = TestThreads.StartOne(() => q.Put(2, cts.Token));
         Bounded.Until(() => q.WaitingPutters == 1, "the putter blocks");
         cts.Cancel();
         Assert.IsAssignableFrom<OperationCanceledException>(putter.JoinError());
@@ -610,7 +610,7 @@ public abstract partial class BlockingQueueContractTests
         var q = Create();
         q.Put(1);
         using var cts = new CancellationTokenSource();
-        var joiner = TestThread.Start(() => q.Join(cts.Token));
+        var joiner = TestThreads.StartOne(() => q.Join(cts.Token));
         Bounded.Until(() => q.WaitingJoiners == 1, "the joiner blocks");
         cts.Cancel();
         Assert.IsAssignableFrom<OperationCanceledException>(joiner.JoinError());
@@ -641,10 +641,10 @@ public abstract partial class BlockingQueueContractTests
         // A cancelled waiter must not swallow the notify meant for a getter that still waits.
         var q = Create();
         using var cts = new CancellationTokenSource();
-        var cancelled = TestThread.Start(() => q.Get(cts.Token));
+        var cancelled = TestThreads.StartOne(() => q.Get(cts.Token));
         Bounded.Until(() => q.WaitingGetters == 1, "the first getter blocks");
         var got = -1;
-        var patient = TestThread.Start(() => got = q.Get());
+        var patient = TestThreads.StartOne(() => got = q.Get());
         Bounded.Until(() => q.WaitingGetters == 2, "the second getter blocks");
         cts.Cancel();
         Assert.IsAssignableFrom<OperationCanceledException>(cancelled.JoinError());
@@ -662,9 +662,9 @@ public abstract partial class BlockingQueueContractTests
         // be observed.
         var q = Create(1);
         q.Put(1);
-        var timedOut = TestThread.Start(() => q.Put(2, TimeSpan.FromMilliseconds(500)));
+        var timedOut = TestThreads.StartOne(() => q.Put(2, TimeSpan.FromMilliseconds(500)));
         Bounded.Until(() => q.WaitingPutters == 1 || !timedOut.IsAlive, "the first putter blocks");
-        var patient = TestThread.Start(() => q.Put(3));
+        var patient = TestThreads.StartOne(() => q.Put(3));
         Assert.IsType<QueueFullException>(timedOut.JoinError());
         Bounded.Until(() => q.WaitingPutters == 1, "the second putter blocks");
         Assert.Equal(1, q.Get());
@@ -709,7 +709,7 @@ public abstract partial class BlockingQueueContractTests
         var q = Create();
         var pending = q.TryGetAsync(Bounded.Limit).AsTask();
         Bounded.Until(() => q.WaitingGetters == 1, "the async getter waits");
-        var putter = TestThread.Start(() => q.Put(12));
+        var putter = TestThreads.StartOne(() => q.Put(12));
         Assert.Equal((true, 12), await Bounded.Within(pending));
         putter.Join();
     }
@@ -744,7 +744,7 @@ public abstract partial class BlockingQueueContractTests
         var pending = q.GetAsync().AsTask();
         Bounded.Until(() => q.WaitingGetters == 1, "the async getter waits");
         Assert.False(pending.IsCompleted);
-        var putter = TestThread.Start(() => q.Put(11));
+        var putter = TestThreads.StartOne(() => q.Put(11));
         Assert.Equal(11, await Bounded.Within(pending));
         putter.Join();
     }
@@ -854,7 +854,7 @@ public abstract partial class BlockingQueueContractTests
         var q = Create(2);
         var asyncGetter = q.GetAsync().AsTask();
         var got = -1;
-        var syncGetter = TestThread.Start(() => got = q.Get());
+        var syncGetter = TestThreads.StartOne(() => got = q.Get());
         Bounded.Until(() => q.WaitingGetters == 2, "both getters wait");
         await q.PutAsync(1);
         q.Put(2);

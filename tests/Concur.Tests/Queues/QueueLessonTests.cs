@@ -1,3 +1,5 @@
+using Concur.Tests.Support;
+
 namespace Concur.Tests.Queues;
 
 /// <summary>The lesson's queue examples ("使用queue实现线程通信"), ported without the sleeps.</summary>
@@ -9,7 +11,7 @@ public class QueueLessonTests
         // Putter puts 0..4 and then None; Taker gets until None.
         var myQueue = new FifoQueue<int?>();
         var taken = new List<int>();
-        var putter = TestThread.Start(
+        var putter = TestThreads.StartOne(
             () =>
             {
                 for (var i = 0; i < 5; i++)
@@ -19,7 +21,7 @@ public class QueueLessonTests
                 myQueue.Put(null);
             },
             "Putter");
-        var taker = TestThread.Start(
+        var taker = TestThreads.StartOne(
             () =>
             {
                 while (myQueue.Get() is { } item)
@@ -39,7 +41,7 @@ public class QueueLessonTests
         // The lesson's worker(): get, handle, task_done; the main thread joins the queue, then sends one None per worker.
         var q = new FifoQueue<string?>();
         var handled = 0;
-        var workers = Enumerable.Range(0, 3).Select(n => TestThread.Start(
+        var workers = Enumerable.Range(0, 3).Select(n => TestThreads.StartOne(
             () =>
             {
                 while (q.Get() is { } item)

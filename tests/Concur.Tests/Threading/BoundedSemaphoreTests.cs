@@ -1,3 +1,5 @@
+using Concur.Tests.Support;
+
 namespace Concur.Tests.Threading;
 
 /// <summary>Tests of <see cref="BoundedSemaphore"/>: the shared semaphore contract plus CPython's BoundedSemaphoreTests.</summary>
@@ -68,9 +70,9 @@ public sealed class BoundedSemaphoreTests : SemaphoreContractTests
         var signal = new BoundedSemaphore(1);
         signal.Acquire();
         bool got = false;
-        var waiter = ThreadBunch.Start(1, _ => got = signal.TryAcquire(Support.Bounded.Limit));
+        var waiter = TestThreads.StartMany(1, _ => got = signal.TryAcquire(Support.Bounded.Limit));
         Support.Bounded.Until(() => waiter.AllBlockedOrDone, "the waiter blocks");
-        var releaser = ThreadBunch.Start(1, _ => signal.Release());
+        var releaser = TestThreads.StartMany(1, _ => signal.Release());
         releaser.Join();
         waiter.Join();
         Assert.True(got);

@@ -22,7 +22,7 @@ public class ExclusiveLockTests
     public void TryAcquire_HeldByAnotherThread_ReturnsFalseWithoutWaiting()
     {
         var gate = new ExclusiveLock();
-        using var holder = LockHolder.Start(gate);
+        using var holder = TestThreads.HoldLock(gate);
 
         Assert.False(gate.TryAcquire());
         Assert.False(gate.TryAcquire(TimeSpan.Zero));
@@ -35,7 +35,7 @@ public class ExclusiveLockTests
     public void TryAcquire_Timeout_ReturnsFalseAfterWaitingAndLeavesLockUsable()
     {
         var gate = new ExclusiveLock();
-        using var holder = LockHolder.Start(gate);
+        using var holder = TestThreads.HoldLock(gate);
 
         var watch = System.Diagnostics.Stopwatch.StartNew();
         Assert.False(gate.TryAcquire(TimeSpan.FromMilliseconds(50)));
@@ -191,7 +191,7 @@ public class ExclusiveLockTests
     public void AcquireWithTimeout_Contended_ThrowsTimeoutException()
     {
         var gate = new ExclusiveLock("busy");
-        using var holder = LockHolder.Start(gate);
+        using var holder = TestThreads.HoldLock(gate);
         var error = Assert.Throws<TimeoutException>(() => gate.Acquire(TimeSpan.FromMilliseconds(10)));
         Assert.Contains("busy", error.Message);
         holder.Dispose();

@@ -83,7 +83,7 @@ public abstract class SemaphoreContractTests
         var sem = Create(4);
         sem.Acquire();
         var results = new ConcurrentQueue<bool>();
-        var bunch = ThreadBunch.Start(5, _ =>
+        var bunch = TestThreads.StartMany(5, _ =>
         {
             results.Enqueue(sem.TryAcquire());
             results.Enqueue(sem.TryAcquire());
@@ -101,7 +101,7 @@ public abstract class SemaphoreContractTests
         sem.Acquire();
         int phase = 0;
         var acquiredIn = new ConcurrentQueue<int>();
-        var bunch = ThreadBunch.Start(10, _ =>
+        var bunch = TestThreads.StartMany(10, _ =>
         {
             sem.Acquire();
             acquiredIn.Enqueue(Volatile.Read(ref phase));
@@ -140,7 +140,7 @@ public abstract class SemaphoreContractTests
     {
         var sem = CreateDrained(5);
         int acquired = 0;
-        var bunch = ThreadBunch.Start(5, _ =>
+        var bunch = TestThreads.StartMany(5, _ =>
         {
             sem.Acquire();
             Interlocked.Increment(ref acquired);
@@ -162,7 +162,7 @@ public abstract class SemaphoreContractTests
     public async Task Release_ManyAtOnce_WakesBlockingAndAsyncWaitersAlike()
     {
         var sem = CreateDrained(4);
-        var blocking = ThreadBunch.Start(2, _ => sem.Acquire());
+        var blocking = TestThreads.StartMany(2, _ => sem.Acquire());
         var awaiting = Enumerable.Range(0, 2).Select(_ => sem.AcquireAsync().AsTask()).ToArray();
         Bounded.Until(() => blocking.AllBlockedOrDone, "both threads wait");
 
@@ -187,7 +187,7 @@ public abstract class SemaphoreContractTests
     {
         var sem = Create(1);
         sem.Acquire();
-        var releaser = ThreadBunch.Start(1, _ => sem.Release());
+        var releaser = TestThreads.StartMany(1, _ => sem.Release());
         releaser.Join();
         Assert.Equal(1, sem.CurrentCount);
     }
@@ -238,7 +238,7 @@ public abstract class SemaphoreContractTests
     {
         var sem = CreateDrained(1);
         bool result = false;
-        var waiter = ThreadBunch.Start(1, _ => result = sem.TryAcquire(Bounded.Limit));
+        var waiter = TestThreads.StartMany(1, _ => result = sem.TryAcquire(Bounded.Limit));
         Bounded.Until(() => waiter.AllBlockedOrDone, "the waiter blocks");
         sem.Release();
         waiter.Join();
@@ -274,7 +274,7 @@ public abstract class SemaphoreContractTests
         var sem = CreateDrained(1);
         using var cts = new CancellationTokenSource();
         Exception? caught = null;
-        var waiter = ThreadBunch.Start(1, _ =>
+        var waiter = TestThreads.StartMany(1, _ =>
         {
             try
             {
@@ -300,7 +300,7 @@ public abstract class SemaphoreContractTests
         var sem = CreateDrained(1);
         using var cts = new CancellationTokenSource();
         Exception? caught = null;
-        var waiter = ThreadBunch.Start(1, _ =>
+        var waiter = TestThreads.StartMany(1, _ =>
         {
             try
             {
@@ -408,7 +408,7 @@ public abstract class SemaphoreContractTests
         var sem = CreateDrained(1);
         using var cts = new CancellationTokenSource();
         Exception? caught = null;
-        var waiter = ThreadBunch.Start(1, _ => caught = Record.Exception(() => sem.Acquire(Bounded.Limit, cts.Token)));
+        var waiter = TestThreads.StartMany(1, _ => caught = Record.Exception(() => sem.Acquire(Bounded.Limit, cts.Token)));
         Bounded.Until(() => waiter.AllBlockedOrDone, "the waiter blocks");
         cts.Cancel();
         waiter.Join();
@@ -514,7 +514,7 @@ public abstract class SemaphoreContractTests
     {
         var sem = Create(1);
         var scope = sem.Acquire();
-        var disposer = ThreadBunch.Start(1, _ => scope.Dispose());
+        var disposer = TestThreads.StartMany(1, _ => scope.Dispose());
         disposer.Join();
         Assert.Equal(1, sem.CurrentCount);
     }
@@ -536,7 +536,7 @@ public abstract class SemaphoreContractTests
         var sem = Create(permits);
         int inside = 0;
         int maxInside = 0;
-        var bunch = ThreadBunch.Start(6, _ =>
+        var bunch = TestThreads.StartMany(6, _ =>
         {
             for (int i = 0; i < 2000; i++)
             {

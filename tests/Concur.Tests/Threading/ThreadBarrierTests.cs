@@ -51,7 +51,7 @@ public sealed class ThreadBarrierTests
     {
         var barrier = new ThreadBarrier(N);
         var indices = new ConcurrentQueue<int>();
-        ThreadBunch.Start(N, _ => indices.Enqueue(barrier.Wait(Bounded.Limit))).Join();
+        TestThreads.StartMany(N, _ => indices.Enqueue(barrier.Wait(Bounded.Limit))).Join();
         Assert.Equal(Enumerable.Range(0, N), indices.Order());
     }
 
@@ -71,7 +71,7 @@ public sealed class ThreadBarrierTests
     {
         int actions = 0;
         var barrier = new ThreadBarrier(N, () => Interlocked.Increment(ref actions));
-        ThreadBunch.Start(N, _ =>
+        TestThreads.StartMany(N, _ =>
         {
             for (int round = 1; round <= 20; round++)
             {
@@ -90,7 +90,7 @@ public sealed class ThreadBarrierTests
         int actionThread = 0;
         var barrier = new ThreadBarrier(N, () => actionThread = Environment.CurrentManagedThreadId);
         var lastThread = new ConcurrentQueue<int>();
-        ThreadBunch.Start(N, _ =>
+        TestThreads.StartMany(N, _ =>
         {
             if (barrier.Wait(Bounded.Limit) == N - 1)
             {
@@ -106,7 +106,7 @@ public sealed class ThreadBarrierTests
         // CPython's test_action_exception.
         var barrier = new ThreadBarrier(N, () => throw new InvalidOperationException("action failed"));
         var outcomes = new ConcurrentQueue<Exception>();
-        ThreadBunch.Start(N, _ =>
+        TestThreads.StartMany(N, _ =>
         {
             try
             {
@@ -132,7 +132,7 @@ public sealed class ThreadBarrierTests
         var barrier = new ThreadBarrier(N, timeout: Bounded.Limit);
         int passed = 0;
         int broken = 0;
-        ThreadBunch.Start(N, _ =>
+        TestThreads.StartMany(N, _ =>
         {
             try
             {
@@ -185,7 +185,7 @@ public sealed class ThreadBarrierTests
         int passed = 0;
         int broken = 0;
         int third = 0;
-        ThreadBunch.Start(N, _ =>
+        TestThreads.StartMany(N, _ =>
         {
             int i = barrier.Wait();
             if (i == N / 2)
@@ -223,7 +223,7 @@ public sealed class ThreadBarrierTests
         int passed = 0;
         int broken = 0;
         int third = 0;
-        ThreadBunch.Start(N, _ =>
+        TestThreads.StartMany(N, _ =>
         {
             try
             {
@@ -274,7 +274,7 @@ public sealed class ThreadBarrierTests
         var timeout = TimeSpan.FromMilliseconds(200);
         var outcomes = new ConcurrentQueue<Exception>();
         var watch = Stopwatch.StartNew();
-        var bunch = ThreadBunch.Start(N - 1, i =>
+        var bunch = TestThreads.StartMany(N - 1, i =>
         {
             try
             {
@@ -301,7 +301,7 @@ public sealed class ThreadBarrierTests
         // CPython's test_default_timeout.
         var barrier = new ThreadBarrier(3, timeout: TimeSpan.FromMilliseconds(100));
         var outcomes = new ConcurrentQueue<Exception>();
-        ThreadBunch.Start(2, _ =>
+        TestThreads.StartMany(2, _ =>
         {
             try
             {
@@ -321,7 +321,7 @@ public sealed class ThreadBarrierTests
     public void Wait_ExplicitTimeout_OverridesTheDefault()
     {
         var barrier = new ThreadBarrier(2, timeout: TimeSpan.FromMilliseconds(1));
-        var other = ThreadBunch.Start(1, _ => barrier.Wait(Bounded.Limit));
+        var other = TestThreads.StartMany(1, _ => barrier.Wait(Bounded.Limit));
         Bounded.Until(() => barrier.WaitingCount == 1, "the first party waits");
         Assert.Equal(1, barrier.Wait(Bounded.Limit));
         other.Join();
@@ -367,7 +367,7 @@ public sealed class ThreadBarrierTests
         using var cts = new CancellationTokenSource();
         Exception? cancelled = null;
         Exception? other = null;
-        var bunch = ThreadBunch.Start(2, i =>
+        var bunch = TestThreads.StartMany(2, i =>
         {
             try
             {
@@ -438,7 +438,7 @@ public sealed class ThreadBarrierTests
         var first = barrier.WaitAsync(Bounded.Limit);
         var second = barrier.WaitAsync();
         Assert.False(first.IsCompleted);
-        var blocking = ThreadBunch.Start(2, _ => indices.Enqueue(barrier.Wait(Bounded.Limit)));
+        var blocking = TestThreads.StartMany(2, _ => indices.Enqueue(barrier.Wait(Bounded.Limit)));
         indices.Enqueue(await Bounded.Within(first));
         indices.Enqueue(await Bounded.Within(second));
         blocking.Join();
@@ -477,7 +477,7 @@ public sealed class ThreadBarrierTests
         int actions = 0;
         var barrier = new ThreadBarrier(parties, () => Interlocked.Increment(ref actions));
         var perParty = new int[parties][];
-        ThreadBunch.Start(parties, p =>
+        TestThreads.StartMany(parties, p =>
         {
             var seen = new int[rounds];
             for (int r = 0; r < rounds; r++)
@@ -517,7 +517,7 @@ public sealed class ThreadBarrierTests
             }
         });
         int firstIndex = -1;
-        var first = ThreadBunch.Start(1, _ =>
+        var first = TestThreads.StartMany(1, _ =>
         {
             Volatile.Write(ref firstStarted, Stopwatch.GetTimestamp());
             firstIndex = barrier.Wait(firstTimeout);
@@ -534,7 +534,7 @@ public sealed class ThreadBarrierTests
     public void WaitingCount_CountsThePartiesOfTheCurrentRound()
     {
         var barrier = new ThreadBarrier(3);
-        var bunch = ThreadBunch.Start(2, _ => barrier.Wait(Bounded.Limit));
+        var bunch = TestThreads.StartMany(2, _ => barrier.Wait(Bounded.Limit));
         Bounded.Until(() => barrier.WaitingCount == 2, "two parties wait");
         Assert.Equal("ThreadBarrier (2/3 waiting)", barrier.ToString());
         barrier.Wait(Bounded.Limit);
@@ -549,7 +549,7 @@ public sealed class ThreadBarrierTests
         var barrier = new ThreadBarrier(N, timeout: Bounded.Limit);
         int before = 0;
         int after = 0;
-        ThreadBunch.Start(N, _ =>
+        TestThreads.StartMany(N, _ =>
         {
             for (int i = 0; i < passes; i++)
             {

@@ -55,7 +55,7 @@ public sealed class ThreadEventTests
         var evt = new ThreadEvent();
         var timeout = TimeSpan.FromMilliseconds(200);
         var results = new ConcurrentQueue<(bool Immediate, bool Timed, TimeSpan Elapsed)>();
-        ThreadBunch.Start(5, _ =>
+        TestThreads.StartMany(5, _ =>
         {
             bool immediate = evt.Wait(TimeSpan.Zero);
             var watch = Stopwatch.StartNew();
@@ -72,7 +72,7 @@ public sealed class ThreadEventTests
 
         evt.Set();
         results.Clear();
-        ThreadBunch.Start(5, _ => results.Enqueue((evt.Wait(TimeSpan.Zero), evt.Wait(timeout), TimeSpan.Zero))).Join();
+        TestThreads.StartMany(5, _ => results.Enqueue((evt.Wait(TimeSpan.Zero), evt.Wait(timeout), TimeSpan.Zero))).Join();
         Assert.All(results, r =>
         {
             Assert.True(r.Immediate);
@@ -88,7 +88,7 @@ public sealed class ThreadEventTests
         var evt = new ThreadEvent();
         var results = new ConcurrentQueue<bool>();
         int entering = 0;
-        var bunch = ThreadBunch.Start(5, _ =>
+        var bunch = TestThreads.StartMany(5, _ =>
         {
             Interlocked.Increment(ref entering);
             results.Enqueue(evt.Wait(Bounded.Limit));
@@ -123,7 +123,7 @@ public sealed class ThreadEventTests
         // must return true, however Set and Clear interleave with it.
         var evt = new ThreadEvent();
         int done = 0;
-        var waiters = ThreadBunch.Start(4, _ =>
+        var waiters = TestThreads.StartMany(4, _ =>
         {
             for (int i = 0; i < 500; i++)
             {
@@ -131,7 +131,7 @@ public sealed class ThreadEventTests
             }
             Interlocked.Increment(ref done);
         }, "waiter");
-        var toggler = ThreadBunch.Start(1, _ =>
+        var toggler = TestThreads.StartMany(1, _ =>
         {
             while (Volatile.Read(ref done) < 4)
             {
@@ -196,7 +196,7 @@ public sealed class ThreadEventTests
         var evt = new ThreadEvent();
         using var cts = new CancellationTokenSource();
         var caught = new ConcurrentQueue<Exception>();
-        var bunch = ThreadBunch.Start(2, i =>
+        var bunch = TestThreads.StartMany(2, i =>
         {
             try
             {
@@ -252,7 +252,7 @@ public sealed class ThreadEventTests
         var untimed = evt.WaitAsync();
         Assert.False(timed.IsCompleted);
         Assert.False(untimed.IsCompleted);
-        var setter = ThreadBunch.Start(1, _ => evt.Set());
+        var setter = TestThreads.StartMany(1, _ => evt.Set());
         Assert.True(await Bounded.Within(timed));
         await Bounded.Within(untimed);
         setter.Join();
@@ -263,7 +263,7 @@ public sealed class ThreadEventTests
     {
         var evt = new ThreadEvent();
         var asyncWait = evt.WaitAsync(Bounded.Limit);
-        var blocking = ThreadBunch.Start(3, _ => Assert.True(evt.Wait(Bounded.Limit)));
+        var blocking = TestThreads.StartMany(3, _ => Assert.True(evt.Wait(Bounded.Limit)));
         Bounded.Until(() => blocking.AllBlockedOrDone, "the threads wait");
         evt.Set();
         blocking.Join();
@@ -284,7 +284,7 @@ public sealed class ThreadEventTests
     {
         var first = new ConcurrentQueue<bool>();
         var second = new ConcurrentQueue<bool>();
-        var bunch = ThreadBunch.Start(5, _ =>
+        var bunch = TestThreads.StartMany(5, _ =>
         {
             first.Enqueue(evt.Wait(Bounded.Limit));
             second.Enqueue(evt.Wait(Bounded.Limit));

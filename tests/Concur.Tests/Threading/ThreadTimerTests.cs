@@ -158,7 +158,7 @@ public sealed class ThreadTimerTests
         }, time);
         timer.Start();
         // The fake clock runs the action inside Advance, so advance on another thread.
-        var advancer = ThreadBunch.Start(1, _ => time.Advance(Interval));
+        var advancer = TestThreads.StartMany(1, _ => time.Advance(Interval));
         Assert.True(inAction.Wait(Bounded.Limit));
         Assert.True(timer.IsAlive);
         Assert.Equal("ThreadTimer (00:00:10, running)", timer.ToString());
@@ -288,7 +288,7 @@ public sealed class ThreadTimerTests
         timer.Start();
         using var cts = new CancellationTokenSource();
         Exception? caught = null;
-        var joiner = ThreadBunch.Start(1, _ => caught = Record.Exception(() => timer.Join(cts.Token)));
+        var joiner = TestThreads.StartMany(1, _ => caught = Record.Exception(() => timer.Join(cts.Token)));
         var asyncJoin = timer.JoinAsync(Bounded.Limit, cts.Token);
         Bounded.Until(() => joiner.AllBlockedOrDone, "the joiner waits");
         cts.Cancel();

@@ -38,7 +38,7 @@ public class DeadlockDetectionTests(ITestOutputHelper output)
             var a = new Account("account-A", 100);
             var b = new Account("account-B", 100);
             using var barrier = new Barrier(2);
-            var threads = new DeadlockTestThreads();
+            var threads = new TestThreads();
             threads.Start("transfer-1", () => Transfer(a, b, 10, barrier));
             threads.Start("transfer-2", () => Transfer(b, a, 20, barrier));
 
@@ -68,7 +68,7 @@ public class DeadlockDetectionTests(ITestOutputHelper output)
         var locks = Enumerable.Range(0, size).Select(i => new ExclusiveLock($"ring-{i}")).ToArray();
         using var barrier = new Barrier(size);
         var completed = 0;
-        var threads = new DeadlockTestThreads();
+        var threads = new TestThreads();
         for (var i = 0; i < size; i++)
         {
             var mine = locks[i];
@@ -113,7 +113,7 @@ public class DeadlockDetectionTests(ITestOutputHelper output)
         using var firstHoldsA = new ManualResetEventSlim();
         using var secondHoldsB = new ManualResetEventSlim();
         ThreadOwner? first = null;
-        var threads = new DeadlockTestThreads();
+        var threads = new TestThreads();
         var t1 = threads.Start("transfer-1", () =>
         {
             first = ThreadOwner.Current;
@@ -132,7 +132,7 @@ public class DeadlockDetectionTests(ITestOutputHelper output)
             using (b.Acquire())
             {
                 secondHoldsB.Set();
-                DeadlockTestThreads.UntilBlockedOn(first!, b);
+                TestThreads.UntilBlockedOn(first!, b);
                 using (a.Acquire())
                 {
                 }
@@ -171,7 +171,7 @@ public class DeadlockDetectionTests(ITestOutputHelper output)
         using var firstHoldsA = new ManualResetEventSlim();
         using var secondHoldsB = new ManualResetEventSlim();
         ThreadOwner? first = null;
-        var threads = new DeadlockTestThreads();
+        var threads = new TestThreads();
         threads.Start("first", () =>
         {
             first = ThreadOwner.Current;
@@ -190,7 +190,7 @@ public class DeadlockDetectionTests(ITestOutputHelper output)
             using (b.Acquire())
             {
                 secondHoldsB.Set();
-                DeadlockTestThreads.UntilBlockedOn(first!, b);
+                TestThreads.UntilBlockedOn(first!, b);
                 using (a.Acquire())
                 {
                 }
@@ -229,7 +229,7 @@ public class DeadlockDetectionTests(ITestOutputHelper output)
         var other = new ExclusiveLock("other");
         using var ownerHolds = new ManualResetEventSlim();
         ThreadOwner? waiter = null;
-        var threads = new DeadlockTestThreads();
+        var threads = new TestThreads();
         using var waiterStarted = new ManualResetEventSlim();
         threads.Start("owner", () =>
         {
@@ -237,7 +237,7 @@ public class DeadlockDetectionTests(ITestOutputHelper output)
             {
                 ownerHolds.Set();
                 Assert.True(waiterStarted.Wait(Bounded.Limit));
-                DeadlockTestThreads.UntilBlockedOn(waiter!, shared);
+                TestThreads.UntilBlockedOn(waiter!, shared);
                 using (shared.Acquire())
                 using (shared.Acquire())
                 {
@@ -269,7 +269,7 @@ public class DeadlockDetectionTests(ITestOutputHelper output)
         var buffer = new Queue<int>();
         const int PerProducer = 1000;
         var consumed = 0;
-        var threads = new DeadlockTestThreads();
+        var threads = new TestThreads();
         for (var p = 0; p < 2; p++)
         {
             threads.Start($"producer-{p}", () =>
@@ -314,7 +314,7 @@ public class DeadlockDetectionTests(ITestOutputHelper output)
         using var waiting = new ManualResetEventSlim();
         using var cts = new CancellationTokenSource();
         ThreadOwner? blocker = null;
-        var threads = new DeadlockTestThreads();
+        var threads = new TestThreads();
         threads.Start("condition-waiter", () =>
         {
             using (other.Acquire())
@@ -339,7 +339,7 @@ public class DeadlockDetectionTests(ITestOutputHelper output)
             }
         });
         Bounded.Until(() => blocker is not null, "the blocker starts");
-        DeadlockTestThreads.UntilBlockedOn(blocker!, other);
+        TestThreads.UntilBlockedOn(blocker!, other);
         cts.Cancel();
 
         var errors = threads.JoinAll();
@@ -361,7 +361,7 @@ public class DeadlockDetectionTests(ITestOutputHelper output)
         using var threadHoldsA = new ManualResetEventSlim();
         ThreadOwner? thread = null;
         var result = false;
-        var threads = new DeadlockTestThreads();
+        var threads = new TestThreads();
         threads.Start("sync-side", () =>
         {
             thread = ThreadOwner.Current;
@@ -376,7 +376,7 @@ public class DeadlockDetectionTests(ITestOutputHelper output)
             }
         });
         Assert.True(threadHoldsA.Wait(Bounded.Limit));
-        DeadlockTestThreads.UntilBlockedOn(thread!, b);
+        TestThreads.UntilBlockedOn(thread!, b);
 
         // A real cycle (the async acquisition waits for 'a', the thread for 'b'), which detection does not see:
         // the async wait times out instead.

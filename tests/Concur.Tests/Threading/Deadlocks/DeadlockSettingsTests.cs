@@ -22,7 +22,7 @@ public class DeadlockSettingsTests
         var b = new ExclusiveLock("timed-b");
         using var bHeld = new ManualResetEventSlim();
         ThreadOwner? first = null;
-        var threads = new DeadlockTestThreads();
+        var threads = new TestThreads();
         using var aHeld = new ManualResetEventSlim();
         threads.Start("first", () =>
         {
@@ -42,7 +42,7 @@ public class DeadlockSettingsTests
         using (b.Acquire())
         {
             bHeld.Set();
-            DeadlockTestThreads.UntilBlockedOn(first!, b);
+            TestThreads.UntilBlockedOn(first!, b);
             // A minute-long timeout: had it been waited out, the bounded join below would fail first.
             error = Assert.Throws<DeadlockException>(() => a.TryAcquire(TimeSpan.FromMinutes(1)));
         }
@@ -61,7 +61,7 @@ public class DeadlockSettingsTests
             var b = new ExclusiveLock("wait-out-b");
             using var bHeld = new ManualResetEventSlim();
             ThreadOwner? first = null;
-            var threads = new DeadlockTestThreads();
+            var threads = new TestThreads();
             using var aHeld = new ManualResetEventSlim();
             threads.Start("first", () =>
             {
@@ -82,7 +82,7 @@ public class DeadlockSettingsTests
             using (b.Acquire())
             {
                 bHeld.Set();
-                DeadlockTestThreads.UntilBlockedOn(first!, b);
+                TestThreads.UntilBlockedOn(first!, b);
                 watch.Restart();
                 acquired = a.TryAcquire(TimeSpan.FromMilliseconds(200));
                 watch.Stop();
@@ -110,7 +110,7 @@ public class DeadlockSettingsTests
             using var aHeld = new ManualResetEventSlim();
             ThreadOwner? timed = null;
             var timedResult = true;
-            var threads = new DeadlockTestThreads();
+            var threads = new TestThreads();
             threads.Start("timed", () =>
             {
                 timed = ThreadOwner.Current;
@@ -131,7 +131,7 @@ public class DeadlockSettingsTests
                 using (a.Acquire())
                 {
                     aHeld.Set();
-                    DeadlockTestThreads.UntilBlockedOn(timed!, a);
+                    TestThreads.UntilBlockedOn(timed!, a);
                     // Closes the cycle, but the other wait ends by itself: no report, just a wait.
                     using (b.Acquire())
                     {
@@ -206,7 +206,7 @@ public class DeadlockSettingsTests
         {
             var a = new ExclusiveLock("global-a");
             var b = new ExclusiveLock("global-b");
-            var threads = new DeadlockTestThreads();
+            var threads = new TestThreads();
             threads.Start("a-then-b", () =>
             {
                 using (a.Acquire())
@@ -215,7 +215,7 @@ public class DeadlockSettingsTests
                 }
             });
             Assert.Null(Assert.Single(threads.JoinAll()));
-            threads = new DeadlockTestThreads();
+            threads = new TestThreads();
             threads.Start("b-then-a", () =>
             {
                 using (b.Acquire())

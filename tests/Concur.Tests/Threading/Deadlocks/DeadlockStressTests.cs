@@ -1,3 +1,4 @@
+using Concur.Tests.Support;
 using Xunit.Abstractions;
 
 namespace Concur.Tests.Threading.Deadlocks;
@@ -63,7 +64,7 @@ public class DeadlockStressTests(ITestOutputHelper output)
     {
         var slots = Enumerable.Range(0, Locks).Select(i => new Slot { Lock = new ExclusiveLock($"stress-{i}") }).ToArray();
         var results = new (int Completed, int Deadlocks)[Threads];
-        var threads = new DeadlockTestThreads();
+        var threads = new TestThreads();
         for (var t = 0; t < Threads; t++)
         {
             var index = t;

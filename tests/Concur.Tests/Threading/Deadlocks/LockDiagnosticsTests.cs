@@ -14,7 +14,7 @@ public class LockDiagnosticsTests(ITestOutputHelper output)
         using var done = new ManualResetEventSlim();
         ThreadOwner? first = null;
         ThreadOwner? second = null;
-        var threads = new DeadlockTestThreads();
+        var threads = new TestThreads();
         var holder = threads.Start("holder", () =>
         {
             using (gate.Acquire())
@@ -31,14 +31,14 @@ public class LockDiagnosticsTests(ITestOutputHelper output)
             gate.Acquire().Dispose();
         });
         Bounded.Until(() => first is not null, "waiter-1 starts");
-        DeadlockTestThreads.UntilBlockedOn(first!, gate);
+        TestThreads.UntilBlockedOn(first!, gate);
         var waiter2 = threads.Start("waiter-2", () =>
         {
             second = ThreadOwner.Current;
             gate.Acquire().Dispose();
         });
         Bounded.Until(() => second is not null, "waiter-2 starts");
-        DeadlockTestThreads.UntilBlockedOn(second!, gate);
+        TestThreads.UntilBlockedOn(second!, gate);
 
         var state = Assert.Single(LockDiagnostics.Snapshot(), s => s.Name == "diagnosed");
         var text = LockDiagnostics.Describe();

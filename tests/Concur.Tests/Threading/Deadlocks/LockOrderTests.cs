@@ -14,7 +14,7 @@ public class LockOrderTests(ITestOutputHelper output)
 
     private static Exception? OnThread(string name, Action body)
     {
-        var threads = new DeadlockTestThreads();
+        var threads = new TestThreads();
         threads.Start(name, body);
         return Assert.Single(threads.JoinAll());
     }
@@ -130,7 +130,7 @@ public class LockOrderTests(ITestOutputHelper output)
     public void Acquire_ConsistentOrderManyTimes_NeverReports()
     {
         var locks = Enumerable.Range(0, 6).Select(i => Checked($"consistent-{i}")).ToArray();
-        var threads = new DeadlockTestThreads();
+        var threads = new TestThreads();
         for (var t = 0; t < 4; t++)
         {
             var seed = t;
@@ -169,7 +169,7 @@ public class LockOrderTests(ITestOutputHelper output)
         var condition = new Condition(Checked("condition-inner"));
         var ready = false;
         using var waiting = new ManualResetEventSlim();
-        var threads = new DeadlockTestThreads();
+        var threads = new TestThreads();
         threads.Start("waiter", () =>
         {
             using (outer.Acquire())
