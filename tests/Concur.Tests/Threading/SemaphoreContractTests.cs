@@ -9,7 +9,7 @@ namespace Concur.Tests.Threading;
 /// <see cref="BoundedSemaphore"/> (which derives from it) (CPython's BaseSemaphoreTests in Lib/test/lock_tests.py, plus cancellation and the
 /// async twins).
 /// </summary>
-public abstract class SemaphoreContractTests
+public abstract partial class SemaphoreContractTests
 {
     protected abstract CountingSemaphore Create(int initialCount = 1, string? name = null);
 

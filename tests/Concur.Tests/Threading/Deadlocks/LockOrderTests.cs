@@ -227,20 +227,30 @@ public class LockOrderTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void ConditionWait_ReacquireBreaksTheOrder_ThrowsAndScopesReleaseNothing()
+    public void ConditionWait_ReacquireWouldBreakTheOrder_ThrowsBeforeWaitingWithTheLockStillHeld()
     {
         var condition = new Condition(Checked("reacquire-condition"));
         var other = Checked("reacquire-other");
+        var heldAfterRefusal = false;
         var error = OnThread("waiter", () =>
         {
             using (condition.Acquire())
             using (other.Acquire())
             {
-                // condition-lock -> other is established; the wait's re-acquire takes them the other way round.
-                condition.Wait(TimeSpan.FromMilliseconds(1));
+                // condition-lock -> other is established; the wait's re-acquire would take them the other way round,
+                // so the wait is refused before it releases anything.
+                try
+                {
+                    condition.Wait(TimeSpan.FromMilliseconds(1));
+                }
+                finally
+                {
+                    heldAfterRefusal = condition.Lock.IsHeldByCurrentThread && condition.WaiterCount == 0;
+                }
             }
         });
         Assert.IsType<LockOrderException>(error);
+        Assert.True(heldAfterRefusal);
         Assert.False(condition.Lock.IsHeld);
         Assert.False(other.IsHeld);
     }
