@@ -22,6 +22,7 @@ namespace Concur;
 /// }
 /// </code>
 /// </example>
+[System.Diagnostics.DebuggerDisplay("{ToString(),nq}")]
 public sealed class ExclusiveLock : OwnedLock
 {
     /// <summary>Creates a free lock.</summary>

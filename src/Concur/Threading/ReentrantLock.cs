@@ -18,6 +18,7 @@ namespace Concur;
 /// void DepositTwice(int amount) { using (accountLock.Acquire()) { Deposit(amount); Deposit(amount); } }
 /// </code>
 /// </example>
+[System.Diagnostics.DebuggerDisplay("{ToString(),nq}")]
 public sealed class ReentrantLock : OwnedLock
 {
     /// <summary>Creates a free lock.</summary>
