@@ -131,22 +131,27 @@ internal static class ValueComparer
             .GetProperty(nameof(FieldFormatter<int>.Slots))!
             .GetValue(typeof(FieldFormatter<>).MakeGenericType(type).GetField("Instance")!.GetValue(null))!;
 
+    /// <summary>
+    /// A collection built with a comparer of its own (<c>StringComparer.OrdinalIgnoreCase</c>) arrives with the default
+    /// one, since comparers do not travel: refused, unless the sent collection's comparer is its type's default.
+    /// </summary>
     private static string? ComparerDifference(object a, object b, string path)
     {
-        if (a.GetType().GetProperty("Comparer", BindingFlags.Instance | BindingFlags.Public) is not { } property ||
-            property.GetIndexParameters().Length != 0)
+        Type type = a.GetType();
+        if (type.GetProperty("Comparer", BindingFlags.Instance | BindingFlags.Public) is not { } property ||
+            property.GetIndexParameters().Length != 0 || type.GetConstructor(Type.EmptyTypes) is null)
         {
             return null;
         }
-        object? ca = property.GetValue(a);
-        object? cb = property.GetValue(b);
-        if (Equals(ca, cb) || (ca is not null && cb is not null && ca.GetType() == cb.GetType() && !ca.GetType().IsPublic))
+        object? sent = property.GetValue(a);
+        object? standard = property.GetValue(Activator.CreateInstance(type));
+        if (Equals(sent, standard) || (sent is not null && standard is not null && sent.GetType() == standard.GetType()))
         {
             return null;
         }
-        return $"{path} was built with the comparer {ca?.GetType().Name ?? "null"}, and comparers do not travel (it arrives " +
-            $"with {cb?.GetType().Name ?? "null"}). Send it without a custom comparer and build the collection with its " +
-            "comparer in the worker";
+        return $"{path} was built with the comparer {sent?.GetType().Name ?? "null"}, and comparers do not travel (it " +
+            $"would arrive with the default one{(b.GetType() == type ? string.Empty : " of a " + CSharpName.Of(b.GetType()))}). " +
+            "Send it without a custom comparer and build the collection with its comparer in the worker";
     }
 
     private static Type? GenericArgument(Type type, Type openInterface, int index)
