@@ -75,6 +75,11 @@ internal static class Payload
     /// </summary>
     public static void Write<T>(Stream output, T value)
     {
+        if (StreamWriting<T>.Write is { } raw)
+        {
+            raw(output, value);
+            return;
+        }
         using var buffer = new StreamBufferWriter(output);
         Write<T>(buffer, value);
         buffer.Flush();

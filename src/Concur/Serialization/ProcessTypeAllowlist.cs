@@ -42,12 +42,12 @@ public static class ProcessTypeAllowlist
     internal static int Version => Volatile.Read(ref version);
 
     /// <summary>Allows values of <typeparamref name="T"/> where the declared type is <c>object</c>, an interface or an abstract class.</summary>
-    /// <typeparam name="T">A concrete type whose values MessagePack can serialize (public properties or fields).</typeparam>
+    /// <typeparam name="T">A concrete type whose values can travel (see the remarks of <see cref="ProcessTypeAllowlist"/>).</typeparam>
     /// <exception cref="ArgumentException"><typeparamref name="T"/> is abstract, an interface, <c>object</c>, or cannot travel at all.</exception>
     public static void Allow<T>() => Allow(typeof(T));
 
     /// <summary>Allows values of <paramref name="type"/> where the declared type is <c>object</c>, an interface or an abstract class.</summary>
-    /// <param name="type">A concrete type whose values MessagePack can serialize (public properties or fields).</param>
+    /// <param name="type">A concrete type whose values can travel (see the remarks of <see cref="ProcessTypeAllowlist"/>).</param>
     /// <exception cref="ArgumentNullException"><paramref name="type"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="type"/> is abstract, an interface, <c>object</c>, or cannot travel at all.</exception>
     public static void Allow(Type type)

@@ -234,9 +234,14 @@ public sealed class PayloadTests
         using var stream = new MemoryStream();
         Payload.Write(stream, values);
         Assert.Equal(5 + (8L * values.Length), stream.Length);
+        Assert.Equal(Write(values), stream.ToArray()); // The direct stream path writes the bytes the buffered one does.
         stream.Position = 0;
         Assert.Equal(values, Payload.Read<double[]>(stream));
         Assert.Equal(values, Payload.Read<double[]>(new ReadOnlySequence<byte>(stream.ToArray())));
+        stream.SetLength(0);
+        Payload.Write<double[]?>(stream, null);
+        stream.Position = 0;
+        Assert.Null(Payload.Read<double[]?>(stream));
         stream.SetLength(0);
         Payload.Write(stream, new Point(1, 2));
         stream.Position = 0;
