@@ -87,13 +87,37 @@ internal static class RawArrays
         where T : unmanaged
     {
         ReadOnlySpan<byte> bytes = MemoryMarshal.AsBytes(values);
-        writer.WriteBinHeader(bytes.Length);
+        writer.Advance(BinHeader(bytes.Length, writer.GetSpan(5)));
         if (BitConverter.IsLittleEndian || Unsafe.SizeOf<T>() == 1)
         {
             writer.WriteRaw(bytes);
             return;
         }
         WriteSwapped(ref writer, values);
+    }
+
+    /// <summary>
+    /// Writes the shortest MessagePack <c>bin</c> header for <paramref name="length"/> bytes into
+    /// <paramref name="header"/> and returns its size. (<see cref="MessagePackWriter.WriteBinHeader"/> also reserves
+    /// room for the bytes that follow, which would make a buffered writer allocate the whole payload once more.)
+    /// </summary>
+    public static int BinHeader(int length, Span<byte> header)
+    {
+        if (length <= byte.MaxValue)
+        {
+            header[0] = MessagePackCode.Bin8;
+            header[1] = (byte)length;
+            return 2;
+        }
+        if (length <= ushort.MaxValue)
+        {
+            header[0] = MessagePackCode.Bin16;
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(header[1..], (ushort)length);
+            return 3;
+        }
+        header[0] = MessagePackCode.Bin32;
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(header[1..], (uint)length);
+        return 5;
     }
 
     /// <summary>Reads an array written by <see cref="Write{T}"/>.</summary>

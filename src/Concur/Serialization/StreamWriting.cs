@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Reflection;
 using System.Runtime.InteropServices;
 using MessagePack;
@@ -31,21 +30,14 @@ internal static class StreamWriting<T>
     private static void WriteRaw<E>(Stream output, E[]? values)
         where E : unmanaged
     {
-        var header = new ArrayBufferWriter<byte>(8);
-        var writer = new MessagePackWriter(header);
         if (values is null)
         {
-            writer.WriteNil();
+            output.WriteByte(MessagePackCode.Nil);
+            return;
         }
-        else
-        {
-            writer.WriteBinHeader(MemoryMarshal.AsBytes(values.AsSpan()).Length);
-        }
-        writer.Flush();
-        output.Write(header.WrittenSpan);
-        if (values is not null)
-        {
-            output.Write(MemoryMarshal.AsBytes(values.AsSpan()));
-        }
+        ReadOnlySpan<byte> bytes = MemoryMarshal.AsBytes(values.AsSpan());
+        Span<byte> header = stackalloc byte[5];
+        output.Write(header[..RawArrays.BinHeader(bytes.Length, header)]);
+        output.Write(bytes);
     }
 }

@@ -249,6 +249,21 @@ public sealed class PayloadTests
     }
 
     [Fact]
+    public void WriteToStream_LargeDoubleArray_AllocatesNoCopyOfIt()
+    {
+        double[] values = new double[1 << 20]; // 8 MiB
+        Payload.Write(Stream.Null, values); // First call: type set-up.
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        Payload.Write(Stream.Null, values);
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 4096);
+        using var buffered = new StreamBufferWriter(Stream.Null);
+        Payload.Write<double[]>(buffered, values);
+        before = GC.GetAllocatedBytesForCurrentThread();
+        Payload.Write<double[]>(buffered, values); // Through the 64 KiB buffer: the header must not reserve the payload.
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 4096);
+    }
+
+    [Fact]
     public void Read_CollectionInterfaces_TravelAsTheirData()
     {
         Assert.Equal(new[] { 1, 2 }, RoundTrip<IReadOnlyList<int>>([1, 2]));
