@@ -119,3 +119,19 @@ public static class Outer
         public T? Item { get; set; }
     }
 }
+
+/// <summary>A struct with private read-only state.</summary>
+public readonly struct Measured
+{
+    private readonly double value;
+
+    public Measured(double value, string unit)
+    {
+        this.value = value;
+        Unit = unit;
+    }
+
+    public string Unit { get; }
+
+    public double Value => value;
+}

@@ -46,6 +46,15 @@ public sealed class PayloadTests
     }
 
     [Fact]
+    public void Read_StructWithPrivateReadOnlyState_ArrivesWithItsValues()
+    {
+        Measured back = RoundTrip(new Measured(2.5, "m"));
+        Assert.Equal(2.5, back.Value);
+        Assert.Equal("m", back.Unit);
+        Assert.Equal("s", RoundTrip<Measured?>(new Measured(1, "s"))!.Value.Unit);
+    }
+
+    [Fact]
     public void Read_ChildProcessSubclassPrivateState_ArrivesWithItsValues()
     {
         var back = (PrivateStateChild)ValueCodecRoundTrip(typeof(PrivateStateChild), new PrivateStateChild("unused", 5, "a", "b"))!;
