@@ -13,9 +13,9 @@ namespace Concur;
 /// <remarks>
 /// <para>
 /// The delegate follows the process pool's rules (a static method, or a lambda whose captured variables are
-/// serializable). A subclass travels serialized by its own type when <see cref="Start"/> is called: its public
-/// properties and fields (with a public parameterless constructor) are its state in the child; the members of
-/// <see cref="ChildProcess"/> itself do not travel.
+/// serializable). A subclass travels serialized by its own type when <see cref="Start"/> is called: every field it
+/// declares, private ones included, is its state in the child (mark one <c>[NonSerialized]</c> to leave it behind);
+/// the members of <see cref="ChildProcess"/> itself do not travel.
 /// </para>
 /// <para>
 /// The child writes to the parent's console. If the function throws, the child prints the exception to standard

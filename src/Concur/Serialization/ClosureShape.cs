@@ -141,12 +141,11 @@ internal sealed class ClosureShape
                 SendableTypes.CheckRoundTripOnce(field.Info.FieldType, value);
                 field.Codec!.Write(ref writer, value);
             }
-            catch (Exception e) when (e is MessagePackSerializationException or NotSupportedException or InvalidOperationException or TypeInitializationException)
+            catch (Exception e) when (e is MessagePackSerializationException or NotSupportedException or InvalidOperationException or TypeInitializationException or InsufficientExecutionStackException)
             {
                 throw new ArgumentException(
-                    $"Cannot send {function} to a worker process: the captured variable '{field.Info.Name}' of type " +
-                    $"{field.Info.FieldType.FullName} cannot be serialized ({e.GetBaseException().Message}). Give the type " +
-                    "public properties and a matching constructor, or pass plain data (numbers, strings, arrays) instead.",
+                    $"Cannot send {function} to a worker process: " +
+                    SendableTypes.Refusal($"the captured variable '{field.Info.Name}'", field.Info.FieldType, e),
                     paramName,
                     e);
             }

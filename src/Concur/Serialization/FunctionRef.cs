@@ -118,13 +118,9 @@ internal sealed class FunctionRef
                     SendableTypes.CheckRoundTripOnce(TargetType!, target);
                     ValueCodec.For(TargetType!).Write(ref writer, target);
                 }
-                catch (Exception e) when (e is MessagePackSerializationException or NotSupportedException or InvalidOperationException)
+                catch (Exception e) when (e is MessagePackSerializationException or NotSupportedException or InvalidOperationException or TypeInitializationException or InsufficientExecutionStackException)
                 {
-                    throw new ArgumentException(
-                        $"Cannot send the object of type {TargetType!.FullName} to a child process: it cannot be serialized " +
-                        $"({e.GetBaseException().Message}). Keep its state in public properties of serializable types.",
-                        paramName,
-                        e);
+                    throw new ArgumentException(SendableTypes.Refusal("The object", TargetType!, e), paramName, e);
                 }
                 break;
         }

@@ -9,9 +9,16 @@ namespace Concur;
 /// name at all.
 /// </summary>
 /// <remarks>
+/// <para>
+/// Numbers, <see cref="string"/>, <see cref="char"/>, <see cref="bool"/>, <see cref="decimal"/>,
+/// <see cref="DateTime"/>, <see cref="DateTimeOffset"/>, <see cref="TimeSpan"/> and <see cref="Guid"/> are always
+/// allowed: an <c>object</c> member holding one arrives as the same type.
+/// </para>
+/// <para>
 /// Register types before submitting work that needs them (the pool sends the list to each worker before its next
 /// task). A result declared as <c>object</c> or an interface is read in the parent only if its type is on the
 /// parent's list, so a worker cannot make the parent create any other type.
+/// </para>
 /// </remarks>
 /// <example>
 /// <code>
@@ -22,18 +29,25 @@ namespace Concur;
 public static class ProcessTypeAllowlist
 {
     private static readonly ConcurrentDictionary<string, Type> ByName = new(StringComparer.Ordinal);
+
+    private static readonly Dictionary<string, Type> Builtin = new Type[]
+    {
+        typeof(bool), typeof(byte), typeof(sbyte), typeof(short), typeof(ushort), typeof(int), typeof(uint), typeof(long),
+        typeof(ulong), typeof(float), typeof(double), typeof(decimal), typeof(char), typeof(string), typeof(DateTime),
+        typeof(DateTimeOffset), typeof(TimeSpan), typeof(Guid),
+    }.ToDictionary(static t => t.AssemblyQualifiedName!, StringComparer.Ordinal);
     private static int version;
 
     /// <summary>Gets a number that changes whenever a type is added (workers are sent the list when it changes).</summary>
     internal static int Version => Volatile.Read(ref version);
 
     /// <summary>Allows values of <typeparamref name="T"/> where the declared type is <c>object</c>, an interface or an abstract class.</summary>
-    /// <typeparam name="T">A concrete type whose values MessagePack can serialize (public properties or fields).</typeparam>
+    /// <typeparam name="T">A concrete type whose values can travel (see the remarks of <see cref="ProcessTypeAllowlist"/>).</typeparam>
     /// <exception cref="ArgumentException"><typeparamref name="T"/> is abstract, an interface, <c>object</c>, or cannot travel at all.</exception>
     public static void Allow<T>() => Allow(typeof(T));
 
     /// <summary>Allows values of <paramref name="type"/> where the declared type is <c>object</c>, an interface or an abstract class.</summary>
-    /// <param name="type">A concrete type whose values MessagePack can serialize (public properties or fields).</param>
+    /// <param name="type">A concrete type whose values can travel (see the remarks of <see cref="ProcessTypeAllowlist"/>).</param>
     /// <exception cref="ArgumentNullException"><paramref name="type"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="type"/> is abstract, an interface, <c>object</c>, or cannot travel at all.</exception>
     public static void Allow(Type type)
@@ -41,11 +55,15 @@ public static class ProcessTypeAllowlist
         ArgumentNullException.ThrowIfNull(type);
         if (type == typeof(object) || type.IsAbstract || type.IsInterface || type.ContainsGenericParameters)
         {
-            throw new ArgumentException($"Only concrete, closed types can be allowed; {type} is not one.", nameof(type));
+            throw new ArgumentException(
+                $"Only concrete, closed types can be allowed; {Serialization.CSharpName.Of(type)} is not one. Allow the " +
+                "concrete types its values have.",
+                nameof(type));
         }
         if (Serialization.SendableTypes.WhyNot(type) is string reason)
         {
-            throw new ArgumentException($"Values of {type.FullName} cannot travel between processes: {reason}.", nameof(type));
+            throw new ArgumentException(
+                $"Values of {Serialization.CSharpName.Of(type)} cannot travel between processes: {reason}.", nameof(type));
         }
         if (ByName.TryAdd(type.AssemblyQualifiedName!, type))
         {
@@ -60,11 +78,13 @@ public static class ProcessTypeAllowlist
     public static bool IsAllowed(Type type)
     {
         ArgumentNullException.ThrowIfNull(type);
-        return ByName.ContainsKey(type.AssemblyQualifiedName ?? string.Empty);
+        string name = type.AssemblyQualifiedName ?? string.Empty;
+        return Builtin.ContainsKey(name) || ByName.ContainsKey(name);
     }
 
     /// <summary>Looks up an allowed type by its assembly-qualified name (never loads a type that is not on the list).</summary>
-    internal static Type? Find(string name) => ByName.TryGetValue(name, out Type? type) ? type : null;
+    internal static Type? Find(string name) =>
+        Builtin.TryGetValue(name, out Type? type) || ByName.TryGetValue(name, out type) ? type : null;
 
     /// <summary>Gets the names of all allowed types.</summary>
     internal static string[] Snapshot() => ByName.Keys.ToArray();

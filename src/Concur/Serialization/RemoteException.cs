@@ -7,7 +7,9 @@ namespace Concur;
 /// </summary>
 /// <remarks>
 /// Catch it and look at <see cref="RemoteTypeName"/> to tell errors apart:
-/// <c>catch (RemoteException e) when (e.RemoteTypeName == "System.ArgumentException")</c>.
+/// <c>catch (RemoteException e) when (e.RemoteTypeName == "System.ArgumentException")</c>. The remote exception's
+/// own public properties arrive as plain data in <see cref="Properties"/> (<c>e.Properties["Code"]</c> for a custom
+/// exception's <c>Code</c>), and its <see cref="Exception.Data"/> entries in this exception's <see cref="Exception.Data"/>.
 /// </remarks>
 public sealed class RemoteException : Exception
 {
@@ -32,6 +34,7 @@ public sealed class RemoteException : Exception
     {
         RemoteTypeName = "System.Exception";
         RemoteStackTrace = string.Empty;
+        Properties = new Dictionary<string, object?>();
     }
 
     /// <summary>Initializes a new instance describing an exception thrown in another process.</summary>
@@ -40,11 +43,23 @@ public sealed class RemoteException : Exception
     /// <param name="remoteStackTrace">The exception's stack trace in the worker.</param>
     /// <param name="remoteInnerException">The worker's text for the inner exception, if there was one.</param>
     public RemoteException(string remoteTypeName, string message, string remoteStackTrace, string? remoteInnerException)
+        : this(remoteTypeName, message, remoteStackTrace, remoteInnerException, null)
+    {
+    }
+
+    /// <summary>Initializes a new instance describing an exception thrown in another process, with its public properties.</summary>
+    /// <param name="remoteTypeName">The full name of the exception's type in the worker.</param>
+    /// <param name="message">The exception's message in the worker.</param>
+    /// <param name="remoteStackTrace">The exception's stack trace in the worker.</param>
+    /// <param name="remoteInnerException">The worker's text for the inner exception, if there was one.</param>
+    /// <param name="properties">The exception's public properties (those <see cref="Exception"/> itself does not declare), as plain data.</param>
+    public RemoteException(string remoteTypeName, string message, string remoteStackTrace, string? remoteInnerException, IReadOnlyDictionary<string, object?>? properties)
         : base(message)
     {
         RemoteTypeName = remoteTypeName ?? "System.Exception";
         RemoteStackTrace = remoteStackTrace ?? string.Empty;
         RemoteInnerException = remoteInnerException;
+        Properties = properties ?? new Dictionary<string, object?>();
     }
 
     /// <summary>Gets the full name of the exception's type in the worker, e.g. <c>System.DivideByZeroException</c>.</summary>
@@ -52,6 +67,14 @@ public sealed class RemoteException : Exception
 
     /// <summary>Gets the stack trace of the exception in the worker process.</summary>
     public string RemoteStackTrace { get; }
+
+    /// <summary>
+    /// Gets the remote exception's public properties that <see cref="Exception"/> itself does not declare, by name, as
+    /// plain data: <see cref="long"/>, <see cref="ulong"/>, <see cref="double"/>, <see cref="bool"/>,
+    /// <see cref="string"/> (enums by name, other values as their invariant text) or <see langword="null"/>; at most
+    /// 64 of them.
+    /// </summary>
+    public IReadOnlyDictionary<string, object?> Properties { get; }
 
     /// <summary>Gets the worker's text for the exception's inner exception, or <see langword="null"/> if it had none.</summary>
     public string? RemoteInnerException { get; }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Reflection;
+using MessagePack;
 
 namespace Concur.Serialization;
 
@@ -19,19 +20,28 @@ internal static class SendableTypes
 
     /// <summary>
     /// Serializes and deserializes <paramref name="value"/> the first time a value of <paramref name="declared"/> is
-    /// sent, so a type MessagePack can write but not read back fails at Submit instead of in the worker.
+    /// sent, and compares what comes back with what was sent (<see cref="ValueComparer"/>): a type MessagePack can
+    /// write but not read back, or that would not arrive as sent, fails at Submit instead of in the worker.
     /// </summary>
+    /// <exception cref="MessagePackSerializationException">The value does not survive the round trip unchanged; the message names the member.</exception>
     public static void CheckRoundTripOnce(Type declared, object? value)
     {
         if (value is null || RoundTripped.ContainsKey(declared))
         {
             return;
         }
-        ValueCodec.For(declared).RoundTrip(value);
+        ValueCodec codec = ValueCodec.For(declared);
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
+        var writer = new MessagePackWriter(buffer);
+        codec.Write(ref writer, value);
+        writer.Flush();
+        var reader = new MessagePackReader(buffer.WrittenMemory);
+        ThrowIfDifferent(declared, value, codec.Read(ref reader));
         RoundTripped.TryAdd(declared, true);
     }
 
-    /// <summary>Like <see cref="CheckRoundTripOnce(Type, object?)"/> for a statically typed value, without boxing.</summary>
+    /// <summary>Like <see cref="CheckRoundTripOnce(Type, object?)"/> for a statically typed value.</summary>
+    /// <exception cref="MessagePackSerializationException">The value does not survive the round trip unchanged; the message names the member.</exception>
     public static void CheckRoundTripOnce<T>(T value)
     {
         if (Verified<T>.Done || value is null || Payload.IsPrimitive<T>())
@@ -39,11 +49,31 @@ internal static class SendableTypes
             return;
         }
         var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
-        var writer = new MessagePack.MessagePackWriter(buffer);
+        var writer = new MessagePackWriter(buffer);
         Payload.Write(ref writer, value);
         writer.Flush();
-        Payload.Read<T>(buffer.WrittenMemory);
+        ThrowIfDifferent(typeof(T), value, Payload.Read<T>(buffer.WrittenMemory));
         Verified<T>.Done = true;
+    }
+
+    /// <summary>
+    /// Gets the message for an argument or captured value of <paramref name="declared"/> that cannot be sent, from
+    /// the serializer's reason: what it is, why, and what to do.
+    /// </summary>
+    public static string Refusal(string what, Type declared, Exception error) =>
+        $"{what} of type {CSharpName.Of(declared)} cannot be sent to a worker process: {error.GetBaseException().Message}. " +
+        "Values travel serialized by their declared type: numbers, strings, arrays, collections, and your own classes, " +
+        "structs and records (every field travels, private ones included; mark a field [NonSerialized] to leave it behind).";
+
+    private static void ThrowIfDifferent(Type declared, object? sent, object? back)
+    {
+        if (ValueComparer.Difference(declared, sent, back) is string difference)
+        {
+            throw new MessagePackSerializationException(
+                $"it would not arrive as sent: {difference}. Send a type whose whole state is in its fields (or is a " +
+                "collection, number, string or date), declare members with concrete types, or convert the value to " +
+                "plain data before sending");
+        }
     }
 
     private static class Verified<T>

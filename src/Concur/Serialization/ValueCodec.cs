@@ -20,9 +20,6 @@ internal abstract class ValueCodec
 
     /// <summary>Reads a value of the declared type.</summary>
     public abstract object? Read(ref MessagePackReader reader);
-
-    /// <summary>Serializes and deserializes <paramref name="value"/> once, throwing what either step throws.</summary>
-    public abstract void RoundTrip(object? value);
 }
 
 /// <summary>The <see cref="ValueCodec"/> for values declared as <typeparamref name="T"/>.</summary>
@@ -36,19 +33,4 @@ internal sealed class ValueCodec<T> : ValueCodec
     /// <inheritdoc/>
     public override object? Read(ref MessagePackReader reader) =>
         Payload.Read<T>(ref reader);
-
-    /// <inheritdoc/>
-    public override void RoundTrip(object? value)
-    {
-        if (Payload.IsPrimitive<T>())
-        {
-            return;
-        }
-
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
-        var writer = new MessagePackWriter(buffer);
-        Payload.Write(ref writer, (T)value!);
-        writer.Flush();
-        Payload.Read<T>(buffer.WrittenMemory);
-    }
 }

@@ -84,14 +84,9 @@ internal static class CallFrames
             SendableTypes.CheckRoundTripOnce(argument);
             Payload.Write(ref writer, argument);
         }
-        catch (Exception e) when (e is MessagePackSerializationException or NotSupportedException or InvalidOperationException or TypeInitializationException)
+        catch (Exception e) when (e is MessagePackSerializationException or NotSupportedException or InvalidOperationException or TypeInitializationException or InsufficientExecutionStackException)
         {
-            throw new ArgumentException(
-                $"The argument of type {typeof(T).FullName} cannot be sent to a worker process: {e.GetBaseException().Message}. " +
-                "Arguments travel serialized by their declared type: use numbers, strings, arrays, collections, records or " +
-                "classes with public properties and a matching constructor.",
-                paramName,
-                e);
+            throw new ArgumentException(SendableTypes.Refusal("The argument", typeof(T), e), paramName, e);
         }
     }
 }

@@ -1,0 +1,137 @@
+using System.Runtime.Serialization;
+
+namespace Concur.Tests.Serialization;
+
+/// <summary>A class whose only state is a private field its constructor sets (issue 7: it arrived as 0).</summary>
+public sealed class Secret
+{
+    private readonly int value;
+
+    public Secret(int value) => this.value = value;
+
+    public int Reveal() => value;
+}
+
+/// <summary>A user type with an <c>object</c>-typed member (issue 7: it arrived as a dictionary).</summary>
+public sealed class Holder
+{
+    public object? Value { get; set; }
+}
+
+/// <summary>A node that can point at itself.</summary>
+public sealed class Node
+{
+    public Node? Next { get; set; }
+
+    public int Value { get; set; }
+}
+
+/// <summary>A user type holding a date.</summary>
+public sealed record Stamped(DateTime At, string Label);
+
+/// <summary>A type with a field that cannot travel and one left behind on purpose.</summary>
+public sealed class WithStream
+{
+    private readonly MemoryStream stream = new();
+
+    public long Length => stream.Length;
+}
+
+/// <summary>A type whose cache is marked to stay behind.</summary>
+public sealed class WithCache
+{
+    [NonSerialized]
+    private string? cache;
+
+    public WithCache(int id)
+    {
+        Id = id;
+        cache = $"cached {id}";
+    }
+
+    public int Id { get; }
+
+    [IgnoreDataMember]
+    public string Label { get; set; } = "label";
+
+    public string? Cache => cache;
+}
+
+/// <summary>A ChildProcess subclass with private state set by its constructor.</summary>
+public sealed class PrivateStateChild : ChildProcess
+{
+    private readonly string path;
+    private readonly int start;
+    private readonly List<string> names;
+
+    public PrivateStateChild(string path, int start, params string[] names)
+    {
+        this.path = path;
+        this.start = start;
+        this.names = [.. names];
+    }
+
+    public int First => start;
+
+    public IReadOnlyList<string> Names => names;
+
+    protected override void Run() => File.WriteAllText(path, $"{start}:{string.Join(',', names)}");
+}
+
+/// <summary>A custom exception with a property of its own.</summary>
+public sealed class CodedException : Exception
+{
+    public CodedException()
+    {
+    }
+
+    public CodedException(string message)
+        : base(message)
+    {
+    }
+
+    public CodedException(string message, Exception inner)
+        : base(message, inner)
+    {
+    }
+
+    public CodedException(int code, DayOfWeek day)
+        : base($"failed with code {code}")
+    {
+        Code = code;
+        Day = day;
+    }
+
+    public int Code { get; }
+
+    public DayOfWeek Day { get; }
+}
+
+/// <summary>Types whose C# names the hints must spell.</summary>
+public static class Outer
+{
+    public sealed class Inner
+    {
+    }
+
+    public sealed class Box<T>
+    {
+        public T? Item { get; set; }
+    }
+}
+
+/// <summary>A struct with private read-only state.</summary>
+public readonly struct Measured
+{
+    private readonly double value;
+
+    public Measured(double value, string unit)
+    {
+        this.value = value;
+        Unit = unit;
+    }
+
+    public string Unit { get; }
+
+    public double Value => value;
+}
