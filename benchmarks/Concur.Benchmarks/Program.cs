@@ -7,6 +7,12 @@ if (args.Length > 0 && args[0] == "processes")
     return;
 }
 
+if (args.Length > 0 && args[0] == "processes-large")
+{
+    Concur.Benchmarks.Processes.LargePayloadBenchmarks.PeakMemory(args);
+    return;
+}
+
 if (args.Length > 0 && args[0] == "processes-init")
 {
     Concur.Benchmarks.Processes.StartupExperiment.InitCosts();

@@ -38,7 +38,7 @@ public class ChildProcess
     private static bool exitHandlerInstalled;
 
     private readonly Delegate? target;
-    private readonly Func<FunctionRef, byte[], byte[]>? buildFrame;
+    private readonly Func<FunctionRef, byte[], OutgoingFrame>? buildFrame;
     private readonly Lock sync = new();
     private SpawnedProcess? spawned;
     private ExitStatus? exitStatus;
@@ -58,7 +58,7 @@ public class ChildProcess
         this.target = target;
     }
 
-    private ChildProcess(Delegate target, Func<FunctionRef, byte[], byte[]> buildFrame, string? name)
+    private ChildProcess(Delegate target, Func<FunctionRef, byte[], OutgoingFrame> buildFrame, string? name)
         : this(name)
     {
         this.target = target;
@@ -80,7 +80,7 @@ public class ChildProcess
     {
         ArgumentNullException.ThrowIfNull(target);
         FunctionRef function = FunctionRef.From(target, nameof(target));
-        byte[] Build(FunctionRef f, byte[] state) => CallFrames.Build(FrameKind.RunMain, 0, f, state, argument, nameof(argument));
+        OutgoingFrame Build(FunctionRef f, byte[] state) => CallFrames.Build(FrameKind.RunMain, 0, f, state, argument, nameof(argument));
         _ = Build(function, CallFrames.TargetState(function, target.Target, nameof(target))); // Fail now, not at Start.
         return new ChildProcess(target, Build, name);
     }
@@ -183,7 +183,7 @@ public class ChildProcess
             function = FunctionRef.ForSerializedObject(run, typeof(Action), GetType());
             targetState = CallFrames.TargetState(function, this, "this");
         }
-        byte[] frame = buildFrame is not null
+        OutgoingFrame frame = buildFrame is not null
             ? buildFrame(function, targetState)
             : CallFrames.Build(FrameKind.RunMain, 0, function, targetState);
         lock (sync)
@@ -203,10 +203,10 @@ public class ChildProcess
         {
             if (ProcessTypeAllowlist.Version != 0)
             {
-                spawned.ToWorker.Write(Frame.AllowTypes());
+                spawned.ToWorker.Write(ToWorker.AllowTypes.Current());
             }
-            spawned.ToWorker.Write(Frame.WithBody(FrameKind.Define, function.Id, function.Definition));
-            spawned.ToWorker.Write(frame);
+            spawned.ToWorker.Write(ToWorker.Define.Of(function));
+            frame.WriteTo(spawned.ToWorker);
             spawned.ToWorker.Flush();
         }
         catch (IOException)

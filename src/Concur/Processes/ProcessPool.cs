@@ -83,7 +83,7 @@ public sealed class ProcessPool : IDisposable, IAsyncDisposable
         ThrowIfClosed();
         FunctionRef reference = FunctionRef.From(function, nameof(function));
         long id = CallFrames.NextId();
-        byte[] frame = CallFrames.Build(FrameKind.Invoke, id, reference, CallFrames.TargetState(reference, function.Target, nameof(function)), argument, nameof(argument));
+        OutgoingFrame frame = CallFrames.Build(FrameKind.Invoke, id, reference, CallFrames.TargetState(reference, function.Target, nameof(function)), argument, nameof(argument));
         var item = new WorkItem<TResult>(id, reference, frame, null, CancellationToken.None);
         engine.Enqueue(item);
         return WithCallbacks(item.TypedTask, callback, errorCallback);
@@ -102,7 +102,7 @@ public sealed class ProcessPool : IDisposable, IAsyncDisposable
         ThrowIfClosed();
         FunctionRef reference = FunctionRef.From(function, nameof(function));
         long id = CallFrames.NextId();
-        byte[] frame = CallFrames.Build(FrameKind.Invoke, id, reference, CallFrames.TargetState(reference, function.Target, nameof(function)));
+        OutgoingFrame frame = CallFrames.Build(FrameKind.Invoke, id, reference, CallFrames.TargetState(reference, function.Target, nameof(function)));
         var item = new WorkItem<TResult>(id, reference, frame, null, CancellationToken.None);
         engine.Enqueue(item);
         return WithCallbacks(item.TypedTask, callback, errorCallback);

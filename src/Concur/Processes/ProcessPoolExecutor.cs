@@ -58,6 +58,10 @@ public sealed class ProcessPoolExecutor : IExecutor
     /// <exception cref="PlatformNotSupportedException">Worker processes are not implemented on this operating system yet.</exception>
     public ProcessPoolExecutor(int maxWorkers = 0, Action? initializer = null, int maxTasksPerChild = 0)
     {
+        if (maxWorkers < 0 || maxTasksPerChild < 0)
+        {
+            GC.SuppressFinalize(this); // Nothing to shut down.
+        }
         ArgumentOutOfRangeException.ThrowIfNegative(maxWorkers);
         ArgumentOutOfRangeException.ThrowIfNegative(maxTasksPerChild);
         engine = ProcessEngineFactory.Create(nameof(ProcessPoolExecutor), maxWorkers, initializer, maxTasksPerChild);
@@ -67,6 +71,23 @@ public sealed class ProcessPoolExecutor : IExecutor
     internal ProcessPoolExecutor(int maxWorkers, IReadOnlyDictionary<string, string> workerEnvironment)
     {
         engine = ProcessEngineFactory.Create(nameof(ProcessPoolExecutor), maxWorkers, null, 0, workerEnvironment);
+    }
+
+    /// <summary>Starts a pool with its own limits on what workers may send (tests: short stall timeout, small frames).</summary>
+    internal ProcessPoolExecutor(int maxWorkers, ChannelLimits limits, Action? initializer = null)
+    {
+        engine = ProcessEngineFactory.Create(nameof(ProcessPoolExecutor), maxWorkers, initializer, 0, null, limits);
+    }
+
+    /// <summary>
+    /// Shuts down a pool that was dropped without being disposed, without waiting: accepted work still runs, then
+    /// the worker processes exit (as CPython does when an executor is garbage-collected). Workers never outlive the
+    /// pool's owner for long, and never the parent process.
+    /// </summary>
+    ~ProcessPoolExecutor()
+    {
+        // Null if the constructor threw after the object was allocated.
+        engine?.Shutdown(cancelPending: false);
     }
 
     /// <inheritdoc/>
@@ -154,7 +175,7 @@ public sealed class ProcessPoolExecutor : IExecutor
     {
         FunctionRef reference = FunctionRef.From(function, nameof(function));
         long id = CallFrames.NextId();
-        byte[] frame = CallFrames.Build(FrameKind.Invoke, id, reference, CallFrames.TargetState(reference, function.Target, nameof(function)), first, second);
+        OutgoingFrame frame = CallFrames.Build(FrameKind.Invoke, id, reference, CallFrames.TargetState(reference, function.Target, nameof(function)), first, second);
         return Enqueue(new WorkItem<TResult>(id, reference, frame, null, cancellationToken));
     }
 
@@ -240,12 +261,42 @@ public sealed class ProcessPoolExecutor : IExecutor
         return engine.Exited;
     }
 
+    /// <summary>
+    /// Stops every worker process now with SIGTERM and shuts the pool down (Python 3.14's
+    /// <c>terminate_workers()</c>). Work not started yet, and work that was running, faults with
+    /// <see cref="BrokenExecutorException"/>; completed work is unaffected. Returns without waiting: wait on
+    /// <see cref="ShutdownAsync"/> or <see cref="Shutdown"/> for the workers to be gone.
+    /// </summary>
+    /// <remarks>A worker that handles SIGTERM may take its time to exit; <see cref="KillWorkers"/> does not wait for it.</remarks>
+    public void TerminateWorkers()
+    {
+        engine.StopWorkers(Platform.Signals.SIGTERM, nameof(TerminateWorkers));
+    }
+
+    /// <summary>
+    /// Kills every worker process now with SIGKILL and shuts the pool down (Python 3.14's <c>kill_workers()</c>).
+    /// Work not started yet, and work that was running, faults with <see cref="BrokenExecutorException"/>; completed
+    /// work is unaffected. Returns without waiting: wait on <see cref="ShutdownAsync"/> for the workers to be gone.
+    /// </summary>
+    public void KillWorkers()
+    {
+        engine.StopWorkers(Platform.Signals.SIGKILL, nameof(KillWorkers));
+    }
+
     /// <summary>Shuts down, waiting for accepted work to finish and the workers to exit (<c>Shutdown(wait: true)</c>).</summary>
-    public void Dispose() => Shutdown(wait: true);
+    public void Dispose()
+    {
+        Shutdown(wait: true);
+        GC.SuppressFinalize(this);
+    }
 
     /// <summary>Shuts down, completing when accepted work has finished and the workers have exited.</summary>
     /// <returns>A task that completes when the pool has shut down.</returns>
-    public ValueTask DisposeAsync() => new(ShutdownAsync());
+    public ValueTask DisposeAsync()
+    {
+        GC.SuppressFinalize(this);
+        return new(ShutdownAsync());
+    }
 
     private static TimeSpan? CheckTimeout(TimeSpan timeout)
     {
@@ -265,7 +316,7 @@ public sealed class ProcessPoolExecutor : IExecutor
     {
         FunctionRef reference = FunctionRef.From(function, nameof(function));
         long id = CallFrames.NextId();
-        byte[] frame = CallFrames.Build(FrameKind.Invoke, id, reference, CallFrames.TargetState(reference, function.Target, nameof(function)));
+        OutgoingFrame frame = CallFrames.Build(FrameKind.Invoke, id, reference, CallFrames.TargetState(reference, function.Target, nameof(function)));
         return Enqueue(new WorkItem<TResult>(id, reference, frame, timeout, cancellationToken));
     }
 
@@ -273,7 +324,7 @@ public sealed class ProcessPoolExecutor : IExecutor
     {
         FunctionRef reference = FunctionRef.From(function, nameof(function));
         long id = CallFrames.NextId();
-        byte[] frame = CallFrames.Build(FrameKind.Invoke, id, reference, CallFrames.TargetState(reference, function.Target, nameof(function)), argument, nameof(argument));
+        OutgoingFrame frame = CallFrames.Build(FrameKind.Invoke, id, reference, CallFrames.TargetState(reference, function.Target, nameof(function)), argument, nameof(argument));
         return Enqueue(new WorkItem<TResult>(id, reference, frame, timeout, cancellationToken));
     }
 
@@ -281,7 +332,7 @@ public sealed class ProcessPoolExecutor : IExecutor
     {
         FunctionRef reference = FunctionRef.From(action, nameof(action));
         long id = CallFrames.NextId();
-        byte[] frame = CallFrames.Build(FrameKind.Invoke, id, reference, CallFrames.TargetState(reference, action.Target, nameof(action)));
+        OutgoingFrame frame = CallFrames.Build(FrameKind.Invoke, id, reference, CallFrames.TargetState(reference, action.Target, nameof(action)));
         return Enqueue(new WorkItem<object?>(id, reference, frame, timeout, cancellationToken));
     }
 

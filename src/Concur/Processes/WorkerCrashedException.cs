@@ -45,6 +45,14 @@ public sealed class WorkerCrashedException : Exception
         TaskDescription = taskDescription ?? string.Empty;
     }
 
+    /// <summary>Initializes a new instance for a worker the parent killed, with the account of why.</summary>
+    internal WorkerCrashedException(int processId, string taskDescription, string message)
+        : base(message)
+    {
+        ProcessId = processId;
+        TaskDescription = taskDescription;
+    }
+
     /// <summary>Gets the process id of the worker that died.</summary>
     public int ProcessId { get; }
 

@@ -59,19 +59,3 @@ internal sealed class FuncInvoker<T1, T2, TResult> : Invoker
         Write(ref result, results);
     }
 }
-
-/// <summary>The <see cref="Invoker"/> for <see cref="Func{T1, T2, T3, TResult}"/>.</summary>
-/// <typeparam name="T1">The declared first argument type.</typeparam>
-/// <typeparam name="T2">The declared second argument type.</typeparam>
-/// <typeparam name="T3">The declared third argument type.</typeparam>
-/// <typeparam name="TResult">The declared result type.</typeparam>
-internal sealed class FuncInvoker<T1, T2, T3, TResult> : Invoker
-{
-    public override void Invoke(Delegate function, ref MessagePackReader arguments, ref MessagePackWriter result)
-    {
-        T1 a = Read<T1>(ref arguments);
-        T2 b = Read<T2>(ref arguments);
-        T3 c = Read<T3>(ref arguments);
-        Write(ref result, ((Func<T1, T2, T3, TResult>)function)(a, b, c));
-    }
-}

@@ -155,7 +155,7 @@ internal sealed class FunctionRef
             !SupportedDelegates.Contains(delegateType.GetGenericTypeDefinition()))
         {
             throw new ArgumentException(
-                $"Cannot send a delegate of type {delegateType.Name}: use Func<...> or Action<...> with up to three parameters.",
+                $"Cannot send a delegate of type {delegateType.Name}: use Action, Action<T>, Func<TResult>, Func<T, TResult> or Func<T1, T2, TResult>.",
                 paramName);
         }
         if (delegateType.IsGenericType)
@@ -185,8 +185,7 @@ internal sealed class FunctionRef
 
     private static readonly HashSet<Type> SupportedDelegates =
     [
-        typeof(Func<>), typeof(Func<,>), typeof(Func<,,>), typeof(Func<,,,>),
-        typeof(Action<>), typeof(Action<,>), typeof(Action<,,>),
+        typeof(Func<>), typeof(Func<,>), typeof(Func<,,>), typeof(Action<>),
     ];
 
     private void WriteDefinition(ref MessagePackWriter writer)

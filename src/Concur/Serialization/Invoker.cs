@@ -8,7 +8,7 @@ namespace Concur.Serialization;
 /// </summary>
 internal abstract class Invoker
 {
-    /// <summary>Creates the invoker for <paramref name="delegateType"/> (Func or Action with up to three parameters).</summary>
+    /// <summary>Creates the invoker for <paramref name="delegateType"/> (the signatures the public API accepts: Action, Action&lt;T&gt;, Func with up to two parameters).</summary>
     public static Invoker For(Type delegateType)
     {
         if (delegateType == typeof(Action))
@@ -22,10 +22,7 @@ internal abstract class Invoker
             _ when definition == typeof(Func<>) => typeof(FuncInvoker<>),
             _ when definition == typeof(Func<,>) => typeof(FuncInvoker<,>),
             _ when definition == typeof(Func<,,>) => typeof(FuncInvoker<,,>),
-            _ when definition == typeof(Func<,,,>) => typeof(FuncInvoker<,,,>),
             _ when definition == typeof(Action<>) => typeof(ActionInvoker<>),
-            _ when definition == typeof(Action<,>) => typeof(ActionInvoker<,>),
-            _ when definition == typeof(Action<,,>) => typeof(ActionInvoker<,,>),
             _ => throw new NotSupportedException($"Delegate type {delegateType} is not supported."),
         };
         return (Invoker)Activator.CreateInstance(open.MakeGenericType(a))!;

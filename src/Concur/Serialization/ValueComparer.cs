@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Globalization;
 using System.Reflection;
+using System.Runtime.CompilerServices;
 
 namespace Concur.Serialization;
 
@@ -108,6 +109,28 @@ internal static class ValueComparer
                     return difference;
                 }
             }
+        }
+        if (a is ITuple tuple)
+        {
+            // A tuple's Equals compares its elements with their own Equals, so a tuple holding an array or a user
+            // class would never equal its round trip: compare element by element instead (ITuple flattens Rest).
+            var other = (ITuple)b;
+            Type[] elementTypes = ta.GetGenericArguments();
+            for (int i = 0; i < tuple.Length; i++)
+            {
+                Type elementType = i < elementTypes.Length && i < 7 ? elementTypes[i] : typeof(object);
+                if (Compare(elementType, tuple[i], other[i], $"{path}.Item{i + 1}", depth + 1) is string difference)
+                {
+                    return difference;
+                }
+            }
+            return null;
+        }
+        if (ta.IsGenericType && ta.GetGenericTypeDefinition() == typeof(KeyValuePair<,>))
+        {
+            Type[] pair = ta.GetGenericArguments();
+            return Compare(pair[0], ta.GetProperty("Key")!.GetValue(a), ta.GetProperty("Key")!.GetValue(b), $"{path}.Key", depth + 1)
+                ?? Compare(pair[1], ta.GetProperty("Value")!.GetValue(a), ta.GetProperty("Value")!.GetValue(b), $"{path}.Value", depth + 1);
         }
         if (ta.IsValueType || OverridesEquals(ta))
         {

@@ -37,8 +37,34 @@ public sealed class Gate : IDisposable
     public string NewFilePath(string name) => System.IO.Path.Combine(Directory, name);
 
     /// <summary>
-    /// Releases the gate, so no work stays blocked. The directory is left in the temp folder: blocked work in another
-    /// process may still be polling it.
+    /// Releases the gate, so no work stays blocked, and deletes its directory: work still polling it (in this or
+    /// another process) takes a missing directory as released, and a later write there fails in the work, so nothing
+    /// is left in the temp folder.
     /// </summary>
-    public void Dispose() => Release();
+    public void Dispose()
+    {
+        try
+        {
+            Release();
+        }
+        catch (DirectoryNotFoundException)
+        {
+        }
+        // Work finishing at this moment may add a file while the folder is deleted ("directory not empty"): retry.
+        for (int attempt = 0; attempt < 5; attempt++)
+        {
+            try
+            {
+                System.IO.Directory.Delete(Directory, recursive: true);
+                return;
+            }
+            catch (DirectoryNotFoundException)
+            {
+                return;
+            }
+            catch (IOException)
+            {
+            }
+        }
+    }
 }

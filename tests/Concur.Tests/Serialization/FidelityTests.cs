@@ -87,6 +87,17 @@ public sealed class FidelityTests(PoolFixture fixture) : IClassFixture<PoolFixtu
     }
 
     [Fact]
+    public async Task Submit_TuplesAndPairsHoldingArraysAndUserTypes_ArriveAsSent()
+    {
+        (byte, long, byte[]) triple = (7, 1L << 40, [1, 2, 3]);
+        Assert.Equal(6 + 7, await Bounded.Within(pool.Submit(static ((byte, long, byte[]) t) => t.Item1 + t.Item3.Sum(x => x), triple)));
+        var pairs = new List<KeyValuePair<string, int[]>> { new("a", [4, 5]) };
+        Assert.Equal(9, await Bounded.Within(pool.Submit(static (List<KeyValuePair<string, int[]>> p) => p[0].Value.Sum(), pairs)));
+        Tuple<Secret, string> reference = Tuple.Create(new Secret(11), "x");
+        Assert.Equal(11, await Bounded.Within(pool.Submit(static (Tuple<Secret, string> t) => t.Item1.Reveal(), reference)));
+    }
+
+    [Fact]
     public void Submit_DictionaryWithCustomComparer_RefusedNamingTheComparer()
     {
         var d = new Dictionary<string, Guid>(StringComparer.OrdinalIgnoreCase) { ["a"] = Guid.Empty };

@@ -11,9 +11,6 @@ namespace Concur.Processes.Internal;
 /// </summary>
 internal static class CallFrames
 {
-    [ThreadStatic]
-    private static ArrayBufferWriter<byte>? cachedBuffer;
-
     private static long lastTaskId;
 
     /// <summary>Gets a new task id.</summary>
@@ -34,17 +31,17 @@ internal static class CallFrames
     }
 
     /// <summary>Builds a call frame without arguments.</summary>
-    public static byte[] Build(FrameKind kind, long id, FunctionRef function, ReadOnlySpan<byte> target)
+    public static OutgoingFrame Build(FrameKind kind, long id, FunctionRef function, ReadOnlySpan<byte> target)
     {
-        ArrayBufferWriter<byte> buffer = Start(function, target);
+        FrameBuffer buffer = Start(function, target);
         return Frame.Finish(buffer, kind, id);
     }
 
     /// <summary>Builds a call frame with one argument, serialized by its declared type.</summary>
     /// <exception cref="ArgumentException">The argument cannot be serialized.</exception>
-    public static byte[] Build<T>(FrameKind kind, long id, FunctionRef function, ReadOnlySpan<byte> target, T argument, string paramName)
+    public static OutgoingFrame Build<T>(FrameKind kind, long id, FunctionRef function, ReadOnlySpan<byte> target, T argument, string paramName)
     {
-        ArrayBufferWriter<byte> buffer = Start(function, target);
+        FrameBuffer buffer = Start(function, target);
         var writer = new MessagePackWriter(buffer);
         WriteArgument(ref writer, argument, paramName);
         writer.Flush();
@@ -53,9 +50,9 @@ internal static class CallFrames
 
     /// <summary>Builds a call frame with two arguments.</summary>
     /// <exception cref="ArgumentException">An argument cannot be serialized.</exception>
-    public static byte[] Build<T1, T2>(FrameKind kind, long id, FunctionRef function, ReadOnlySpan<byte> target, T1 first, T2 second)
+    public static OutgoingFrame Build<T1, T2>(FrameKind kind, long id, FunctionRef function, ReadOnlySpan<byte> target, T1 first, T2 second)
     {
-        ArrayBufferWriter<byte> buffer = Start(function, target);
+        FrameBuffer buffer = Start(function, target);
         var writer = new MessagePackWriter(buffer);
         WriteArgument(ref writer, first, "argument1");
         WriteArgument(ref writer, second, "argument2");
@@ -63,17 +60,17 @@ internal static class CallFrames
         return Frame.Finish(buffer, kind, id);
     }
 
-    private static ArrayBufferWriter<byte> Start(FunctionRef function, ReadOnlySpan<byte> target)
+    /// <remarks>
+    /// The frame is written into pooled segments: a large argument costs its serialized size once, with no copy as
+    /// the buffer grows (<see cref="Frame.Finish"/> turns a small frame into one exact array).
+    /// </remarks>
+    private static FrameBuffer Start(FunctionRef function, ReadOnlySpan<byte> target)
     {
-        ArrayBufferWriter<byte> buffer = cachedBuffer ??= new ArrayBufferWriter<byte>(256);
+        var buffer = new FrameBuffer(256 + target.Length);
         Frame.Begin(buffer);
         BinaryPrimitives.WriteInt32LittleEndian(buffer.GetSpan(4), function.Id);
         buffer.Advance(4);
         buffer.Write(target);
-        if (buffer.Capacity > 1 << 20)
-        {
-            cachedBuffer = null; // Do not keep a huge buffer alive per thread.
-        }
         return buffer;
     }
 

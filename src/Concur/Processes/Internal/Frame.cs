@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Buffers.Binary;
 
 namespace Concur.Processes.Internal;
@@ -12,23 +11,46 @@ internal static class Frame
     /// <summary>Bytes before the body.</summary>
     public const int HeaderSize = 13;
 
-    /// <summary>The largest frame accepted (guards against a corrupt length).</summary>
-    public const int MaxLength = 1 << 30;
+    /// <summary>Frames up to this size travel as one array; larger ones stay in pooled segments.</summary>
+    public const int LargeFrame = 64 * 1024;
+
+    /// <summary>The default for the largest frame the parent accepts from a worker (<see cref="ChannelLimits"/>).</summary>
+    public const int DefaultMaxLength = 1 << 30;
 
     /// <summary>Starts a frame in <paramref name="buffer"/>; write the body next, then call <see cref="Finish"/>.</summary>
-    public static void Begin(ArrayBufferWriter<byte> buffer)
+    public static void Begin(FrameBuffer buffer)
     {
-        buffer.ResetWrittenCount();
+        buffer.Dispose();
         buffer.GetSpan(HeaderSize);
         buffer.Advance(HeaderSize);
     }
 
-    /// <summary>Copies the frame in <paramref name="buffer"/> out with its header filled in.</summary>
-    public static byte[] Finish(ArrayBufferWriter<byte> buffer, FrameKind kind, long id)
+    /// <summary>Fills in the header of the frame in <paramref name="buffer"/> and hands it over as an outgoing frame.</summary>
+    /// <exception cref="InvalidOperationException">The frame is longer than the format allows (2 GiB).</exception>
+    public static OutgoingFrame Finish(FrameBuffer buffer, FrameKind kind, long id)
     {
-        byte[] frame = buffer.WrittenSpan.ToArray();
-        WriteHeader(frame, kind, id, frame.Length - 4);
-        return frame;
+        SealHeader(buffer, kind, id);
+        if (buffer.Length <= LargeFrame)
+        {
+            byte[] frame = buffer.ToArray();
+            buffer.Dispose();
+            return frame;
+        }
+        return new OutgoingFrame(buffer);
+    }
+
+    /// <summary>Fills in the header of the frame in <paramref name="buffer"/>.</summary>
+    /// <exception cref="InvalidOperationException">The frame is longer than the format allows (2 GiB).</exception>
+    public static void SealHeader(FrameBuffer buffer, FrameKind kind, long id)
+    {
+        long length = buffer.Length - 4;
+        if (length > int.MaxValue)
+        {
+            throw new InvalidOperationException(
+                $"The message is {buffer.Length:N0} bytes long; one message to or from a worker process holds at most 2 GiB. " +
+                "Send the data in parts (for example with Map over slices), or through a file.");
+        }
+        WriteHeader(buffer.Head(HeaderSize), kind, id, (int)length);
     }
 
     /// <summary>Fills in the header in place (the span starts with <see cref="HeaderSize"/> reserved bytes).</summary>
@@ -37,22 +59,6 @@ internal static class Frame
         BinaryPrimitives.WriteInt32LittleEndian(frame, lengthAfterPrefix);
         frame[4] = (byte)kind;
         BinaryPrimitives.WriteInt64LittleEndian(frame[5..], id);
-    }
-
-    /// <summary>Builds the frame that tells a worker which polymorphic types it may read and write.</summary>
-    public static byte[] AllowTypes()
-    {
-        var buffer = new ArrayBufferWriter<byte>(256);
-        Begin(buffer);
-        var writer = new MessagePack.MessagePackWriter(buffer);
-        string[] names = ProcessTypeAllowlist.Snapshot();
-        writer.WriteArrayHeader(names.Length);
-        foreach (string name in names)
-        {
-            writer.Write(name);
-        }
-        writer.Flush();
-        return Finish(buffer, FrameKind.AllowTypes, 0);
     }
 
     /// <summary>Builds a frame with an empty body.</summary>

@@ -1,45 +1,135 @@
+using System.Buffers;
 using System.Buffers.Binary;
+using System.Diagnostics;
 
 namespace Concur.Processes.Internal;
 
 /// <summary>
-/// Reads frames from a pipe with one buffer, so several small frames that arrive together cost one read call.
-/// A frame's body is valid until the next <see cref="TryRead"/>.
+/// Reads frames from a pipe in two steps, the header and then the body, so the parent can refuse a frame by its
+/// header before waiting for its body. Small frames come out of one 64 KiB buffer (several that arrive together cost
+/// one read call); a body that does not fit goes into pooled segments as its bytes arrive, so a length prefix that
+/// promises more than comes costs nothing. A body is valid until the next <see cref="TryReadHeader"/>.
 /// </summary>
-internal sealed class FrameReader
+internal sealed class FrameReader : IDisposable
 {
     private readonly Stream stream;
-    private byte[] buffer = new byte[64 * 1024];
+    private readonly long maxLength;
+    private readonly Action? onWait;
+    private readonly byte[] buffer = new byte[64 * 1024];
+    private readonly FrameBuffer large = new(FrameBuffer.SegmentSize);
     private int start;
     private int end;
+    private long waitingSince;
 
     /// <summary>Initializes a reader over <paramref name="stream"/>.</summary>
-    public FrameReader(Stream stream) => this.stream = stream;
-
-    /// <summary>Reads the next frame; <see langword="false"/> at end of stream (the other side is gone).</summary>
-    /// <exception cref="InvalidDataException">The stream does not hold well-formed frames.</exception>
-    public bool TryRead(out FrameKind kind, out long id, out ReadOnlyMemory<byte> body)
+    /// <param name="stream">The pipe.</param>
+    /// <param name="maxLength">The largest frame accepted, header included.</param>
+    /// <param name="onWait">Called when a started frame has to wait for more bytes (the supervisor then watches for a stall).</param>
+    public FrameReader(Stream stream, long maxLength = (long)int.MaxValue + 4, Action? onWait = null)
     {
-        kind = default;
-        id = 0;
-        body = default;
-        if (!Fill(4))
+        this.stream = stream;
+        this.maxLength = maxLength;
+        this.onWait = onWait;
+    }
+
+    /// <summary>
+    /// Gets the <see cref="Stopwatch"/> timestamp of the last progress on a started frame, or 0 between frames.
+    /// Read from other threads.
+    /// </summary>
+    public long WaitingSince => Volatile.Read(ref waitingSince);
+
+    /// <summary>Gets a description of how far the current frame got (for a "cut off" message).</summary>
+    public string Progress { get; private set; } = string.Empty;
+
+    /// <summary>Reads the next frame's header; <see langword="false"/> at end of stream between frames.</summary>
+    /// <exception cref="CorruptFrameException">The stream ended inside a header, or the length is impossible or above the limit.</exception>
+    public bool TryReadHeader(out FrameHeader header)
+    {
+        header = default;
+        large.Dispose();
+        Volatile.Write(ref waitingSince, 0);
+        if (end - start == 0 && !FillSome())
         {
             return false;
+        }
+        if (!Fill(Frame.HeaderSize))
+        {
+            throw new CorruptFrameException($"a frame cut off inside its header: {end - start} of {Frame.HeaderSize} bytes, then the pipe closed");
         }
         int length = BinaryPrimitives.ReadInt32LittleEndian(buffer.AsSpan(start));
-        if (length < Frame.HeaderSize - 4 || length > Frame.MaxLength)
+        var kind = (FrameKind)buffer[start + 4];
+        long id = BinaryPrimitives.ReadInt64LittleEndian(buffer.AsSpan(start + 5));
+        if (length < Frame.HeaderSize - 4)
         {
-            throw new InvalidDataException($"Corrupt frame length {length} on a Concur worker pipe.");
+            throw new CorruptFrameException($"a frame whose length prefix is {length}, below the {Frame.HeaderSize - 4} bytes every frame has");
         }
-        if (!Fill(4 + length))
+        if (4L + length > maxLength)
+        {
+            throw new CorruptFrameException(
+                $"a {Describe(kind)} frame of {4L + length:N0} bytes, above the limit of {maxLength:N0} bytes " +
+                $"(raise it with the {ChannelLimits.MaxFrameBytesSetting} setting if results really are that large)");
+        }
+        start += Frame.HeaderSize;
+        header = new FrameHeader(kind, id, length + 4 - Frame.HeaderSize);
+        return true;
+    }
+
+    /// <summary>Reads the body of the frame whose header was just read.</summary>
+    /// <exception cref="CorruptFrameException">The stream ended before the body did.</exception>
+    public ReadOnlySequence<byte> ReadBody(in FrameHeader header)
+    {
+        int bodyLength = header.BodyLength;
+        if (bodyLength <= buffer.Length)
+        {
+            if (!Fill(bodyLength))
+            {
+                throw Truncated(header, end - start);
+            }
+            var body = new ReadOnlySequence<byte>(buffer, start, bodyLength);
+            start += bodyLength;
+            return body;
+        }
+        // A large body: what is buffered, then the rest straight from the pipe into pooled segments.
+        int buffered = end - start;
+        large.Write(buffer.AsSpan(start, buffered));
+        start = end = 0;
+        Waiting();
+        long got = large.ReadFrom(stream, bodyLength - buffered, _ => Volatile.Write(ref waitingSince, Stopwatch.GetTimestamp()));
+        if (buffered + got < bodyLength)
+        {
+            throw Truncated(header, buffered + got);
+        }
+        Volatile.Write(ref waitingSince, 0);
+        return large.AsSequence();
+    }
+
+    /// <summary>Returns the pooled segments.</summary>
+    public void Dispose() => large.Dispose();
+
+    private static string Describe(FrameKind kind) =>
+        Enum.IsDefined(kind) ? kind.ToString() : $"unknown kind {(byte)kind}";
+
+    private static CorruptFrameException Truncated(in FrameHeader header, long got) =>
+        new($"a {Describe(header.Kind)} frame for id {header.Id} cut off after {got:N0} of its {header.BodyLength:N0} body bytes");
+
+    private void Waiting()
+    {
+        if (Volatile.Read(ref waitingSince) == 0)
+        {
+            Volatile.Write(ref waitingSince, Stopwatch.GetTimestamp());
+            onWait?.Invoke();
+        }
+    }
+
+    private bool FillSome()
+    {
+        start = end = 0;
+        int n = stream.Read(buffer, 0, buffer.Length);
+        if (n <= 0)
         {
             return false;
         }
-        kind = (FrameKind)buffer[start + 4];
-        id = BinaryPrimitives.ReadInt64LittleEndian(buffer.AsSpan(start + 5));
-        body = buffer.AsMemory(start + Frame.HeaderSize, length + 4 - Frame.HeaderSize);
-        start += 4 + length;
+        end = n;
         return true;
     }
 
@@ -56,10 +146,7 @@ internal sealed class FrameReader
             end -= start;
             start = 0;
         }
-        if (needed > buffer.Length)
-        {
-            Array.Resize(ref buffer, Math.Max(needed, buffer.Length * 2));
-        }
+        Waiting();
         while (end < needed)
         {
             int n = stream.Read(buffer, end, buffer.Length - end);
@@ -68,6 +155,7 @@ internal sealed class FrameReader
                 return false;
             }
             end += n;
+            Volatile.Write(ref waitingSince, Stopwatch.GetTimestamp());
         }
         return true;
     }

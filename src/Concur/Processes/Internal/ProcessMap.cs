@@ -52,7 +52,7 @@ internal static class ProcessMap
         ProcessPoolEngine engine, FunctionRef function, byte[] target, TItem[] chunk, CancellationToken stop)
     {
         long id = CallFrames.NextId();
-        byte[] frame = CallFrames.Build(FrameKind.InvokeChunk, id, function, target, chunk, "source");
+        OutgoingFrame frame = CallFrames.Build(FrameKind.InvokeChunk, id, function, target, chunk, "source");
         var item = new WorkItem<TResult[]>(id, function, frame, null, CancellationToken.None);
         engine.Enqueue(item);
         if (stop.CanBeCanceled)

@@ -11,4 +11,7 @@ internal enum StopReason
 
     /// <summary>The caller cancelled the running task.</summary>
     Cancelled,
+
+    /// <summary>TerminateWorkers or KillWorkers stopped every worker.</summary>
+    Stopped,
 }

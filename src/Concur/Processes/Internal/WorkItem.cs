@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics;
 using Concur.Serialization;
 
@@ -11,7 +12,7 @@ internal abstract class WorkItem
 {
     private CancellationTokenRegistration registration;
 
-    protected WorkItem(long id, FunctionRef function, byte[] frame, TimeSpan? timeout, CancellationToken cancellationToken)
+    protected WorkItem(long id, FunctionRef function, OutgoingFrame frame, TimeSpan? timeout, CancellationToken cancellationToken)
     {
         Id = id;
         Function = function;
@@ -26,8 +27,8 @@ internal abstract class WorkItem
     /// <summary>Gets the function the task calls.</summary>
     public FunctionRef Function { get; }
 
-    /// <summary>Gets the complete frame to send to a worker.</summary>
-    public byte[] Frame { get; }
+    /// <summary>Gets the complete frame to send to a worker (released once the task has an answer or ends).</summary>
+    public OutgoingFrame Frame { get; }
 
     /// <summary>Gets the hard time limit on running, counted from when the task starts in its worker.</summary>
     public TimeSpan? Timeout { get; }
@@ -73,9 +74,10 @@ internal abstract class WorkItem
     }
 
     /// <summary>Completes the caller's task with the result bytes a worker sent.</summary>
-    public void Complete(ReadOnlyMemory<byte> body)
+    public void Complete(ReadOnlySequence<byte> body)
     {
         registration.Dispose();
+        Frame.Release();
         try
         {
             SetResult(body);
@@ -94,6 +96,7 @@ internal abstract class WorkItem
     public void Fail(Exception exception)
     {
         registration.Dispose();
+        Frame.Release();
         TrySetException(exception);
     }
 
@@ -101,10 +104,11 @@ internal abstract class WorkItem
     public void Cancel()
     {
         registration.Dispose();
+        Frame.Release();
         TrySetCanceled(CancellationToken.IsCancellationRequested ? CancellationToken : default);
     }
 
-    protected abstract void SetResult(ReadOnlyMemory<byte> body);
+    protected abstract void SetResult(ReadOnlySequence<byte> body);
 
     protected abstract void TrySetException(Exception exception);
 
@@ -117,7 +121,7 @@ internal sealed class WorkItem<TResult> : WorkItem
 {
     private readonly TaskCompletionSource<TResult> completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public WorkItem(long id, FunctionRef function, byte[] frame, TimeSpan? timeout, CancellationToken cancellationToken)
+    public WorkItem(long id, FunctionRef function, OutgoingFrame frame, TimeSpan? timeout, CancellationToken cancellationToken)
         : base(id, function, frame, timeout, cancellationToken)
     {
     }
@@ -128,8 +132,11 @@ internal sealed class WorkItem<TResult> : WorkItem
     /// <summary>Gets the caller's typed task.</summary>
     public Task<TResult> TypedTask => completion.Task;
 
-    protected override void SetResult(ReadOnlyMemory<byte> body) =>
-        completion.TrySetResult(Payload.Read<TResult>(body));
+    protected override void SetResult(ReadOnlySequence<byte> body)
+    {
+        var reader = new MessagePack.MessagePackReader(body);
+        completion.TrySetResult(Payload.Read<TResult>(ref reader));
+    }
 
     protected override void TrySetException(Exception exception) => completion.TrySetException(exception);
 

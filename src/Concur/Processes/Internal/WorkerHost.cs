@@ -1,8 +1,6 @@
 using System.Buffers;
-using System.Buffers.Binary;
 using System.Globalization;
 using System.IO.Pipes;
-using System.Runtime.InteropServices;
 using Concur.Platform;
 using Concur.Serialization;
 using MessagePack;
@@ -30,38 +28,97 @@ internal static class WorkerHost
         return Run(args);
     }
 
-    /// <summary>Runs the worker loop; returns the exit code.</summary>
+    /// <summary>Gets the id of the task this worker is running (0 between tasks): a hook for the tests that play a hostile worker.</summary>
+    internal static long CurrentTaskId { get; private set; }
+
+    /// <summary>Exit code: the arguments are not a worker's (started by hand, or by a mismatched version).</summary>
+    internal const int BadArguments = 2;
+
+    /// <summary>Exit code: the parent sent something that is not a well-formed frame, or the pipes failed.</summary>
+    internal const int BadInput = 3;
+
+    /// <summary>Runs the worker loop; returns the exit code. Never throws: bad arguments or input end the worker with a message on standard error.</summary>
     /// <param name="args"><c>--concur-worker parentPid inFd outFd dieWithParent name</c>.</param>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1031", Justification = "The host's last line: report and exit, never an unhandled exception.")]
     internal static int Run(string[] args)
     {
         if (Environment.GetEnvironmentVariable("CONCUR_WORKER_TRACE") == "1")
         {
             Console.Error.WriteLine($"[worker {Environment.ProcessId}] main at {DateTime.UtcNow:ss.fff}");
         }
-        int parentPid = int.Parse(args[1], CultureInfo.InvariantCulture);
+        if (args.Length < 5 || args.Length > 6 ||
+            !int.TryParse(args[1], NumberStyles.None, CultureInfo.InvariantCulture, out int parentPid) || parentPid <= 0 ||
+            !IsHandle(args[2]) || !IsHandle(args[3]) || args[4] is not ("0" or "1"))
+        {
+            Console.Error.WriteLine(
+                $"Concur worker: bad arguments '{string.Join(' ', args)}'. A worker is started by Concur as " +
+                $"'{LaunchPlan.WorkerArgument} <parent pid> <input pipe handle> <output pipe handle> <0|1 die with parent> [name]'; " +
+                "it is not meant to be started by hand.");
+            return BadArguments;
+        }
         string inHandle = args[2];
         string outHandle = args[3];
         bool dieWithParent = args[4] == "1";
         CurrentProcess.Name = args.Length > 5 ? args[5] : "Worker";
-        IProcessPlatform platform = ProcessPlatform.Current;
-        if (dieWithParent)
+        try
         {
-            if (!platform.BindLifetimeToParent(parentPid))
+            IProcessPlatform platform = ProcessPlatform.Current;
+            if (dieWithParent)
             {
-                return 0;
+                if (!platform.BindLifetimeToParent(parentPid))
+                {
+                    return 0;
+                }
+                platform.WatchControlChannel(inHandle, () => platform.ExitImmediately(0));
             }
-            platform.WatchControlChannel(inHandle, () => platform.ExitImmediately(0));
-        }
 
-        // JIT and initialise the serializer and the reflection paths on another thread while the parent sends the
-        // first frames: on a cold worker these cost tens of milliseconds, all on the first task's critical path.
-        var warmUp = new Thread(WarmUp) { IsBackground = true, Name = "Concur worker warm-up" };
-        warmUp.Start();
-        using var input = new AnonymousPipeClientStream(PipeDirection.In, inHandle);
-        using var output = new AnonymousPipeClientStream(PipeDirection.Out, outHandle);
-        var loop = new Loop(input, output);
-        return loop.Run();
+            // JIT and initialise the serializer and the reflection paths on another thread while the parent sends the
+            // first frames: on a cold worker these cost tens of milliseconds, all on the first task's critical path.
+            var warmUp = new Thread(WarmUp) { IsBackground = true, Name = "Concur worker warm-up" };
+            warmUp.Start();
+            using var input = new AnonymousPipeClientStream(PipeDirection.In, inHandle);
+            using var output = new AnonymousPipeClientStream(PipeDirection.Out, outHandle);
+            return Serve(input, output);
+        }
+        catch (Exception e)
+        {
+            Console.Error.WriteLine($"Concur worker {Environment.ProcessId}: cannot serve its parent: {e.GetType().Name}: {e.Message}");
+            return BadInput;
+        }
     }
+
+    /// <summary>
+    /// Serves frames from <paramref name="input"/> until Exit, end of input or bad input; returns the exit code and
+    /// never throws (a corrupt frame from the parent ends the worker with <see cref="BadInput"/> and a message).
+    /// </summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1031", Justification = "The host's last line: report and exit, never an unhandled exception.")]
+    internal static int Serve(Stream input, Stream output, TextWriter? log = null)
+    {
+        log ??= Console.Error;
+        try
+        {
+            using var loop = new Loop(input, output);
+            return loop.Run();
+        }
+        catch (CorruptFrameException e)
+        {
+            log.WriteLine($"Concur worker {Environment.ProcessId}: the parent sent a corrupt frame ({e.Message}); exiting.");
+            return BadInput;
+        }
+        catch (IOException e)
+        {
+            log.WriteLine($"Concur worker {Environment.ProcessId}: a pipe to the parent failed ({e.Message}); exiting.");
+            return BadInput;
+        }
+        catch (Exception e)
+        {
+            log.WriteLine($"Concur worker {Environment.ProcessId}: cannot go on ({e.GetType().Name}: {e.Message}); exiting.");
+            return BadInput;
+        }
+    }
+
+    private static bool IsHandle(string text) =>
+        long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out long handle) && handle >= 0;
 
     private static void WarmUp()
     {
@@ -84,12 +141,12 @@ internal static class WorkerHost
         }
     }
 
-    private sealed class Loop(Stream input, Stream output)
+    private sealed class Loop(Stream input, Stream output) : IDisposable
     {
         private readonly FrameReader reader = new(input);
         private readonly Dictionary<int, FunctionDefinition> functions = [];
         private readonly Dictionary<int, Exception> broken = [];
-        private readonly ArrayBufferWriter<byte> buffer = new(4096);
+        private readonly FrameBuffer buffer = new(4096);
 
         // CONCUR_WORKER_TRACE=1 prints start-up timestamps to stderr (used to profile pool creation; nothing per call).
         private static readonly bool Trace = Environment.GetEnvironmentVariable("CONCUR_WORKER_TRACE") == "1";
@@ -102,50 +159,58 @@ internal static class WorkerHost
             }
         }
 
+        public void Dispose()
+        {
+            reader.Dispose();
+            buffer.Dispose();
+        }
+
+        private static ReadOnlyMemory<byte> Contiguous(ReadOnlySequence<byte> body) =>
+            body.IsSingleSegment ? body.First : body.ToArray();
+
         public int Run()
         {
             Note("ready");
-            output.Write(Frame.Empty(FrameKind.Ready, Environment.ProcessId));
-            while (reader.TryRead(out FrameKind kind, out long id, out ReadOnlyMemory<byte> body))
+            output.Write(new FromWorker.Ready(Environment.ProcessId).Encode());
+            while (reader.TryReadHeader(out FrameHeader header))
             {
-                switch (kind)
+                ReadOnlySequence<byte> body = reader.ReadBody(header);
+                switch (header.Kind)
                 {
                     case FrameKind.Define:
                         try
                         {
                             Note("define start");
-                            functions[(int)id] = FunctionDefinition.Read(body);
+                            functions[(int)header.Id] = FunctionDefinition.Read(Contiguous(body));
                             Note("define end");
                         }
                         catch (Exception e)
                         {
-                            broken[(int)id] = e;
+                            broken[(int)header.Id] = e;
                         }
                         break;
                     case FrameKind.Invoke:
                     case FrameKind.InvokeChunk:
-                        Call(kind, id, body);
+                        Call(ToWorker.Call.Decode(header, body));
                         break;
                     case FrameKind.Initialize:
-                        if (!Call(kind, id, body))
+                        if (!Call(ToWorker.Call.Decode(header, body)))
                         {
                             return 1;
                         }
                         break;
                     case FrameKind.RunMain:
-                        return RunMain(body);
+                        return RunMain(ToWorker.Call.Decode(header, body));
                     case FrameKind.Exit:
                         return 0;
                     case FrameKind.AllowTypes:
-                        var names = new MessagePackReader(body);
-                        int count = names.ReadArrayHeader();
-                        for (int i = 0; i < count; i++)
+                        foreach (string name in ToWorker.AllowTypes.Decode(body).Names)
                         {
-                            ProcessTypeAllowlist.AllowFromParent(names.ReadString()!);
+                            ProcessTypeAllowlist.AllowFromParent(name);
                         }
                         break;
                     default:
-                        throw new InvalidDataException($"Unexpected frame {kind} in a Concur worker.");
+                        throw new CorruptFrameException($"a frame of kind {(byte)header.Kind} (id {header.Id}), which a parent does not send");
                 }
             }
             return 0; // The parent closed the control pipe.
@@ -165,16 +230,17 @@ internal static class WorkerHost
             throw new InvalidDataException($"Function {functionId} was never defined in this worker.");
         }
 
-        private bool Call(FrameKind kind, long id, ReadOnlyMemory<byte> body)
+        private bool Call(ToWorker.Call call)
         {
+            CurrentTaskId = call.TaskId;
             Frame.Begin(buffer);
             var writer = new MessagePackWriter(buffer);
             try
             {
-                FunctionDefinition definition = Lookup(BinaryPrimitives.ReadInt32LittleEndian(body.Span));
-                var arguments = new MessagePackReader(body[4..]);
+                FunctionDefinition definition = Lookup(call.FunctionId);
+                var arguments = new MessagePackReader(call.Arguments);
                 Delegate function = definition.Bind(ref arguments);
-                if (kind == FrameKind.InvokeChunk)
+                if (call.Kind == FrameKind.InvokeChunk)
                 {
                     definition.Invoker.InvokeChunk(function, ref arguments, ref writer);
                 }
@@ -183,9 +249,9 @@ internal static class WorkerHost
                     definition.Invoker.Invoke(function, ref arguments, ref writer);
                 }
                 writer.Flush();
-                if (kind != FrameKind.Initialize)
+                if (call.Kind != FrameKind.Initialize)
                 {
-                    Send(FrameKind.Result, id);
+                    Send(FrameKind.Result, call.TaskId);
                 }
                 return true;
             }
@@ -195,17 +261,17 @@ internal static class WorkerHost
                 writer = new MessagePackWriter(buffer);
                 RemoteError.Write(ref writer, e);
                 writer.Flush();
-                Send(kind == FrameKind.Initialize ? FrameKind.InitializeFailed : FrameKind.Error, id);
+                Send(call.Kind == FrameKind.Initialize ? FrameKind.InitializeFailed : FrameKind.Error, call.TaskId);
                 return false;
             }
         }
 
-        private int RunMain(ReadOnlyMemory<byte> body)
+        private int RunMain(ToWorker.Call call)
         {
             try
             {
-                FunctionDefinition definition = Lookup(BinaryPrimitives.ReadInt32LittleEndian(body.Span));
-                var arguments = new MessagePackReader(body[4..]);
+                FunctionDefinition definition = Lookup(call.FunctionId);
+                var arguments = new MessagePackReader(call.Arguments);
                 Delegate function = definition.Bind(ref arguments);
                 Frame.Begin(buffer);
                 var writer = new MessagePackWriter(buffer);
@@ -222,11 +288,15 @@ internal static class WorkerHost
             }
         }
 
+        /// <summary>Writes the answer in <see cref="buffer"/>, segment by segment (a large result is never copied whole).</summary>
         private void Send(FrameKind kind, long id)
         {
-            Span<byte> frame = MemoryMarshal.AsMemory(buffer.WrittenMemory).Span;
-            Frame.WriteHeader(frame, kind, id, frame.Length - 4);
-            output.Write(frame);
+            Frame.SealHeader(buffer, kind, id);
+            buffer.WriteTo(output);
+            if (buffer.SegmentCount > 1)
+            {
+                buffer.Dispose(); // Do not keep a large result's segments between calls.
+            }
         }
     }
 }

@@ -38,7 +38,7 @@ internal sealed class WorkerProcess
     public Queue<WorkItem> Outstanding { get; } = new();
 
     /// <summary>Gets the frames waiting to be written, in order. Gate.</summary>
-    public Queue<byte[]> SendQueue { get; } = new();
+    public Queue<OutgoingFrame> SendQueue { get; } = new();
 
     /// <summary>Gets the ids of the functions already defined in this worker. Gate.</summary>
     public HashSet<int> Defined { get; } = [];
@@ -63,6 +63,15 @@ internal sealed class WorkerProcess
 
     /// <summary>Gets or sets a value indicating whether the process has ended. Gate.</summary>
     public bool Dead { get; set; }
+
+    /// <summary>Gets or sets how many tasks it answered. Gate.</summary>
+    public int Answered { get; set; }
+
+    /// <summary>Gets or sets what the worker sent that broke the protocol, if it did (it was then killed). Gate.</summary>
+    public string? Corruption { get; set; }
+
+    /// <summary>Gets or sets the reader of its result pipe (the supervisor watches it for a stalled frame).</summary>
+    public FrameReader? Reader { get; set; }
 
     /// <summary>Gets or sets the initializer's error, if it threw in this worker.</summary>
     public RemoteException? InitializeError { get; set; }

@@ -1,0 +1,315 @@
+using System.Buffers;
+using System.Diagnostics;
+using Concur.Serialization;
+
+namespace Concur.Processes.Internal;
+
+/// <summary>
+/// The worker channel: each worker's send queue, written by whoever holds its send lock, and its reader thread,
+/// which holds the parent's side of the protocol as a strict state machine.
+/// </summary>
+/// <remarks>
+/// <para>What a worker may send, in order:</para>
+/// <code>
+///  Ready(pid) ─┬─► [InitializeFailed]             (only with an initializer, before any answer; then the worker exits)
+///              └─► (Result | Error)(head task) *  (only for the task it is running, the head of Outstanding)
+/// </code>
+/// <para>
+/// Anything else (an unknown kind, a second Ready, an answer for a task it is not running, a body that does not
+/// decode, a frame above <see cref="ChannelLimits.MaxFrameBytes"/>, a frame cut off by the pipe closing or
+/// stalling) is a corrupt frame: the worker is killed and replaced, and only the task it was running fails, with
+/// a <see cref="WorkerCrashedException"/> that says what the worker sent. Nothing a worker writes can throw on
+/// the reader thread, leave a task pending, or break the pool.
+/// </para>
+/// </remarks>
+internal sealed partial class ProcessPoolEngine
+{
+    /// <summary>Frames up to this size are written by the reader thread itself: a worker holds one task at a time, so
+    /// with at most a couple of them unread they always fit in the pipe's 64 KiB and the write cannot block (a blocked
+    /// reader thread could deadlock with a worker blocked writing its result).</summary>
+    private const int SmallFrame = 16 * 1024;
+
+    // ---- Sending ----
+
+    private void FlushAll(List<WorkerProcess>? flush, bool mayBlock)
+    {
+        if (flush is null)
+        {
+            return;
+        }
+        WorkerProcess? previous = null;
+        foreach (WorkerProcess w in flush)
+        {
+            if (!ReferenceEquals(w, previous))
+            {
+                Flush(w, mayBlock);
+                previous = w;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Writes <paramref name="w"/>'s queued frames. Whoever holds its send lock writes everything queued, and
+    /// rechecks after letting go, so a thread that finds the lock taken can simply leave its frames to the holder.
+    /// </summary>
+    private void Flush(WorkerProcess w, bool mayBlock)
+    {
+        byte[]? coalesced = null;
+        while (true)
+        {
+            if (!w.SendLock.TryEnter())
+            {
+                return;
+            }
+            bool handOff = false;
+            try
+            {
+                while (true)
+                {
+                    int length = 0;
+                    OutgoingFrame? single = null;
+                    lock (gate)
+                    {
+                        if (w.SendQueue.Count == 0)
+                        {
+                            break;
+                        }
+                        if (!mayBlock && w.SendQueue.Peek().Length > SmallFrame)
+                        {
+                            handOff = true;
+                            break;
+                        }
+                        if (w.SendQueue.Count == 1 || w.SendQueue.Peek().Array is not { Length: <= SmallFrame })
+                        {
+                            single = w.SendQueue.Dequeue();
+                        }
+                        else
+                        {
+                            // Several small frames: one write system call for all of them.
+                            coalesced ??= ArrayPool<byte>.Shared.Rent(64 * 1024);
+                            while (w.SendQueue.Count > 0 && w.SendQueue.Peek().Array is { Length: <= SmallFrame } frame &&
+                                   length + frame.Length <= coalesced.Length)
+                            {
+                                w.SendQueue.Dequeue();
+                                frame.CopyTo(coalesced, length);
+                                length += frame.Length;
+                            }
+                        }
+                    }
+                    try
+                    {
+                        if (single is not null)
+                        {
+                            single.WriteTo(w.ToWorker);
+                        }
+                        else
+                        {
+                            w.ToWorker.Write(coalesced!, 0, length);
+                        }
+                    }
+                    catch (Exception e) when (e is IOException or ObjectDisposedException)
+                    {
+                        // The worker is gone (or the task ended and released its frame); the reader thread reports
+                        // the death and the tasks are re-queued.
+                        lock (gate)
+                        {
+                            w.SendQueue.Clear();
+                        }
+                        break;
+                    }
+                }
+            }
+            finally
+            {
+                w.SendLock.Exit();
+            }
+            if (handOff)
+            {
+                ThreadPool.UnsafeQueueUserWorkItem(static state => state.Engine.Flush(state.Worker, mayBlock: true), (Engine: this, Worker: w), preferLocal: false);
+                break;
+            }
+            lock (gate)
+            {
+                if (w.SendQueue.Count == 0)
+                {
+                    break;
+                }
+            }
+        }
+        if (coalesced is not null)
+        {
+            ArrayPool<byte>.Shared.Return(coalesced);
+        }
+    }
+
+    // ---- Result path (reader threads) ----
+
+    private void StartReader(WorkerProcess w)
+    {
+        w.Reader = new FrameReader(w.FromWorker, limits.MaxFrameBytes, onWait: () => supervisorEvents.Add(null));
+        var thread = new Thread(() => Read(w)) { IsBackground = true, Name = $"Concur reader {w.Name}" };
+        thread.Start();
+    }
+
+    /// <summary>The reader thread: one frame at a time, header first, so a frame is refused before its body is awaited.</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1031", Justification = "Nothing a worker sends may escape the reader thread: it would end the parent process.")]
+    private void Read(WorkerProcess w)
+    {
+        FrameReader reader = w.Reader!;
+        try
+        {
+            while (reader.TryReadHeader(out FrameHeader header))
+            {
+                Admit(w, header);
+                ReadOnlySequence<byte> body = reader.ReadBody(header);
+                switch (header.Kind)
+                {
+                    case FrameKind.Ready:
+                        OnReady(w, FromWorker.Ready.Decode(header));
+                        break;
+                    case FrameKind.Result:
+                        OnAnswer(w, header.Id, new FromWorker.Result(header.Id, body), null);
+                        break;
+                    case FrameKind.Error:
+                        OnAnswer(w, header.Id, default, FromWorker.Error.Decode(header, body).Exception);
+                        break;
+                    case FrameKind.InitializeFailed:
+                        RemoteException error = FromWorker.InitializeFailed.Decode(header, body).Exception;
+                        lock (gate)
+                        {
+                            w.InitializeError = error;
+                        }
+                        break;
+                }
+            }
+        }
+        catch (CorruptFrameException e)
+        {
+            Corrupt(w, e.Message);
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
+        {
+            // The pipe broke: treated as the worker's death below (the worker is killed and replaced).
+            w.Kill();
+        }
+        catch (Exception e)
+        {
+            Corrupt(w, $"a frame the parent could not handle ({e.GetType().Name}: {e.Message})");
+        }
+        finally
+        {
+            reader.Dispose();
+        }
+        supervisorEvents.Add(() => OnWorkerEnded(w));
+    }
+
+    /// <summary>Checks a header against the worker's state before its body is read.</summary>
+    /// <exception cref="CorruptFrameException">The frame is not one the worker may send now.</exception>
+    private void Admit(WorkerProcess w, in FrameHeader header)
+    {
+        lock (gate)
+        {
+            AssertInvariants();
+            if (w.Corruption is not null)
+            {
+                throw new CorruptFrameException(w.Corruption);
+            }
+            if (w.InitializeError is not null)
+            {
+                throw new CorruptFrameException($"a {Describe(header.Kind)} frame after InitializeFailed (the worker should have exited)");
+            }
+            switch (header.Kind)
+            {
+                case FrameKind.Ready when w.Ready:
+                    throw new CorruptFrameException("a second Ready frame");
+                case FrameKind.Ready when header.Id != w.Pid:
+                    throw new CorruptFrameException($"a Ready frame for process {header.Id}");
+                case FrameKind.Ready:
+                    return;
+                case FrameKind.Result or FrameKind.Error or FrameKind.InitializeFailed when !w.Ready:
+                    throw new CorruptFrameException($"a {header.Kind} frame before its Ready frame");
+                case FrameKind.Result or FrameKind.Error:
+                    if (w.Outstanding.Count == 0 || w.Outstanding.Peek().Id != header.Id)
+                    {
+                        throw new CorruptFrameException(w.Outstanding.Count == 0
+                            ? $"a {header.Kind} frame for task {header.Id} while it was running none"
+                            : $"a {header.Kind} frame for task {header.Id} while it was running task {w.Outstanding.Peek().Id}");
+                    }
+                    // The call will not be sent again: free its frame before the answer's body takes memory.
+                    w.Outstanding.Peek().Frame.Release();
+                    return;
+                case FrameKind.InitializeFailed when initializer is null:
+                    throw new CorruptFrameException("an InitializeFailed frame, but the pool has no initializer");
+                case FrameKind.InitializeFailed when w.Answered > 0:
+                    throw new CorruptFrameException("an InitializeFailed frame after its initializer had run");
+                case FrameKind.InitializeFailed:
+                    return;
+                default:
+                    throw new CorruptFrameException($"a frame of {Describe(header.Kind)} (id {header.Id}, {header.BodyLength:N0} body bytes), which workers do not send");
+            }
+        }
+    }
+
+    private static string Describe(FrameKind kind) => Enum.IsDefined(kind) ? $"kind {kind}" : $"unknown kind {(byte)kind}";
+
+    /// <summary>Records what the worker sent and kills it; its death fails the task it was running with that account.</summary>
+    private void Corrupt(WorkerProcess w, string what)
+    {
+        lock (gate)
+        {
+            w.Corruption ??= what;
+        }
+        w.Kill();
+    }
+
+    private void OnReady(WorkerProcess w, FromWorker.Ready ready)
+    {
+        Debug.Assert(ready.ProcessId == w.Pid, "Admit checked the process id.");
+        List<WorkerProcess>? flush = null;
+        lock (gate)
+        {
+            w.Ready = true;
+            startFailures = 0;
+            if (w.Outstanding.Count > 0)
+            {
+                StartedLocked(w.Outstanding.Peek());
+            }
+            DispatchLocked(ref flush);
+            RetireIdleLocked(ref flush);
+            AssertInvariants();
+        }
+        FlushAll(flush, mayBlock: false);
+    }
+
+    /// <summary>Completes the running task with a result (<paramref name="error"/> null) or an error.</summary>
+    private void OnAnswer(WorkerProcess w, long id, FromWorker.Result result, RemoteException? error)
+    {
+        List<WorkerProcess>? flush = null;
+        WorkItem item;
+        lock (gate)
+        {
+            // Admit checked the id against the head; only this thread takes answers off Outstanding.
+            item = w.Outstanding.Dequeue();
+            Debug.Assert(item.Id == id, "Admit checked the task id.");
+            item.State = WorkState.Done;
+            w.Answered++;
+            if (w.Outstanding.Count > 0)
+            {
+                StartedLocked(w.Outstanding.Peek());
+            }
+            DispatchLocked(ref flush);
+            RetireIdleLocked(ref flush);
+            AssertInvariants();
+        }
+        // Hand the worker its next frames before completing (the caller's continuation runs elsewhere anyway).
+        FlushAll(flush, mayBlock: false);
+        if (error is null)
+        {
+            item.Complete(result.Body);
+        }
+        else
+        {
+            item.Fail(error);
+        }
+    }
+}
