@@ -57,6 +57,9 @@ internal sealed class OutOfBand
     /// <summary>Gets a value indicating whether arrays are copied when they are written (the sender may change them later).</summary>
     public bool Snapshots { get; }
 
+    /// <summary>Gets the arrays that came with the message being read.</summary>
+    public IReadOnlyList<Array> Incoming => incoming;
+
     /// <summary>Gets the arrays written, in the order their references appear in the body.</summary>
     public IReadOnlyList<Array> Outgoing => outgoing;
 
