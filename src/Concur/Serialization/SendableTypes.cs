@@ -60,8 +60,12 @@ internal static class SendableTypes
     /// Gets the message for an argument or captured value of <paramref name="declared"/> that cannot be sent, from
     /// the serializer's reason: what it is, why, and what to do.
     /// </summary>
-    public static string Refusal(string what, Type declared, Exception error) =>
-        $"{what} of type {CSharpName.Of(declared)} cannot be sent to a worker process: {error.GetBaseException().Message}. " +
+    /// <param name="what">What is refused, as the start of a sentence ("The argument").</param>
+    /// <param name="declared">Its declared type.</param>
+    /// <param name="error">The serializer's reason.</param>
+    /// <param name="destination">Where it was going ("to a worker process", "through a connection").</param>
+    public static string Refusal(string what, Type declared, Exception error, string destination = "to a worker process") =>
+        $"{what} of type {CSharpName.Of(declared)} cannot be sent {destination}: {error.GetBaseException().Message}. " +
         "Values travel serialized by their declared type: numbers, strings, arrays, collections, and your own classes, " +
         "structs and records (every field travels, private ones included; mark a field [NonSerialized] to leave it behind).";
 

@@ -1,0 +1,171 @@
+using System.Net;
+using System.Net.Sockets;
+using Concur.Ipc.Internal;
+using Concur.Threading.Internal;
+
+namespace Concur;
+
+/// <summary>
+/// Listens at an address for connections from other processes, and authenticates each one with a shared key before
+/// handing it out: Python's <c>multiprocessing.connection.Listener</c>. Clients connect with
+/// <see cref="Connection.Connect"/> or with Python's <c>multiprocessing.connection.Client</c>.
+/// </summary>
+/// <remarks>
+/// <para>
+/// The address is a Unix socket file (<see cref="UnixDomainSocketEndPoint"/>; the parameterless-address constructor
+/// makes one in the temporary folder, named <c>concur-*.sock</c>) or a TCP end point (<see cref="IPEndPoint"/>; port 0
+/// picks a free port, which <see cref="Address"/> then shows). <see cref="Dispose"/> removes the socket file.
+/// </para>
+/// <para>
+/// With an authentication key, <see cref="Accept"/> runs CPython's challenge-response handshake on each new connection
+/// (HMAC-SHA256 both ways, as CPython 3.12 and later; a Python 3.11 client answers with HMAC-MD5, which is accepted, as
+/// CPython 3.12 accepts it) and returns it only once both ends have proved they hold the key. A client with another key
+/// makes <see cref="Accept"/> throw <see cref="System.Security.Authentication.AuthenticationException"/> before
+/// anything it sent has been read; the listener stays open for the next client. Python peers exchange messages with
+/// <c>send_bytes</c>/<c>recv_bytes</c>.
+/// </para>
+/// <para>All members are thread-safe; several threads may accept at once.</para>
+/// </remarks>
+/// <example>
+/// <code>
+/// byte[] key = RandomNumberGenerator.GetBytes(32);
+/// using var listener = new ConnectionListener(new IPEndPoint(IPAddress.Loopback, 0), key);
+/// // elsewhere: using var client = Connection.Connect(listener.Address, key);
+/// using Connection connection = listener.Accept();
+/// string greeting = connection.Receive&lt;string&gt;();
+/// </code>
+/// </example>
+public sealed class ConnectionListener : IDisposable
+{
+    /// <summary>How many connections may wait to be accepted (CPython's default is 1, which makes a burst of clients wait in connect).</summary>
+    private const int Backlog = 16;
+
+    private readonly Socket socket;
+    private readonly byte[]? key;
+    private readonly string? socketFile;
+    private readonly int maxMessageSize;
+    private int closed;
+
+    /// <summary>Listens at a new Unix socket in the temporary folder (Python's <c>Listener()</c> with no address).</summary>
+    /// <param name="authKey">The shared secret, or <see langword="null"/> for no authentication (then anyone who can reach the address can connect).</param>
+    /// <param name="maxMessageSize">The largest message each accepted connection sends or accepts, in bytes. The default is <see cref="Connection.DefaultMaxMessageSize"/>.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxMessageSize"/> is not positive.</exception>
+    /// <exception cref="IOException">The socket could not be created.</exception>
+    public ConnectionListener(byte[]? authKey, int maxMessageSize = Connection.DefaultMaxMessageSize)
+        : this(new UnixDomainSocketEndPoint(Endpoints.NewTemporaryUnixPath()), authKey, maxMessageSize)
+    {
+    }
+
+    /// <summary>Listens at <paramref name="address"/>.</summary>
+    /// <param name="address">A <see cref="UnixDomainSocketEndPoint"/> (a path where no file exists yet) or an <see cref="IPEndPoint"/> (port 0 for any free port).</param>
+    /// <param name="authKey">The shared secret, or <see langword="null"/> for no authentication (then anyone who can reach the address can connect).</param>
+    /// <param name="maxMessageSize">The largest message each accepted connection sends or accepts, in bytes. The default is <see cref="Connection.DefaultMaxMessageSize"/>.</param>
+    /// <exception cref="ArgumentException"><paramref name="address"/> is neither kind of address.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxMessageSize"/> is not positive.</exception>
+    /// <exception cref="IOException">The address is in use (a socket file that exists is never replaced), or cannot be bound.</exception>
+    public ConnectionListener(EndPoint address, byte[]? authKey, int maxMessageSize = Connection.DefaultMaxMessageSize)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxMessageSize);
+        socket = Endpoints.CreateSocket(address);
+        try
+        {
+            socket.Bind(address);
+            socket.Listen(Backlog);
+        }
+        catch (SocketException e)
+        {
+            socket.Dispose();
+            throw new IOException(
+                $"Could not listen at {Endpoints.Describe(address)}: {e.Message} ({e.SocketErrorCode})." +
+                (e.SocketErrorCode == SocketError.AddressAlreadyInUse ? " Another listener uses it, or a file is in the way (a socket file left by a process that was killed can be deleted)." : ""),
+                e);
+        }
+        key = authKey?.ToArray();
+        this.maxMessageSize = maxMessageSize;
+        socketFile = (address as UnixDomainSocketEndPoint)?.ToString();
+        Address = socket.LocalEndPoint ?? address;
+    }
+
+    /// <summary>Gets the address clients connect to: the socket file's path, or the IP address and the port actually bound.</summary>
+    public EndPoint Address { get; }
+
+    /// <summary>Gets a value indicating whether this listener has been closed.</summary>
+    public bool IsClosed => Volatile.Read(ref closed) != 0;
+
+    /// <summary>Waits for the next client and authenticates it (Python's <c>accept()</c>).</summary>
+    /// <returns>The connected, authenticated end. Dispose it.</returns>
+    /// <exception cref="System.Security.Authentication.AuthenticationException">The client holds another key, or none. The listener stays open.</exception>
+    /// <exception cref="TimeoutException">The client did not complete the handshake within 20 seconds. The listener stays open.</exception>
+    /// <exception cref="ObjectDisposedException">The listener has been closed (also while waiting).</exception>
+    public Connection Accept() => SyncOrAsync.RunSync(AcceptCore(sync: true, default));
+
+    /// <summary>Asynchronously waits for the next client and authenticates it.</summary>
+    /// <param name="cancellationToken">Cancels the wait and the handshake.</param>
+    /// <returns>The connected, authenticated end. Dispose it.</returns>
+    /// <exception cref="System.Security.Authentication.AuthenticationException">The client holds another key, or none. The listener stays open.</exception>
+    /// <exception cref="TimeoutException">The client did not complete the handshake within 20 seconds. The listener stays open.</exception>
+    /// <exception cref="ObjectDisposedException">The listener has been closed (also while waiting).</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public ValueTask<Connection> AcceptAsync(CancellationToken cancellationToken = default) => AcceptCore(sync: false, cancellationToken);
+
+    /// <summary>Stops listening and removes the socket file (Python's <c>close()</c>). Connections already accepted stay open.</summary>
+    public void Close() => Dispose();
+
+    /// <summary>Stops listening and removes the socket file, as <see cref="Close"/>. Waiting accepts throw <see cref="ObjectDisposedException"/>.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref closed, 1) != 0)
+        {
+            return;
+        }
+        socket.Dispose();
+        if (socketFile is not null)
+        {
+            try
+            {
+                File.Delete(socketFile);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Already gone, or not ours to delete any more.
+            }
+        }
+    }
+
+    /// <summary>Describes the listener: its address.</summary>
+    /// <returns>A short description.</returns>
+    public override string ToString() => $"ConnectionListener at {Endpoints.Describe(Address)}{(IsClosed ? " (closed)" : "")}";
+
+    private async ValueTask<Connection> AcceptCore(bool sync, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(IsClosed, this);
+        Socket accepted;
+        try
+        {
+            accepted = sync ? socket.Accept() : await socket.AcceptAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (IsClosed && e is SocketException or ObjectDisposedException or OperationCanceledException)
+        {
+            throw new ObjectDisposedException(nameof(ConnectionListener), "The listener was closed while waiting for a client.");
+        }
+        try
+        {
+            Endpoints.Configure(accepted);
+            string peer = accepted.RemoteEndPoint is IPEndPoint remote
+                ? $"The client at {remote}"
+                : $"A client of the listener at {Endpoints.Describe(Address)}";
+            var engine = new MessageSocket(accepted, peer, maxMessageSize, canReceive: true, canSend: true);
+            if (key is not null)
+            {
+                await Handshake.RunCore(engine, key, asListener: true, sync, cancellationToken).ConfigureAwait(false);
+            }
+            return new Connection(engine);
+        }
+        catch
+        {
+            accepted.Dispose();
+            throw;
+        }
+    }
+}
