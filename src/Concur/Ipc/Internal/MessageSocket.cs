@@ -386,7 +386,9 @@ internal sealed class MessageSocket : IDisposable
             }
             if (sync)
             {
-                return socket.Poll(timeout, SelectMode.SelectRead);
+                bool ready = socket.Poll(timeout, SelectMode.SelectRead);
+                // Closing this end wakes a blocked poll (as readable): that is not a message.
+                return IsClosed ? throw ClosedHere() : ready;
             }
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             if (timeout != Timeout.InfiniteTimeSpan)
