@@ -155,6 +155,48 @@ public sealed class ReadmeTableTests
     }
 
     [Fact]
+    public async Task Table_ConnectionRows_HaveTheNamedMembers()
+    {
+        var (reader, writer) = Connection.CreatePipe(duplex: false); // Pipe(False)
+        Assert.True(reader.CanReceive && !reader.CanSend && writer.CanSend && !writer.CanReceive);
+        writer.Send(1);
+        writer.SendBytes([2]);
+        await writer.SendBytesAsync(new byte[] { 3, 4 });
+        Assert.True(reader.Poll(Bounded.Limit));
+        Assert.True(await reader.PollAsync(Bounded.Limit));
+        Assert.Equal(1, reader.Receive<int>());
+        Assert.Equal([2], reader.ReceiveBytes());
+        Assert.Equal(2, reader.ReceiveBytes(new byte[2]));
+        writer.Close();
+        Assert.True(writer.IsClosed);
+        Assert.Throws<EndOfStreamException>(() => reader.Receive<int>()); // EOFError
+        reader.Dispose();
+        var (first, second) = Connection.CreatePipe(); // Pipe()
+        Assert.Equal(Connection.DefaultMaxMessageSize, first.MaxMessageSize);
+        first.Dispose();
+        second.Dispose();
+
+        byte[] key = [1, 2, 3];
+        using var listener = new ConnectionListener(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0), key);
+        Task<Connection> accepted = listener.AcceptAsync().AsTask();
+        using Connection client = Connection.Connect(listener.Address, key);
+        using Connection server = await Bounded.Within(accepted);
+        await Assert.ThrowsAsync<System.Security.Authentication.AuthenticationException>(async () =>
+        {
+            Task<Connection> refused = listener.AcceptAsync().AsTask();
+            try
+            {
+                using Connection wrong = await Connection.ConnectAsync(listener.Address, [9]);
+            }
+            finally
+            {
+                await Assert.ThrowsAsync<System.Security.Authentication.AuthenticationException>(() => Bounded.Within(refused));
+            }
+        });
+        Assert.NotEmpty(typeof(ConnectionListener).GetMember(nameof(ConnectionListener.Accept)));
+    }
+
+    [Fact]
     public void Table_DeadlockNames_Exist()
     {
         Assert.True(typeof(Exception).IsAssignableFrom(typeof(DeadlockException)));
