@@ -7,6 +7,13 @@ if (args.Length > 0 && args[0] == "processes")
     return;
 }
 
+if (args.Length > 0 && args[0] == "connections")
+{
+    // Side-by-side figures for benchmarks/compare-connections.sh (same method as benchmarks/python/connection.py).
+    Concur.Benchmarks.Ipc.ConnectionComparison.Run(args);
+    return;
+}
+
 if (args.Length > 0 && args[0] == "processes-large")
 {
     Concur.Benchmarks.Processes.LargePayloadBenchmarks.PeakMemory(args);
