@@ -40,7 +40,9 @@ def threads_once(data, into):
         return SIZE / seconds / 2**20
 
 
-def child(data_reader, ack_writer, echo):
+def child(data_reader, ack_writer, parent_ends):
+    for end in parent_ends:
+        end.close()  # Forked copies of the parent's ends: kept open, they would hide the parent's end of file.
     buffer = bytearray(SIZE)
     while True:
         try:
@@ -53,7 +55,8 @@ def child(data_reader, ack_writer, echo):
             ack_writer.send_bytes(bytes(buffer[:length]))
 
 
-def pickled_echo(conn):
+def pickled_echo(conn, parent_end):
+    parent_end.close()
     while True:
         try:
             conn.send(conn.recv())
@@ -83,7 +86,7 @@ def main():
     ctx = mp.get_context("fork")
     data_reader, data_writer = ctx.Pipe(False)
     ack_reader, ack_writer = ctx.Pipe(False)
-    process = ctx.Process(target=child, args=(data_reader, ack_writer, True))
+    process = ctx.Process(target=child, args=(data_reader, ack_writer, (data_writer, ack_reader)))
     process.start()
     data_reader.close()
     ack_writer.close()
@@ -106,7 +109,7 @@ def main():
     process.join()
 
     mine, theirs = ctx.Pipe()
-    process = ctx.Process(target=pickled_echo, args=(theirs,))
+    process = ctx.Process(target=pickled_echo, args=(theirs, mine))
     process.start()
     theirs.close()
 
