@@ -26,7 +26,7 @@ public sealed partial class Connection
     /// <exception cref="System.Security.Authentication.AuthenticationException">The keys differ (nothing was exchanged but the handshake), or the listener does not use one.</exception>
     /// <exception cref="TimeoutException">The listener did not complete the handshake within 20 seconds.</exception>
     public static Connection Connect(EndPoint address, byte[]? authKey, int maxMessageSize = DefaultMaxMessageSize) =>
-        SyncOrAsync.RunSync(ConnectCore(address, authKey, maxMessageSize, sync: true, default));
+        SyncOrAsync.RunSync(ConnectCore(address, authKey, maxMessageSize, Handshake.DefaultTimeout, sync: true, default));
 
     /// <summary>Asynchronously connects to the listener at <paramref name="address"/>, as <see cref="Connect"/>.</summary>
     /// <param name="address">A <see cref="UnixDomainSocketEndPoint"/> (a socket file's path) or an <see cref="IPEndPoint"/>.</param>
@@ -41,9 +41,10 @@ public sealed partial class Connection
     /// <exception cref="TimeoutException">The listener did not complete the handshake within 20 seconds.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public static ValueTask<Connection> ConnectAsync(EndPoint address, byte[]? authKey, int maxMessageSize = DefaultMaxMessageSize, CancellationToken cancellationToken = default) =>
-        ConnectCore(address, authKey, maxMessageSize, sync: false, cancellationToken);
+        ConnectCore(address, authKey, maxMessageSize, Handshake.DefaultTimeout, sync: false, cancellationToken);
 
-    private static async ValueTask<Connection> ConnectCore(EndPoint address, byte[]? authKey, int maxMessageSize, bool sync, CancellationToken cancellationToken)
+    /// <summary>The one core of <see cref="Connect"/> and <see cref="ConnectAsync"/>; tests pass a short <paramref name="handshakeTimeout"/>.</summary>
+    internal static async ValueTask<Connection> ConnectCore(EndPoint address, byte[]? authKey, int maxMessageSize, TimeSpan handshakeTimeout, bool sync, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(address);
         ThrowIfBadLimit(maxMessageSize);
@@ -71,7 +72,7 @@ public sealed partial class Connection
             var engine = new MessageSocket(socket, $"The listener at {Endpoints.Describe(address)}", maxMessageSize, canReceive: true, canSend: true);
             if (key is not null)
             {
-                await Handshake.RunCore(engine, key, asListener: false, sync, cancellationToken).ConfigureAwait(false);
+                await Handshake.RunCore(engine, key, asListener: false, handshakeTimeout, sync, cancellationToken).ConfigureAwait(false);
             }
             return new Connection(engine);
         }

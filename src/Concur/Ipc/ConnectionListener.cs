@@ -93,6 +93,9 @@ public sealed class ConnectionListener : IDisposable
     /// <summary>Gets a value indicating whether this listener has been closed.</summary>
     public bool IsClosed => Volatile.Read(ref closed) != 0;
 
+    /// <summary>Gets or sets how long a client's handshake may take (<see cref="Handshake.DefaultTimeout"/>); settable so tests need not wait 20 seconds.</summary>
+    internal TimeSpan HandshakeTimeout { get; set; } = Handshake.DefaultTimeout;
+
     /// <summary>Waits for the next client and authenticates it (Python's <c>accept()</c>).</summary>
     /// <returns>The connected, authenticated end. Dispose it.</returns>
     /// <exception cref="System.Security.Authentication.AuthenticationException">The client holds another key, or none. The listener stays open.</exception>
@@ -158,7 +161,7 @@ public sealed class ConnectionListener : IDisposable
             var engine = new MessageSocket(accepted, peer, maxMessageSize, canReceive: true, canSend: true);
             if (key is not null)
             {
-                await Handshake.RunCore(engine, key, asListener: true, sync, cancellationToken).ConfigureAwait(false);
+                await Handshake.RunCore(engine, key, asListener: true, HandshakeTimeout, sync, cancellationToken).ConfigureAwait(false);
             }
             return new Connection(engine);
         }

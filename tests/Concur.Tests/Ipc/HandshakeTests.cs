@@ -98,4 +98,33 @@ public sealed class HandshakeTests
         var e = await Assert.ThrowsAsync<AuthenticationException>(() => Bounded.Within(accepting));
         Assert.Contains("keys differ", e.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task APeerThatSaysNothing_EndsTheHandshakeWithTimeout_NeverAHang()
+    {
+        TimeSpan shortly = TimeSpan.FromMilliseconds(300);
+        using var listener = new ConnectionListener(ListenerTests.Address("unix"), Key) { HandshakeTimeout = shortly };
+        using var silent = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        Task<Connection> accepting = Task.Run(listener.Accept); // the blocking Accept
+        await silent.ConnectAsync(listener.Address);
+        var e = await Assert.ThrowsAsync<TimeoutException>(() => Bounded.Within(accepting));
+        Assert.Contains("did not complete the authentication handshake within 0.3 s", e.Message, StringComparison.Ordinal);
+
+        using var silent2 = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        Task<Connection> acceptingAsync = listener.AcceptAsync().AsTask();
+        await silent2.ConnectAsync(listener.Address);
+        await Assert.ThrowsAsync<TimeoutException>(() => Bounded.Within(acceptingAsync));
+
+        // A listener without a key never challenges: a client with one gives up in time, blocking or not.
+        using var keyless = new ConnectionListener(ListenerTests.Address("tcp"), authKey: null);
+        foreach (bool sync in new[] { true, false })
+        {
+            Task<Connection> accepted = keyless.AcceptAsync().AsTask();
+            Task<Connection> connecting = Task.Run(() =>
+                Connection.ConnectCore(keyless.Address, Key, Connection.DefaultMaxMessageSize, shortly, sync, default).AsTask());
+            await Assert.ThrowsAsync<TimeoutException>(() => Bounded.Within(connecting));
+            (await Bounded.Within(accepted)).Dispose();
+        }
+        Assert.Equal(TimeSpan.FromSeconds(20), Concur.Ipc.Internal.Handshake.DefaultTimeout);
+    }
 }

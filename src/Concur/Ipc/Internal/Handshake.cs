@@ -37,7 +37,7 @@ internal static class Handshake
     /// How long the whole handshake may take: CPython's <c>CONNECTION_TIMEOUT</c>, "a very generous timeout when it
     /// comes to local connections". A peer that connects and says nothing cannot hold an Accept for ever.
     /// </summary>
-    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(20);
 
     private static ReadOnlySpan<byte> ChallengeTag => "#CHALLENGE#"u8;
 
@@ -47,15 +47,15 @@ internal static class Handshake
 
     /// <summary>Runs the handshake on a fresh connection: the listener challenges first, the client answers first.</summary>
     /// <exception cref="AuthenticationException">The keys differ, or the other end does not speak this protocol.</exception>
-    /// <exception cref="TimeoutException">The handshake did not finish within <see cref="Timeout"/>.</exception>
-    public static async ValueTask RunCore(MessageSocket socket, byte[] key, bool asListener, bool sync, CancellationToken cancellationToken)
+    /// <exception cref="TimeoutException">The handshake did not finish within <paramref name="timeout"/>.</exception>
+    public static async ValueTask RunCore(MessageSocket socket, byte[] key, bool asListener, TimeSpan timeout, bool sync, CancellationToken cancellationToken)
     {
         using var deadline = sync ? null : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline?.CancelAfter(Timeout);
+        deadline?.CancelAfter(timeout);
         CancellationToken token = deadline?.Token ?? default;
         if (sync)
         {
-            socket.Socket.ReceiveTimeout = socket.Socket.SendTimeout = (int)Timeout.TotalMilliseconds;
+            socket.Socket.ReceiveTimeout = socket.Socket.SendTimeout = (int)timeout.TotalMilliseconds;
         }
         try
         {
@@ -72,11 +72,11 @@ internal static class Handshake
         }
         catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {
-            throw TimedOut(socket, e);
+            throw TimedOut(socket, timeout, e);
         }
         catch (TimeoutException e)
         {
-            throw TimedOut(socket, e);
+            throw TimedOut(socket, timeout, e);
         }
         catch (InvalidDataException e)
         {
@@ -183,7 +183,7 @@ internal static class Handshake
             : "its answer to the challenge was made with another key (the authentication keys differ)";
     }
 
-    private static TimeoutException TimedOut(MessageSocket socket, Exception inner) =>
-        new($"{socket.Peer} did not complete the authentication handshake within {Timeout.TotalSeconds:0} s: is it a " +
+    private static TimeoutException TimedOut(MessageSocket socket, TimeSpan timeout, Exception inner) =>
+        new($"{socket.Peer} did not complete the authentication handshake within {timeout.TotalSeconds:0.###} s: is it a " +
             "multiprocessing.connection peer that uses an authentication key too?", inner);
 }
