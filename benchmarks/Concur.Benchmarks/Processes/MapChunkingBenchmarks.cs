@@ -9,6 +9,9 @@ namespace Concur.Benchmarks.Processes;
 /// size, on warm pools of 2 workers. Each benchmark is one whole map; compare the array row with the unknown-size row.
 /// </summary>
 [MemoryDiagnoser]
+[MedianColumn]
+[MinColumn]
+[MaxColumn]
 public class MapChunkingBenchmarks
 {
     private ProcessPoolExecutor executor = null!;

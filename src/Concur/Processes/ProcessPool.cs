@@ -149,7 +149,7 @@ public sealed class ProcessPool : IDisposable, IAsyncDisposable
     /// item: 200,000 trivial items took seconds instead of milliseconds), the default chunk size lets the pool
     /// choose: Python's <c>Pool.map</c> rule, ceil(n / (4 * <see cref="Processes"/>)), when the size n of
     /// <paramref name="source"/> is known without enumerating it; otherwise chunks of one item first, so the first
-    /// results come as soon as with Python's default, growing toward that rule as items keep coming (at most 65,536
+    /// results come as soon as with Python's default, growing toward that rule as items keep coming (at most 8,192
     /// items, about 1 MiB and about 100 ms each). Pass <c>chunkSize: 1</c> for Python's behaviour; any chunk size
     /// above 0 is honoured as given.
     /// </para>

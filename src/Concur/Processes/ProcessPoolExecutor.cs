@@ -211,7 +211,7 @@ public sealed class ProcessPoolExecutor : IExecutor
     /// Pool.map rule, ceil(n / (4 * <see cref="MaxWorkers"/>)), when the size n of <paramref name="source"/> is known
     /// without enumerating it (arrays, lists, ranges); otherwise (<c>.Where(...)</c>, an iterator, an endless source)
     /// chunks start at one item, so the first results come at once, and grow toward that rule as items keep coming,
-    /// staying within 65,536 items, about 1 MiB of arguments and results, and about 100 ms of running each.
+    /// staying within 8,192 items, about 1 MiB of arguments and results, and about 100 ms of running each.
     /// </para>
     /// <para>
     /// The default buffer is 4 * <see cref="MaxWorkers"/> chunks; <paramref name="bufferSize"/> counts chunks, as for
