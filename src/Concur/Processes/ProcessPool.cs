@@ -204,7 +204,7 @@ public sealed class ProcessPool : IDisposable, IAsyncDisposable
         (T1, T2)[] items = source.ToArray();
         FunctionRef reference = FunctionRef.From(function, nameof(function));
         byte[] target = CallFrames.TargetState(reference, function.Target, nameof(function));
-        return ProcessMap.Ordered<(T1, T2), TResult>(engine, reference, target, items, null, chunkSize, items.Length + 1, CancellationToken.None).ToList();
+        return ProcessMap.Ordered<(T1, T2), TResult>(this, engine, reference, target, items, null, chunkSize, items.Length + 1, CancellationToken.None).ToList();
     }
 
     /// <summary>Stops accepting work; the workers exit once the work already submitted is done (Python's <c>close</c>).</summary>
@@ -294,8 +294,8 @@ public sealed class ProcessPool : IDisposable, IAsyncDisposable
         FunctionRef reference = FunctionRef.From(function, nameof(function));
         byte[] target = CallFrames.TargetState(reference, function.Target, nameof(function));
         return ordered
-            ? ProcessMap.Ordered<T, TResult>(engine, reference, target, source, null, chunkSize, bufferSize, CancellationToken.None)
-            : ProcessMap.Unordered<T, TResult>(engine, reference, target, source, null, chunkSize, bufferSize, CancellationToken.None);
+            ? ProcessMap.Ordered<T, TResult>(this, engine, reference, target, source, null, chunkSize, bufferSize, CancellationToken.None)
+            : ProcessMap.Unordered<T, TResult>(this, engine, reference, target, source, null, chunkSize, bufferSize, CancellationToken.None);
     }
 
     private void ThrowIfClosed()

@@ -232,7 +232,7 @@ public sealed class ProcessPoolExecutor : IExecutor
         CancellationToken cancellationToken = default)
     {
         (FunctionRef reference, byte[] target) = PrepareMap(function, source, timeout, chunkSize, bufferSize);
-        return ProcessMap.Ordered<T, TResult>(engine, reference, target, source, timeout, chunkSize, bufferSize, cancellationToken);
+        return ProcessMap.Ordered<T, TResult>(this, engine, reference, target, source, timeout, chunkSize, bufferSize, cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -250,7 +250,7 @@ public sealed class ProcessPoolExecutor : IExecutor
         CancellationToken cancellationToken = default)
     {
         (FunctionRef reference, byte[] target) = PrepareMap(function, source, timeout, chunkSize, bufferSize);
-        return ProcessMap.Unordered<T, TResult>(engine, reference, target, source, timeout, chunkSize, bufferSize, cancellationToken);
+        return ProcessMap.Unordered<T, TResult>(this, engine, reference, target, source, timeout, chunkSize, bufferSize, cancellationToken);
     }
 
     /// <inheritdoc/>

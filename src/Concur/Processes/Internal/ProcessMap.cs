@@ -47,25 +47,25 @@ internal static class ProcessMap
     public static int Window(int bufferSize, int workers) =>
         bufferSize > 0 ? bufferSize : Math.Max(4 * workers, 2);
 
-    /// <summary>Yields the results in input order (the shared <see cref="MapPipeline"/>, chunk by chunk).</summary>
+    /// <summary>Yields the results in input order (the shared <see cref="MapPipeline"/>, chunk by chunk); <paramref name="owner"/> (the executor or pool) stays reachable while it is enumerated.</summary>
     public static IEnumerable<TResult> Ordered<TItem, TResult>(
-        ProcessPoolEngine engine, FunctionRef function, byte[] target, IEnumerable<TItem> source,
+        object owner, ProcessPoolEngine engine, FunctionRef function, byte[] target, IEnumerable<TItem> source,
         TimeSpan? timeout, int chunkSize, int bufferSize, CancellationToken cancellationToken)
     {
         AdaptiveChunks? sizer = Plan(source, chunkSize, engine.MaxWorkers, out IEnumerable<TItem[]> chunks);
         return MapPipeline.OrderedChunks(
-            chunks, (chunk, stop) => SubmitChunk<TItem, TResult>(engine, function, target, chunk, sizer, stop),
+            chunks, (chunk, stop) => SubmitChunk<TItem, TResult>(owner, engine, function, target, chunk, sizer, stop),
             Window(bufferSize, engine.MaxWorkers), timeout, cancellationToken);
     }
 
-    /// <summary>Yields the results as chunks complete (the shared <see cref="MapPipeline"/>).</summary>
+    /// <summary>Yields the results as chunks complete (the shared <see cref="MapPipeline"/>); <paramref name="owner"/> stays reachable while it is enumerated.</summary>
     public static IEnumerable<TResult> Unordered<TItem, TResult>(
-        ProcessPoolEngine engine, FunctionRef function, byte[] target, IEnumerable<TItem> source,
+        object owner, ProcessPoolEngine engine, FunctionRef function, byte[] target, IEnumerable<TItem> source,
         TimeSpan? timeout, int chunkSize, int bufferSize, CancellationToken cancellationToken)
     {
         AdaptiveChunks? sizer = Plan(source, chunkSize, engine.MaxWorkers, out IEnumerable<TItem[]> chunks);
         return MapPipeline.UnorderedChunks(
-            chunks, (chunk, stop) => SubmitChunk<TItem, TResult>(engine, function, target, chunk, sizer, stop),
+            chunks, (chunk, stop) => SubmitChunk<TItem, TResult>(owner, engine, function, target, chunk, sizer, stop),
             Window(bufferSize, engine.MaxWorkers), timeout, cancellationToken);
     }
 
@@ -75,14 +75,19 @@ internal static class ProcessMap
     /// dropped, as in Python's <c>Executor.map</c>. The token's registration ends with the chunk
     /// (<see cref="MapChunkItem{TResult}"/>), so consumed results are not kept.
     /// </summary>
+    /// <remarks>
+    /// <paramref name="owner"/> is the executor or pool: referenced here, so the enumeration keeps it reachable and
+    /// an executor nobody else holds is not finalized (which shuts it down) while its map is being enumerated.
+    /// </remarks>
     private static Task<ChunkOutcome<TResult>> SubmitChunk<TItem, TResult>(
-        ProcessPoolEngine engine, FunctionRef function, byte[] target, TItem[] chunk, AdaptiveChunks? sizer, CancellationToken stop)
+        object owner, ProcessPoolEngine engine, FunctionRef function, byte[] target, TItem[] chunk, AdaptiveChunks? sizer, CancellationToken stop)
     {
         long id = CallFrames.NextId();
         OutgoingFrame frame = CallFrames.Build(FrameKind.InvokeChunk, id, function, target, chunk, "source");
         var item = new MapChunkItem<TResult>(id, function, frame, chunk.Length, sizer);
         engine.Enqueue(item);
         item.CancelWhileQueued(engine, stop);
+        GC.KeepAlive(owner);
         return item.TypedTask;
     }
 }
