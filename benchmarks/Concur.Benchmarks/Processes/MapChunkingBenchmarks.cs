@@ -45,6 +45,16 @@ public class MapChunkingBenchmarks
     [Benchmark]
     public int ExecutorMap_UnknownSize_1M() => Last(executor.Map(ProcessWork.Identity, million.Where(static _ => true)));
 
+    /// <summary>
+    /// ProcessPoolExecutor.Map over the array with an explicit chunk size: what the adaptive cap (8,192) and Python's
+    /// uncapped rule (125,000 here) cost against each other.
+    /// </summary>
+    [Benchmark]
+    [Arguments(8_192)]
+    [Arguments(16_384)]
+    [Arguments(65_536)]
+    public int ExecutorMap_Array_1M_ChunkSize(int chunkSize) => Last(executor.Map(ProcessWork.Identity, million, chunkSize: chunkSize));
+
     /// <summary>ProcessPool.Imap over an array of 200,000 items, default chunk size.</summary>
     [Benchmark]
     public int Imap_Array_200k() => Last(pool.Imap(ProcessWork.Identity, twoHundredThousand));
