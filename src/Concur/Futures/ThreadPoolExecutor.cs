@@ -132,7 +132,8 @@ public sealed class ThreadPoolExecutor : IExecutor
     /// (threads share memory, so batching rarely pays); with a larger chunk size <paramref name="bufferSize"/> counts
     /// chunks. <paramref name="bufferSize"/> 0 means <c>max(64, 4 * MaxWorkers)</c>: enough that the consumer rarely
     /// waits for a wake-up per item, small enough to bound memory for an endless source. Disposing the enumerator
-    /// early cancels the items that have not started.
+    /// early cancels the items that have not started. An item that throws ends its chunk: every result before it is
+    /// yielded, then its exception is thrown, as without chunks (the rest of its chunk does not run).
     /// </remarks>
     public IEnumerable<TResult> Map<T, TResult>(
         Func<T, TResult> function,
