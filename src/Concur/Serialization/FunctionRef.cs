@@ -236,7 +236,8 @@ internal sealed class FunctionRef
                 $"Cannot send {description} to a worker process: it is async void, so nothing can wait for it to finish " +
                 "(the worker would report it done at its first await, and an exception after that would crash the " +
                 "worker). Make it return Task and submit it as Func<Task>, whose task the worker awaits (an async " +
-                "lambda passed straight to Submit is one); where only an Action is taken (ChildProcess), make the body " +
+                "lambda passed straight to Submit is one); where only an Action is taken (a ChildProcess target, an " +
+                "initializer), make the body " +
                 "synchronous: call the async code and wait for it with .GetAwaiter().GetResult().",
                 paramName);
         }
