@@ -104,6 +104,7 @@ internal sealed class FunctionRef
     public static FunctionRef ForSerializedObject(MethodInfo method, Type delegateType, Type type) =>
         Cache.GetOrAdd((method, delegateType, type, false), static key =>
         {
+            ThrowIfAsyncVoid(key.Method, Describe(key.Method), "this");
             if (SendableTypes.WhyNot(key.TargetType!) is string reason && !key.TargetType!.IsAbstract)
             {
                 throw new ArgumentException($"Cannot send an object of type {key.TargetType.FullName} to a child process: {reason}.");
@@ -236,9 +237,9 @@ internal sealed class FunctionRef
                 $"Cannot send {description} to a worker process: it is async void, so nothing can wait for it to finish " +
                 "(the worker would report it done at its first await, and an exception after that would crash the " +
                 "worker). Make it return Task and submit it as Func<Task>, whose task the worker awaits (an async " +
-                "lambda passed straight to Submit is one); where only an Action is taken (a ChildProcess target, an " +
-                "initializer), make the body " +
-                "synchronous: call the async code and wait for it with .GetAwaiter().GetResult().",
+                "lambda passed straight to Submit is one); where only an Action is taken (a ChildProcess target or Run, " +
+                "an initializer), make the body synchronous: call the async code and wait for it with " +
+                ".GetAwaiter().GetResult().",
                 paramName);
         }
     }

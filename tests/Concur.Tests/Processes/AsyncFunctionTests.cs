@@ -193,5 +193,12 @@ public sealed class AsyncFunctionTests(ProcessPoolFixture fixture) : IClassFixtu
         Assert.Contains("async void", e.Message, StringComparison.Ordinal);
         Assert.Contains("Func<Task>", e.Message, StringComparison.Ordinal);
         Assert.Throws<ArgumentException>(() => new ChildProcess(asyncVoid));
+        var run = Assert.Throws<ArgumentException>(() => new AsyncVoidChild().Start());
+        Assert.Contains("async void", run.Message, StringComparison.Ordinal);
+    }
+
+    private sealed class AsyncVoidChild : ChildProcess
+    {
+        protected override async void Run() => await Task.Yield();
     }
 }
