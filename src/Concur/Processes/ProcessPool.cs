@@ -29,18 +29,21 @@ public sealed class ProcessPool : IDisposable, IAsyncDisposable
     private volatile bool closed;
 
     /// <summary>Starts a pool of worker processes.</summary>
-    /// <param name="processes">The number of worker processes; 0 (the default) means <see cref="Environment.ProcessorCount"/>.</param>
+    /// <param name="processes">
+    /// The number of worker processes, at least 1; <see langword="null"/> (the default) means
+    /// <see cref="Environment.ProcessorCount"/>, as Python's <c>Pool(processes=None)</c>.
+    /// </param>
     /// <param name="initializer">A function run once in each worker before its first task; <see langword="null"/> (the default) for none.</param>
-    /// <param name="maxTasksPerChild">How many tasks a worker runs before it is replaced; 0 (the default) means no limit.</param>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="processes"/> or <paramref name="maxTasksPerChild"/> is negative.</exception>
+    /// <param name="maxTasksPerChild">How many tasks a worker runs before it is replaced, at least 1; <see langword="null"/> (the default) means no limit.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="processes"/> or <paramref name="maxTasksPerChild"/> is 0 or negative.</exception>
     /// <exception cref="ArgumentException"><paramref name="initializer"/> cannot be sent to a worker process.</exception>
     /// <exception cref="InvalidOperationException">Worker processes cannot be started from this application (the message says why and what to do).</exception>
     /// <exception cref="PlatformNotSupportedException">Worker processes are not implemented on this operating system yet.</exception>
-    public ProcessPool(int processes = 0, Action? initializer = null, int maxTasksPerChild = 0)
+    public ProcessPool(int? processes = null, Action? initializer = null, int? maxTasksPerChild = null)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(processes);
-        ArgumentOutOfRangeException.ThrowIfNegative(maxTasksPerChild);
-        engine = ProcessEngineFactory.Create(nameof(ProcessPool), processes, initializer, maxTasksPerChild);
+        int workers = ProcessEngineFactory.Workers(processes, nameof(processes));
+        int tasks = ProcessEngineFactory.TasksPerChild(maxTasksPerChild, nameof(maxTasksPerChild));
+        engine = ProcessEngineFactory.Create(nameof(ProcessPool), workers, initializer, tasks);
     }
 
     /// <summary>Gets the number of worker processes.</summary>

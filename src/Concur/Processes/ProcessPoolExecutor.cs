@@ -47,7 +47,10 @@ public sealed class ProcessPoolExecutor : IExecutor
     private readonly ProcessPoolEngine engine;
 
     /// <summary>Starts a pool of worker processes.</summary>
-    /// <param name="maxWorkers">The number of worker processes; 0 (the default) means <see cref="Environment.ProcessorCount"/>.</param>
+    /// <param name="maxWorkers">
+    /// The number of worker processes, at least 1; <see langword="null"/> (the default) means
+    /// <see cref="Environment.ProcessorCount"/>, as CPython's <c>ProcessPoolExecutor(max_workers=None)</c>.
+    /// </param>
     /// <param name="initializer">
     /// A function run once in each worker before its first task (a static method, or a lambda whose captured
     /// variables are serializable); <see langword="null"/> (the default) for none. If it throws, the pool is broken
@@ -55,22 +58,20 @@ public sealed class ProcessPoolExecutor : IExecutor
     /// <see cref="Exception.InnerException"/> is the initializer's <see cref="RemoteException"/>.
     /// </param>
     /// <param name="maxTasksPerChild">
-    /// How many tasks a worker runs before it is replaced by a fresh process (frees whatever the tasks leaked);
-    /// 0 (the default) means no limit.
+    /// How many tasks a worker runs before it is replaced by a fresh process (frees whatever the tasks leaked), at
+    /// least 1; <see langword="null"/> (the default) means no limit.
     /// </param>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxWorkers"/> or <paramref name="maxTasksPerChild"/> is negative.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxWorkers"/> or <paramref name="maxTasksPerChild"/> is 0 or negative.</exception>
     /// <exception cref="ArgumentException"><paramref name="initializer"/> cannot be sent to a worker process.</exception>
     /// <exception cref="InvalidOperationException">Worker processes cannot be started from this application (the message says why and what to do).</exception>
     /// <exception cref="PlatformNotSupportedException">Worker processes are not implemented on this operating system yet.</exception>
-    public ProcessPoolExecutor(int maxWorkers = 0, Action? initializer = null, int maxTasksPerChild = 0)
+    public ProcessPoolExecutor(int? maxWorkers = null, Action? initializer = null, int? maxTasksPerChild = null)
     {
-        if (maxWorkers < 0 || maxTasksPerChild < 0)
-        {
-            GC.SuppressFinalize(this); // Nothing to shut down.
-        }
-        ArgumentOutOfRangeException.ThrowIfNegative(maxWorkers);
-        ArgumentOutOfRangeException.ThrowIfNegative(maxTasksPerChild);
-        engine = ProcessEngineFactory.Create(nameof(ProcessPoolExecutor), maxWorkers, initializer, maxTasksPerChild);
+        GC.SuppressFinalize(this); // Until the engine exists there is nothing to shut down.
+        int workers = ProcessEngineFactory.Workers(maxWorkers, nameof(maxWorkers));
+        int tasks = ProcessEngineFactory.TasksPerChild(maxTasksPerChild, nameof(maxTasksPerChild));
+        engine = ProcessEngineFactory.Create(nameof(ProcessPoolExecutor), workers, initializer, tasks);
+        GC.ReRegisterForFinalize(this);
     }
 
     /// <summary>Starts a pool whose workers get extra environment variables (tests: GC limits).</summary>
@@ -408,6 +409,7 @@ public sealed class ProcessPoolExecutor : IExecutor
     /// </summary>
     private Task<TResult> SubmitCore<TResult>(Delegate function, bool awaited, TimeSpan? timeout, CancellationToken cancellationToken, string paramName = "function")
     {
+        engine.ThrowIfClosed();
         FunctionRef reference = FunctionRef.From(function, paramName, awaited);
         long id = CallFrames.NextId();
         OutgoingFrame frame = CallFrames.Build(FrameKind.Invoke, id, reference, CallFrames.TargetState(reference, function.Target, paramName));
@@ -417,6 +419,7 @@ public sealed class ProcessPoolExecutor : IExecutor
     /// <summary>Submits a function of one argument whose result (for an async function, its task's result) travels back as <typeparamref name="TResult"/>.</summary>
     private Task<TResult> SubmitCore<T, TResult>(Delegate function, T argument, bool awaited, TimeSpan? timeout, CancellationToken cancellationToken)
     {
+        engine.ThrowIfClosed();
         FunctionRef reference = FunctionRef.From(function, nameof(function), awaited);
         long id = CallFrames.NextId();
         OutgoingFrame frame = CallFrames.Build(FrameKind.Invoke, id, reference, CallFrames.TargetState(reference, function.Target, nameof(function)), argument, nameof(argument));
@@ -437,10 +440,7 @@ public sealed class ProcessPoolExecutor : IExecutor
         Func<T, TResult> function, IEnumerable<T> source, TimeSpan? timeout, int chunkSize, int bufferSize)
     {
         Executors.Internal.MapArguments.Validate(function, source, timeout, chunkSize, bufferSize);
-        if (engine.IsShutdown)
-        {
-            throw new InvalidOperationException("The process pool has been shut down; create a new pool to run more work.");
-        }
+        engine.ThrowIfClosed();
         FunctionRef reference = FunctionRef.From(function, nameof(function));
         byte[] target = CallFrames.TargetState(reference, function.Target, nameof(function));
         int chunk = ProcessMap.ChunkSize(source, chunkSize, engine.MaxWorkers);

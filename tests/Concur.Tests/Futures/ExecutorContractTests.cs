@@ -130,6 +130,32 @@ public abstract class ExecutorContractTests
         Assert.Throws<ArgumentNullException>(() => { _ = executor.Submit((Action)null!); });
     }
 
+    /// <summary>
+    /// The shutdown refusal comes before the token: submitting to a shut-down executor is a bug that a cancelled token
+    /// must not hide (CPython's <c>submit</c> raises <c>RuntimeError</c> after shutdown whatever else is going on).
+    /// </summary>
+    [Fact]
+    public void Submit_AfterShutdownWithCancelledToken_ThrowsInvalidOperationException()
+    {
+        var executor = CreateExecutor(1);
+        executor.Shutdown();
+        using var cts = new CancellationTokenSource();
+        cts.Cancel();
+        Assert.Throws<InvalidOperationException>(() => { _ = executor.Submit(ContractWork.Square, 2, cts.Token); });
+        Assert.Throws<InvalidOperationException>(() => { _ = executor.Submit(ContractWork.FortyTwo, cts.Token); });
+        Assert.Throws<InvalidOperationException>(() => executor.Map(ContractWork.Square, [1, 2], cancellationToken: cts.Token));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-1)]
+    public void Constructor_MaxWorkersNotPositive_ThrowsNamingIt(int maxWorkers)
+    {
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => CreateExecutor(maxWorkers));
+        Assert.Equal("maxWorkers", e.ParamName);
+        Assert.Contains("at least 1", e.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Submit_AfterShutdown_ThrowsInvalidOperationException()
     {
