@@ -245,7 +245,7 @@ public sealed class ThreadPoolExecutor : IExecutor
     private Task<TResult> SubmitItem<T, TResult>(Func<T, TResult> function, T item, CancellationToken token) =>
         Enqueue(new FuncWorkItem<T, TResult>(function, item, userVisible: false), token);
 
-    private Task<TResult[]> SubmitChunk<T, TResult>(Func<T, TResult> function, T[] items, CancellationToken token) =>
+    private Task<ChunkOutcome<TResult>> SubmitChunk<T, TResult>(Func<T, TResult> function, T[] items, CancellationToken token) =>
         Enqueue(new ChunkWorkItem<T, TResult>(function, items), token);
 
     /// <summary>

@@ -297,12 +297,21 @@ public sealed class ProcessPoolExecutor : IExecutor
 
     /// <inheritdoc/>
     /// <remarks>
-    /// The default chunk size is Python's Pool.map rule, ceil(n / (4 * <see cref="MaxWorkers"/>)), when the size of
-    /// <paramref name="source"/> is known without enumerating it (arrays, lists, ranges), and 1 otherwise. The default
-    /// buffer is 4 * <see cref="MaxWorkers"/> chunks; <paramref name="bufferSize"/> counts chunks when the chunk size is
-    /// above 1, as for every <see cref="IExecutor"/>. The function and the item type are checked at this call;
-    /// the token and timeout stop the enumeration and cancel the chunks not yet sent to a worker (running chunks
-    /// finish and their results are dropped).
+    /// <para>
+    /// Items travel in chunks. <paramref name="chunkSize"/> above 0 is always honoured. The default is Python's
+    /// Pool.map rule, ceil(n / (4 * <see cref="MaxWorkers"/>)), when the size n of <paramref name="source"/> is known
+    /// without enumerating it (arrays, lists, ranges); otherwise (<c>.Where(...)</c>, an iterator, an endless source)
+    /// chunks start at one item, so the first results come at once, and grow toward that rule as items keep coming,
+    /// staying within 8,192 items, about 1 MiB of arguments and results, and about 100 ms of running each.
+    /// </para>
+    /// <para>
+    /// The default buffer is 4 * <see cref="MaxWorkers"/> chunks; <paramref name="bufferSize"/> counts chunks, as for
+    /// every <see cref="IExecutor"/> when items travel in chunks. A chunk stops at its first item that throws: every
+    /// result before that item is yielded, then its exception (a <see cref="RemoteException"/>) is thrown, as without
+    /// chunks; the rest of that chunk does not run. The function and the item type are checked at this call; the
+    /// token and timeout stop the enumeration and cancel the chunks not yet sent to a worker (running chunks finish
+    /// and their results are dropped). Results already yielded are not kept, so an endless map runs in flat memory.
+    /// </para>
     /// </remarks>
     /// <exception cref="ArgumentException"><paramref name="function"/> cannot be sent to a worker process.</exception>
     public IEnumerable<TResult> Map<T, TResult>(
@@ -313,8 +322,8 @@ public sealed class ProcessPoolExecutor : IExecutor
         int bufferSize = 0,
         CancellationToken cancellationToken = default)
     {
-        (FunctionRef reference, byte[] target, int chunk, int window) = PrepareMap(function, source, timeout, chunkSize, bufferSize);
-        return ProcessMap.Ordered<T, TResult>(engine, reference, target, source, timeout, chunk, window, cancellationToken);
+        (FunctionRef reference, byte[] target) = PrepareMap(function, source, timeout, chunkSize, bufferSize);
+        return ProcessMap.Ordered<T, TResult>(this, engine, reference, target, source, timeout, chunkSize, bufferSize, cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -331,8 +340,8 @@ public sealed class ProcessPoolExecutor : IExecutor
         int bufferSize = 0,
         CancellationToken cancellationToken = default)
     {
-        (FunctionRef reference, byte[] target, int chunk, int window) = PrepareMap(function, source, timeout, chunkSize, bufferSize);
-        return ProcessMap.Unordered<T, TResult>(engine, reference, target, source, timeout, chunk, window, cancellationToken);
+        (FunctionRef reference, byte[] target) = PrepareMap(function, source, timeout, chunkSize, bufferSize);
+        return ProcessMap.Unordered<T, TResult>(this, engine, reference, target, source, timeout, chunkSize, bufferSize, cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -436,14 +445,13 @@ public sealed class ProcessPoolExecutor : IExecutor
         return item.TypedTask;
     }
 
-    private (FunctionRef Reference, byte[] Target, int ChunkSize, int Window) PrepareMap<T, TResult>(
+    private (FunctionRef Reference, byte[] Target) PrepareMap<T, TResult>(
         Func<T, TResult> function, IEnumerable<T> source, TimeSpan? timeout, int chunkSize, int bufferSize)
     {
         Executors.Internal.MapArguments.Validate(function, source, timeout, chunkSize, bufferSize);
         engine.ThrowIfClosed();
         FunctionRef reference = FunctionRef.From(function, nameof(function));
         byte[] target = CallFrames.TargetState(reference, function.Target, nameof(function));
-        int chunk = ProcessMap.ChunkSize(source, chunkSize, engine.MaxWorkers);
-        return (reference, target, chunk, ProcessMap.Window(bufferSize, engine.MaxWorkers));
+        return (reference, target);
     }
 }

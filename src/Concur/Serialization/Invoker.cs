@@ -55,7 +55,7 @@ internal abstract class Invoker
 
     /// <summary>
     /// Reads an array of argument items (single values, or tuples for several parameters), calls the function on each
-    /// and writes the array of results.
+    /// until one throws, and writes the results so far with that exception (<see cref="ChunkAnswer"/>).
     /// </summary>
     public virtual void InvokeChunk(Delegate function, ref MessagePackReader arguments, ref MessagePackWriter result) =>
         throw new NotSupportedException("Only functions of one or two parameters can be mapped.");

@@ -151,7 +151,7 @@ public sealed class ProcessPoolExecutorTests(PoolFixture fixture) : IClassFixtur
     public void Map_LazySource_ReadsAtMostTheBufferAhead()
     {
         var source = new EndlessSource();
-        int[] firstTen = pool.Map(Square, source.Items(), bufferSize: 8).Take(10).ToArray();
+        int[] firstTen = pool.Map(Square, source.Items(), chunkSize: 1, bufferSize: 8).Take(10).ToArray();
         Assert.Equal(Enumerable.Range(0, 10).Select(Square), firstTen);
         Assert.InRange(source.Pulled, 10, 10 + 8 + 1);
     }

@@ -160,7 +160,7 @@ internal sealed partial class ProcessPoolEngine
         {
             while (reader.TryReadHeader(out FrameHeader header))
             {
-                Admit(w, header);
+                WorkItem? answered = Admit(w, header);
                 if (header.Kind == FrameKind.ResultArray)
                 {
                     w.ResultArrays.Add(reader.ReadArray(header));
@@ -173,7 +173,7 @@ internal sealed partial class ProcessPoolEngine
                         OnReady(w, FromWorker.Ready.Decode(header));
                         break;
                     case FrameKind.Result:
-                        OnAnswer(w, header.Id, new FromWorker.Result(header.Id, body, w.TakeResultArrays()), null);
+                        OnAnswer(w, header.Id, new FromWorker.Result(header.Id, answered!.Accept(header, body), w.TakeResultArrays()), null);
                         break;
                     case FrameKind.Error:
                         OnAnswer(w, header.Id, default, FromWorker.Error.Decode(header, body).Exception);
@@ -209,8 +209,9 @@ internal sealed partial class ProcessPoolEngine
     }
 
     /// <summary>Checks a header against the worker's state before its body is read.</summary>
+    /// <returns>For a Result or Error frame, the task it answers (the one the worker is running); otherwise null.</returns>
     /// <exception cref="CorruptFrameException">The frame is not one the worker may send now.</exception>
-    private void Admit(WorkerProcess w, in FrameHeader header)
+    private WorkItem? Admit(WorkerProcess w, in FrameHeader header)
     {
         lock (gate)
         {
@@ -230,7 +231,7 @@ internal sealed partial class ProcessPoolEngine
                 case FrameKind.Ready when header.Id != w.Pid:
                     throw new CorruptFrameException($"a Ready frame for process {header.Id}");
                 case FrameKind.Ready:
-                    return;
+                    return null;
                 case FrameKind.Result or FrameKind.Error or FrameKind.InitializeFailed or FrameKind.ResultArray when !w.Ready:
                     throw new CorruptFrameException($"a {header.Kind} frame before its Ready frame");
                 case not FrameKind.ResultArray when w.ResultArrays.Count > 0 && (header.Kind != FrameKind.Result || header.Id != w.ResultArraysFor):
@@ -253,7 +254,7 @@ internal sealed partial class ProcessPoolEngine
                     w.ResultArraysFor = header.Id;
                     // The call will not be sent again: free its frame (and the arrays sent with it) before the answer takes memory.
                     w.Outstanding.Peek().Frame.Release();
-                    return;
+                    return null;
                 case FrameKind.Result or FrameKind.Error:
                     if (w.Outstanding.Count == 0 || w.Outstanding.Peek().Id != header.Id)
                     {
@@ -263,13 +264,13 @@ internal sealed partial class ProcessPoolEngine
                     }
                     // The call will not be sent again: free its frame before the answer's body takes memory.
                     w.Outstanding.Peek().Frame.Release();
-                    return;
+                    return w.Outstanding.Peek();
                 case FrameKind.InitializeFailed when initializer is null:
                     throw new CorruptFrameException("an InitializeFailed frame, but the pool has no initializer");
                 case FrameKind.InitializeFailed when w.Answered > 0:
                     throw new CorruptFrameException("an InitializeFailed frame after its initializer had run");
                 case FrameKind.InitializeFailed:
-                    return;
+                    return null;
                 default:
                     throw new CorruptFrameException($"a frame of {Describe(header.Kind)} (id {header.Id}, {header.BodyLength:N0} body bytes), which workers do not send");
             }

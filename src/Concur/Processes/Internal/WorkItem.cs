@@ -73,6 +73,14 @@ internal abstract class WorkItem
         }
     }
 
+    /// <summary>
+    /// Checks a Result body's shape on the reader thread, before the worker is given its next task, and returns the
+    /// part <see cref="Complete"/> deserializes. The default takes the whole body (a single result is checked only by
+    /// deserializing it); a map chunk checks its answer's envelope here.
+    /// </summary>
+    /// <exception cref="CorruptFrameException">The body does not have the shape the task's answer must have.</exception>
+    public virtual ReadOnlySequence<byte> Accept(in FrameHeader header, ReadOnlySequence<byte> body) => body;
+
     /// <summary>Completes the caller's task with the result bytes a worker sent.</summary>
     public void Complete(ReadOnlySequence<byte> body, IReadOnlyList<Array> arrays)
     {
