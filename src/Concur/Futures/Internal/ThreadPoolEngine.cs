@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 
 using Concur.Threading.Internal;
 
@@ -209,30 +210,12 @@ internal sealed class ThreadPoolEngine
             {
                 WaitForWork();
                 Interlocked.Decrement(ref _idle);
-                if (!_queue.TryDequeue(out var item))
+                if (!RunNext())
                 {
-                    if (_shutdown)
-                    {
-                        // Pass the wake-up on, so every worker sees the shutdown (CPython re-queues its None).
-                        _workAvailable.Release();
-                        return;
-                    }
-                    Interlocked.Increment(ref _idle);
-                    continue;
+                    // Pass the wake-up on, so every worker sees the shutdown (CPython re-queues its None).
+                    _workAvailable.Release();
+                    return;
                 }
-                Interlocked.Decrement(ref _pending);
-                if (Volatile.Read(ref _broken) is { } broken)
-                {
-                    item.Fault(broken);
-                }
-                else if (item.TryStart())
-                {
-                    item.Execute();
-                    Interlocked.Increment(ref _idle);
-                    item.Publish();
-                    continue;
-                }
-                Interlocked.Increment(ref _idle);
             }
         }
         finally
@@ -247,6 +230,45 @@ internal sealed class ThreadPoolEngine
                 _allExited.TrySetResult();
             }
         }
+    }
+
+    /// <summary>
+    /// Takes the next item, if any, and runs it (or faults it when the executor is broken), then counts the worker idle
+    /// again. Returns <see langword="false"/> when the queue is empty after shutdown: the worker exits.
+    /// </summary>
+    /// <remarks>
+    /// A method of its own so that the item is referenced only from this frame: once it returns, the worker waiting for
+    /// its next item keeps nothing of the last one alive, neither the function with what it captured nor the result or
+    /// exception (CPython's bpo-16284). A local of the loop in <see cref="WorkerLoop"/> would keep the item until it is
+    /// overwritten by the next one: unoptimized code (a Debug build, tier-0 code) reports locals live to the end of the
+    /// method. The idle count changes here because a worker counts itself idle before it publishes (see <see cref="WorkerLoop"/>).
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool RunNext()
+    {
+        if (!_queue.TryDequeue(out var item))
+        {
+            if (_shutdown)
+            {
+                return false;
+            }
+            Interlocked.Increment(ref _idle);
+            return true;
+        }
+        Interlocked.Decrement(ref _pending);
+        if (Volatile.Read(ref _broken) is { } broken)
+        {
+            item.Fault(broken);
+        }
+        else if (item.TryStart())
+        {
+            item.Execute();
+            Interlocked.Increment(ref _idle);
+            item.Publish();
+            return true;
+        }
+        Interlocked.Increment(ref _idle);
+        return true;
     }
 
     private void WaitForWork()
