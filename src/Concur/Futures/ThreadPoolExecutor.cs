@@ -213,7 +213,7 @@ public sealed class ThreadPoolExecutor : IExecutor
     private Task<TResult[]> SubmitChunk<T, TResult>(Func<T, TResult> function, T[] items, CancellationToken token) =>
         Enqueue(new ChunkWorkItem<T, TResult>(function, items), token);
 
-    private Task<TResult> Enqueue<TResult>(WorkItem<TResult> item, CancellationToken cancellationToken)
+    private Task<TResult> Enqueue<TResult>(ThreadWorkItem<TResult> item, CancellationToken cancellationToken)
     {
         var task = _engine.Enqueue(item, cancellationToken);
         GC.KeepAlive(this); // Not finalized (and so shut down) while a submission is under way.

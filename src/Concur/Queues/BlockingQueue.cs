@@ -578,13 +578,13 @@ public abstract class BlockingQueue<T>
         }
         if (!HasRoomLocked)
         {
-            var start = Timeouts.StartClock(timeout);
+            var deadline = Deadline.Start(timeout);
             _waitingPutters++;
             try
             {
                 do
                 {
-                    var remaining = Timeouts.Remaining(timeout, start);
+                    var remaining = deadline.Remaining;
                     if (remaining == TimeSpan.Zero)
                     {
                         return Outcome.TimedOut;
@@ -617,7 +617,7 @@ public abstract class BlockingQueue<T>
             : await _mutex.AcquireAsync(cancellationToken).ConfigureAwait(false);
         if (_count == 0)
         {
-            var start = Timeouts.StartClock(timeout);
+            var deadline = Deadline.Start(timeout);
             _waitingGetters++;
             try
             {
@@ -627,7 +627,7 @@ public abstract class BlockingQueue<T>
                     {
                         return (Outcome.ShutDown, default!);
                     }
-                    var remaining = Timeouts.Remaining(timeout, start);
+                    var remaining = deadline.Remaining;
                     if (remaining == TimeSpan.Zero)
                     {
                         return (Outcome.TimedOut, default!);
@@ -653,13 +653,13 @@ public abstract class BlockingQueue<T>
         {
             return true;
         }
-        var start = Timeouts.StartClock(timeout);
+        var deadline = Deadline.Start(timeout);
         _waitingJoiners++;
         try
         {
             do
             {
-                var remaining = Timeouts.Remaining(timeout, start);
+                var remaining = deadline.Remaining;
                 if (remaining == TimeSpan.Zero)
                 {
                     return false;

@@ -1,7 +1,7 @@
 namespace Concur.Executors.Internal;
 
 /// <summary>Runs a <see cref="Func{T, TResult}"/> over a chunk of arguments (Map with a chunk size above 1).</summary>
-internal sealed class ChunkWorkItem<T, TResult>(Func<T, TResult> function, T[] chunk) : WorkItem<TResult[]>(userVisible: false)
+internal sealed class ChunkWorkItem<T, TResult>(Func<T, TResult> function, T[] chunk) : ThreadWorkItem<TResult[]>(userVisible: false)
 {
     protected override TResult[] Invoke()
     {

@@ -10,7 +10,7 @@ namespace Concur.Executors.Internal;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Data flow: <c>Enqueue</c> puts a <see cref="WorkItem"/> on a <see cref="ConcurrentQueue{T}"/> and releases one count
+/// Data flow: <c>Enqueue</c> puts a <see cref="ThreadWorkItem"/> on a <see cref="ConcurrentQueue{T}"/> and releases one count
 /// of a <see cref="SemaphoreSlim"/>; a worker spins briefly, then blocks on the semaphore, takes the item, runs it and
 /// publishes its outcome to the item's task. Shutdown releases one extra count per worker; a worker that wakes to an
 /// empty queue after shutdown passes the wake-up on and exits.
@@ -25,7 +25,7 @@ namespace Concur.Executors.Internal;
 internal sealed class ThreadPoolEngine
 #pragma warning restore CA1001
 {
-    private readonly ConcurrentQueue<WorkItem> _queue = new();
+    private readonly ConcurrentQueue<ThreadWorkItem> _queue = new();
 
     // One count per queued item plus one per exit request after shutdown; workers block on it.
     private readonly SemaphoreSlim _workAvailable = new(0);
@@ -104,7 +104,7 @@ internal sealed class ThreadPoolEngine
         }
     }
 
-    public Task<TResult> Enqueue<TResult>(WorkItem<TResult> item, CancellationToken cancellationToken)
+    public Task<TResult> Enqueue<TResult>(ThreadWorkItem<TResult> item, CancellationToken cancellationToken)
     {
         if (cancellationToken.IsCancellationRequested)
         {
