@@ -6,8 +6,10 @@ namespace Concur.Tests.Futures;
 /// <summary>Behaviour only a thread pool has: thread names and reuse, initializers, in-process state.</summary>
 public sealed class ThreadPoolExecutorTests
 {
+#pragma warning disable IDE1006 // t_ for a [ThreadStatic] field (dotnet/runtime's convention); the rule cannot see the attribute.
     [ThreadStatic]
     private static string? t_initializedWith;
+#pragma warning restore IDE1006
 
     [Fact]
     public void Constructor_Defaults_MaxWorkersAsCPython()
