@@ -69,7 +69,7 @@ public class CountingSemaphore
                 initialCount,
                 "A semaphore's initial count must be zero or positive (it is the number of permits available at first).");
         }
-        _core = new SemaphoreCore(kind, initialCount, maxCount, name);
+        _core = new SemaphoreCore(this, kind, initialCount, maxCount, name);
     }
 
     /// <summary>Gets the engine shared with derived kinds.</summary>

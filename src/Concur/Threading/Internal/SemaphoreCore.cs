@@ -21,14 +21,18 @@ internal sealed class SemaphoreCore
     private readonly SemaphoreSlim _slim;
     private readonly string _kind;
 
-    public SemaphoreCore(string kind, int initialCount, int maxCount, string? name)
+    public SemaphoreCore(CountingSemaphore semaphore, string kind, int initialCount, int maxCount, string? name)
     {
+        Semaphore = semaphore;
         _kind = kind;
         // SemaphoreSlim needs a positive maximum; a bound of 0 (Python's BoundedSemaphore(0)) refuses every release below.
         _slim = new SemaphoreSlim(initialCount, Math.Max(maxCount, 1));
         Name = name;
         MaxCount = maxCount;
     }
+
+    /// <summary>Gets the public semaphore this engine serves (what <see cref="SemaphoreScope.Semaphore"/> shows).</summary>
+    public CountingSemaphore Semaphore { get; }
 
     public string? Name { get; }
 
