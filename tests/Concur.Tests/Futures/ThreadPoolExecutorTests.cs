@@ -310,4 +310,36 @@ public sealed class ThreadPoolExecutorTests
         var offset = 10;
         Assert.Equal([10, 11, 12], executor.Map(x => x + offset, [0, 1, 2]).ToArray());
     }
+
+    [Fact]
+    public void ToString_Lifecycle_ShowsStateThreadsIdleAndQueuedWork()
+    {
+        var executor = new ThreadPoolExecutor(1, threadNamePrefix: "described");
+        Assert.Equal("ThreadPoolExecutor 'described' (running, 0 of 1 threads, 0 idle, 0 queued)", executor.ToString());
+
+        using (var gate = new Gate())
+        {
+            var blocked = executor.Submit(ContractWork.Block, gate.Directory);
+            gate.WaitStarted();
+            var queued = new[] { executor.Submit(ContractWork.FortyTwo), executor.Submit(ContractWork.FortyTwo) };
+            Assert.Equal("ThreadPoolExecutor 'described' (running, 1 of 1 threads, 0 idle, 2 queued)", executor.ToString());
+
+            gate.Release();
+            Bounded.Result(blocked);
+            Assert.Equal([42, 42], Bounded.Result(Task.WhenAll(queued)));
+        }
+
+        executor.Dispose();
+        Assert.Equal("ThreadPoolExecutor 'described' (shut down, 0 of 1 threads, 0 idle, 0 queued)", executor.ToString());
+    }
+
+    [Fact]
+    public void ToString_InitializerThrew_SaysBroken()
+    {
+        using var executor = new ThreadPoolExecutor(1, initializer: () => throw new InvalidOperationException("no"));
+        var task = executor.Submit(ContractWork.FortyTwo);
+        Assert.Throws<AggregateException>(() => task.Wait(Bounded.Limit));
+        Assert.StartsWith("ThreadPoolExecutor 'ThreadPoolExecutor-", executor.ToString(), StringComparison.Ordinal);
+        Assert.Contains("' (broken, ", executor.ToString(), StringComparison.Ordinal);
+    }
 }

@@ -52,6 +52,18 @@ internal sealed class ThreadPoolEngine
 
     public int MaxWorkers { get; }
 
+    /// <summary>Gets the prefix of the worker threads' names, which also names the executor in its description.</summary>
+    public string Name => _threadNamePrefix;
+
+    /// <summary>Gets the number of worker threads that have started and not exited.</summary>
+    public int LiveThreadCount => Volatile.Read(ref _liveThreads);
+
+    /// <summary>Gets the number of workers waiting for work (or about to), a snapshot.</summary>
+    public int IdleCount => Math.Max(0, Volatile.Read(ref _idle));
+
+    /// <summary>Gets the number of items queued and not yet taken by a worker, a snapshot.</summary>
+    public int QueuedCount => Math.Max(0, Volatile.Read(ref _pending));
+
     public bool IsShutdown => _shutdown;
 
     public bool IsBroken => Volatile.Read(ref _broken) is not null;

@@ -6,6 +6,7 @@ namespace Concur;
 /// A deadlock found by Concur: the cycle of threads, each waiting for a lock that the next one holds, in order
 /// around the cycle, starting with the thread that closed it.
 /// </summary>
+[System.Diagnostics.DebuggerDisplay("{ToString(),nq}")]
 public sealed class DeadlockReport
 {
     internal DeadlockReport(IReadOnlyList<DeadlockCycleEntry> cycle)

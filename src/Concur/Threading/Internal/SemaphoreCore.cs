@@ -123,5 +123,12 @@ internal sealed class SemaphoreCore
 
     public string Describe() => Name is null ? _kind : $"{_kind} '{Name}'";
 
-    public override string ToString() => $"{Describe()} (count {CurrentCount})";
+    /// <summary>
+    /// The kind, name and count, as CPython's <c>repr</c> shows a semaphore's value (<c>value=2</c>, or
+    /// <c>value=2/4</c> for a bounded one): <c>CountingSemaphore 'downloads' (count 2)</c>,
+    /// <c>BoundedSemaphore 'pool' (count 2 of 4)</c>.
+    /// </summary>
+    public override string ToString() => MaxCount == int.MaxValue
+        ? $"{Describe()} (count {CurrentCount})"
+        : $"{Describe()} (count {CurrentCount} of {MaxCount})";
 }
