@@ -117,6 +117,8 @@ public sealed class ReadmeTableTests
         Assert.IsAssignableFrom<IExecutor>(pool); // concurrent.futures.Executor -> IExecutor
         Task<int> future = pool.Submit(x => x + 1, 1); // Future -> Task<T>; submit(f, x) -> Submit(f, x)
         Assert.Equal(2, await Bounded.Within(future));
+        Task<int> awaited = pool.Submit(async () => { await Task.Delay(1); return 42; }); // an async f is awaited on the worker
+        Assert.Equal(42, await Bounded.Within(awaited));
         Assert.Equal([0, 2, 4], pool.Map(x => 2 * x, [0, 1, 2], timeout: Bounded.Limit, bufferSize: 2));
 
         Assert.Same(future, Assert.Single(ConcurFutures.AsCompleted([future], Bounded.Limit)));

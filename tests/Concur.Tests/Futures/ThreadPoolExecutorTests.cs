@@ -19,15 +19,6 @@ public sealed class ThreadPoolExecutorTests
         Assert.Equal(executor.MaxWorkers, ThreadPoolExecutor.DefaultMaxWorkers);
     }
 
-    [Theory]
-    [InlineData(0)]
-    [InlineData(-1)]
-    public void Constructor_MaxWorkersNotPositive_Throws(int maxWorkers)
-    {
-        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => new ThreadPoolExecutor(maxWorkers));
-        Assert.Equal("maxWorkers", ex.ParamName);
-    }
-
     [Fact]
     public void Constructor_StartsNoThread()
     {
