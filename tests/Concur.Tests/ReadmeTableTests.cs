@@ -97,6 +97,11 @@ public sealed class ReadmeTableTests
             Assert.Throws<QueueShutDownException>(() => q.Put(3));
         }
 
+        var resized = new FifoQueue<int>(1);
+        resized.MaxSize = 2; // q.maxsize = 2
+        Assert.True(resized.TryPut(1) && resized.TryPut(2));
+        Assert.Equal("FifoQueue<Int32> (2 items, max size 2, 2 unfinished tasks)", resized.ToString()); // repr(q)
+
         var byPriority = new PriorityOrderQueue<int>();
         foreach (var x in new[] { 3, 1, 2 })
         {

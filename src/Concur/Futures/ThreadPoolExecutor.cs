@@ -44,6 +44,7 @@ namespace Concur;
 /// int[] squares = pool.Map(Square, Enumerable.Range(0, 10)).ToArray();
 /// </code>
 /// </example>
+[System.Diagnostics.DebuggerDisplay("{ToString(),nq}")]
 public sealed class ThreadPoolExecutor : IExecutor
 {
     private static int s_executorCounter = -1;
@@ -212,6 +213,19 @@ public sealed class ThreadPoolExecutor : IExecutor
     /// <inheritdoc/>
     public Task ShutdownAsync(bool cancelPending = false) => _engine.ShutdownAsync(cancelPending);
 
+    /// <summary>
+    /// Describes the executor's state now: its name, whether it runs, is shut down or broken, its worker threads (live,
+    /// out of <see cref="MaxWorkers"/>, and how many of them are idle) and the work queued for them.
+    /// </summary>
+    /// <returns>For example <c>ThreadPoolExecutor 'ThreadPoolExecutor-0' (running, 2 of 4 threads, 1 idle, 5 queued)</c>.</returns>
+    /// <remarks>A snapshot read without stopping the workers: the parts may come from slightly different moments.</remarks>
+    public override string ToString()
+    {
+        var state = _engine.IsBroken ? "broken" : _engine.IsShutdown ? "shut down" : "running";
+        return $"ThreadPoolExecutor '{_engine.Name}' ({state}, {_engine.LiveThreadCount} of {MaxWorkers} threads, " +
+            $"{_engine.IdleCount} idle, {_engine.QueuedCount} queued)";
+    }
+
     /// <summary>Shuts down and waits for all accepted work to finish: <c>Shutdown(wait: true)</c>.</summary>
     public void Dispose()
     {
@@ -262,7 +276,7 @@ public sealed class ThreadPoolExecutor : IExecutor
         "The async function returned null instead of a task, so there is nothing to await. Return a task (an async " +
         "method or lambda always does), or Task.CompletedTask / Task.FromResult(value).");
 
-    private Task<TResult> Enqueue<TResult>(WorkItem<TResult> item, CancellationToken cancellationToken)
+    private Task<TResult> Enqueue<TResult>(ThreadWorkItem<TResult> item, CancellationToken cancellationToken)
     {
         var task = _engine.Enqueue(item, cancellationToken);
         GC.KeepAlive(this); // Not finalized (and so shut down) while a submission is under way.
