@@ -48,4 +48,13 @@ internal interface IProcessPlatform
     /// Splits a <see cref="System.Diagnostics.Process.ExitCode"/> into an exit code or the signal that killed the process.
     /// </summary>
     ExitStatus DecodeExitStatus(int exitCode);
+
+    /// <summary>
+    /// Makes the memory of a large buffer present before it is filled, in one system call, so that filling it does not
+    /// take a page fault per page. Best effort: does nothing where the system offers no such call.
+    /// </summary>
+    /// <param name="memory">The buffer, about to be written from start to end.</param>
+    void Prefault(Span<byte> memory)
+    {
+    }
 }

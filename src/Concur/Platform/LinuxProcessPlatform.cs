@@ -85,6 +85,28 @@ internal sealed partial class LinuxProcessPlatform : IProcessPlatform
         // .NET reports a process killed by signal N as 128 + N.
         exitCode > 128 && exitCode < 128 + 65 ? new ExitStatus(null, exitCode - 128) : new ExitStatus(exitCode, null);
 
+    /// <inheritdoc/>
+    /// <remarks>
+    /// <c>madvise(MADV_POPULATE_WRITE)</c> (Linux 5.14): a fresh 100 MiB array costs about 25,600 page faults when it is
+    /// filled, 270-550 ms on a virtual machine here, against 5-20 ms for this call (docs/benchmarks.md). Only whole
+    /// pages inside the buffer are touched; the call does not change their contents. Older kernels answer EINVAL and
+    /// the pages fault in as usual.
+    /// </remarks>
+    public unsafe void Prefault(Span<byte> memory)
+    {
+        const int PopulateWrite = 23; // MADV_POPULATE_WRITE
+        const int Page = 4096;
+        fixed (byte* p = memory)
+        {
+            nint start = ((nint)p + Page - 1) & ~(nint)(Page - 1);
+            nint end = ((nint)p + memory.Length) & ~(nint)(Page - 1);
+            if (end > start)
+            {
+                _ = madvise(start, (nuint)(end - start), PopulateWrite);
+            }
+        }
+    }
+
     [StructLayout(LayoutKind.Sequential)]
     private struct PollFd
     {
@@ -107,4 +129,7 @@ internal sealed partial class LinuxProcessPlatform : IProcessPlatform
 
     [LibraryImport("libc", SetLastError = true)]
     private static partial int poll(ref PollFd fds, nuint nfds, int timeout);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int madvise(nint address, nuint length, int advice);
 }

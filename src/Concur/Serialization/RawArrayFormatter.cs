@@ -66,7 +66,7 @@ internal static class RawArrays
 {
     /// <summary>Gets a value indicating whether arrays of <paramref name="type"/> travel as raw memory.</summary>
     public static bool IsRawElement(Type type) =>
-        type == typeof(double) || type == typeof(float) || type == typeof(long) || type == typeof(ulong) ||
+        type == typeof(byte) || type == typeof(double) || type == typeof(float) || type == typeof(long) || type == typeof(ulong) ||
         type == typeof(int) || type == typeof(uint) || type == typeof(short) || type == typeof(ushort) ||
         type == typeof(sbyte) || type == typeof(char);
 
@@ -77,6 +77,12 @@ internal static class RawArrays
         if (values is null)
         {
             writer.WriteNil();
+            return;
+        }
+        if (OutOfBand.Current is { } outOfBand && BitConverter.IsLittleEndian &&
+            (long)values.Length * Unsafe.SizeOf<T>() >= OutOfBand.Threshold)
+        {
+            outOfBand.Write(ref writer, values);
             return;
         }
         WriteSpan<T>(ref writer, values);
@@ -128,6 +134,11 @@ internal static class RawArrays
         if (reader.TryReadNil())
         {
             return null;
+        }
+        if (reader.NextMessagePackType == MessagePackType.Extension)
+        {
+            return (OutOfBand.Current ?? throw new MessagePackSerializationException(
+                $"A reference to an out-of-band {typeof(T).Name}[] in a message that brought no arrays.")).Read<T>(ref reader);
         }
         ReadOnlySequence<byte> bytes = ReadBlock<T>(ref reader, out int count);
         T[] values = count == 0 ? [] : GC.AllocateUninitializedArray<T>(count);

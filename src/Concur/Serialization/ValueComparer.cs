@@ -67,6 +67,15 @@ internal static class ValueComparer
         {
             return comparer;
         }
+        if (ta.IsArray && ta.GetArrayRank() == 1 && RawArrays.IsRawElement(ta.GetElementType()!))
+        {
+            // Raw memory both ways: compare the bytes (bit for bit, so NaN payloads and -0.0 count), not boxed elements.
+            ReadOnlySpan<byte> sa = OutOfBand.BytesOf((Array)a);
+            ReadOnlySpan<byte> sb = OutOfBand.BytesOf((Array)b);
+            int at = sa.Length == sb.Length ? sa.CommonPrefixLength(sb) : Math.Min(sa.Length, sb.Length);
+            return at == sa.Length && sa.Length == sb.Length ? null
+                : $"{path} was sent with {((Array)a).Length} elements and arrives with {((Array)b).Length} elements, which differ from byte {at} on";
+        }
         if (a is IDictionary da && b is IDictionary db)
         {
             if (da.Count != db.Count)

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Concur.Threading.Internal;
 
 namespace Concur;
@@ -9,7 +10,9 @@ namespace Concur;
 /// <remarks>
 /// The default value holds nothing: <see cref="IsAcquired"/> is <see langword="false"/> and <see cref="Dispose"/>
 /// does nothing. A scope is a value: dispose it once, and do not dispose copies.
+/// <see cref="SemaphoreScope"/>, its counterpart for semaphores, has the same members.
 /// </remarks>
+[DebuggerDisplay("{ToString(),nq}")]
 public readonly struct LockScope : IDisposable, IEquatable<LockScope>
 {
     private readonly OwnedLock? _lock;
@@ -57,4 +60,8 @@ public readonly struct LockScope : IDisposable, IEquatable<LockScope>
 
     /// <inheritdoc/>
     public override int GetHashCode() => HashCode.Combine(_lock, _owner);
+
+    /// <summary>Describes the scope: the lock it stands for and that lock's state now, or that it holds none.</summary>
+    /// <returns>For example <c>LockScope (ExclusiveLock 'balance' (held by thread "main" (id 1)))</c> or <c>LockScope (holds nothing)</c>.</returns>
+    public override string ToString() => _lock is null ? "LockScope (holds nothing)" : $"LockScope ({_lock})";
 }

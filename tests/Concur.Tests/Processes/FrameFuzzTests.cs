@@ -14,7 +14,7 @@ public sealed class FrameFuzzTests(HostilePoolFixture fixture) : IClassFixture<H
 {
     private const int Seed = 20261202;
 
-    private static readonly byte[] Kinds = [1, 2, 3, 4, 6, 64, 65, 66, 67, 0, 99, 255];
+    private static readonly byte[] Kinds = [1, 2, 3, 4, 6, 8, 64, 65, 66, 67, 68, 0, 99, 255];
 
     private static int Square(int x) => x * x;
 
@@ -63,6 +63,11 @@ public sealed class FrameFuzzTests(HostilePoolFixture fixture) : IClassFixture<H
             {
                 while (reader.TryReadHeader(out FrameHeader header))
                 {
+                    if (header.Kind is FrameKind.ResultArray or FrameKind.Array)
+                    {
+                        reader.ReadArray(header);
+                        continue;
+                    }
                     var body = reader.ReadBody(header);
                     switch (header.Kind)
                     {
@@ -94,7 +99,7 @@ public sealed class FrameFuzzTests(HostilePoolFixture fixture) : IClassFixture<H
     {
         ProcessPoolExecutor pool = fixture.Pool;
         var random = new Random(Seed + 1);
-        byte[] workerKinds = [64, 65, 66, 67, 99];
+        byte[] workerKinds = [64, 65, 66, 67, 68, 99];
         for (int i = 0; i < 6; i++)
         {
             byte[] garbage = RandomFrames(random, workerKinds, maxFrames: 2);
@@ -111,7 +116,7 @@ public sealed class FrameFuzzTests(HostilePoolFixture fixture) : IClassFixture<H
     public void WorkerHost_RandomInput_ExitsWithACodeNeverAnException()
     {
         var random = new Random(Seed + 2);
-        byte[] parentKinds = [1, 2, 3, 4, 6, 0, 64, 99, 255]; // Not AllowTypes (global state) nor RunMain (prints a traceback).
+        byte[] parentKinds = [1, 2, 3, 4, 6, 8, 0, 64, 99, 255]; // Not AllowTypes (global state) nor RunMain (prints a traceback).
         for (int i = 0; i < 1000; i++)
         {
             byte[] input = RandomFrames(random, parentKinds);
@@ -129,7 +134,7 @@ public sealed class FrameFuzzTests(HostilePoolFixture fixture) : IClassFixture<H
     public async Task WorkerProcess_RandomInput_ExitsWithACodeNeverAnException()
     {
         var random = new Random(Seed + 3);
-        byte[] parentKinds = [1, 2, 3, 4, 6, 7, 0, 64, 99, 255];
+        byte[] parentKinds = [1, 2, 3, 4, 6, 7, 8, 0, 64, 99, 255];
         for (int i = 0; i < 4; i++)
         {
             byte[] input = RandomFrames(random, parentKinds);

@@ -133,4 +133,53 @@ public sealed class HostileFrameTests(HostilePoolFixture fixture) : IClassFixtur
         WorkerCrashedException e = await AssertCorrupt(pool.Submit(HostileWorker.WriteAndHang, frame), "unknown kind 200");
         Bounded.Until(() => pool.WorkerProcessIds.Count == 2 && !pool.WorkerProcessIds.Contains(e.ProcessId), "the corrupt worker is replaced");
     }
+
+    [Fact]
+    public async Task Submit_ResultArrayForAnotherTask_FailsThatTask()
+    {
+        var task = pool.Submit(HostileWorker.WriteForRunningTaskAndHang, (HostileWorker.ResultArray, 1_000_000L, new byte[] { (byte)TypeCode.Int32, 1, 0, 0, 0 }));
+        await AssertCorrupt(task, "a ResultArray frame for task");
+    }
+
+    [Fact]
+    public async Task Submit_ResultArrayOfUnknownElementType_FailsThatTask()
+    {
+        var task = pool.Submit(HostileWorker.WriteForRunningTaskAndHang, (HostileWorker.ResultArray, 0L, new byte[] { (byte)TypeCode.Object, 1, 2 }));
+        await AssertCorrupt(task, "unknown element type code");
+    }
+
+    [Fact]
+    public async Task Submit_ResultArrayNotAWholeNumberOfElements_FailsThatTask()
+    {
+        var task = pool.Submit(HostileWorker.WriteForRunningTaskAndHang, (HostileWorker.ResultArray, 0L, new byte[] { (byte)TypeCode.Double, 1, 2, 3 }));
+        await AssertCorrupt(task, "not a whole number of 8-byte Double elements");
+    }
+
+    [Fact]
+    public async Task Submit_ResultArrayThenAnError_FailsThatTask()
+    {
+        byte[] frames = [.. HostileWorker.Frame(HostileWorker.ResultArray, 0, [(byte)TypeCode.Byte, 7]), .. HostileWorker.Frame(HostileWorker.Error, 0, NotAnError)];
+        var task = pool.Submit(HostileWorker.WriteForRunningTaskFramesAndHang, frames);
+        await AssertCorrupt(task, "after 1 ResultArray frames");
+    }
+
+    [Fact]
+    public async Task Submit_ResultArraysAboveTheLimitInAll_FailsThatTask()
+    {
+        byte[] body = new byte[1 + (600 << 10)];
+        body[0] = (byte)TypeCode.Byte;
+        byte[] frame = HostileWorker.Frame(HostileWorker.ResultArray, 0, body);
+        var task = pool.Submit(HostileWorker.WriteForRunningTaskFramesAndHang, (byte[])[.. frame, .. frame]);
+        await AssertCorrupt(task, "ResultArray frames of more than 1,048,576 bytes in all");
+    }
+
+    [Fact]
+    public async Task Submit_ResultWithAnArrayItNeverRefersTo_FailsOnlyThatTaskAndKeepsTheWorker()
+    {
+        // The worker's answer (49, in band) comes after an array it does not refer to: the result cannot be trusted.
+        var task = pool.Submit(HostileWorker.WriteForRunningTaskFrames, (byte[])[.. HostileWorker.Frame(HostileWorker.ResultArray, 0, [(byte)TypeCode.Byte, 7])]);
+        var e = await Assert.ThrowsAsync<RemoteException>(() => Bounded.Within(task));
+        Assert.Contains("never refers to it", e.Message, StringComparison.Ordinal);
+        Assert.Equal(49, await Bounded.Within(pool.Submit(Square, 7)));
+    }
 }

@@ -11,7 +11,7 @@ namespace Concur.Tests.Processes;
 internal static class HostileWorker
 {
     /// <summary>Frame kinds, as bytes on the wire.</summary>
-    public const byte Ready = 64, Result = 65, Error = 66, InitializeFailed = 67;
+    public const byte Ready = 64, Result = 65, Error = 66, InitializeFailed = 67, ResultArray = 68;
 
     /// <summary>Builds a frame: <c>[int32 length][kind][int64 id][body]</c>.</summary>
     public static byte[] Frame(byte kind, long id, byte[] body, int? lengthPrefix = null)
@@ -72,6 +72,30 @@ internal static class HostileWorker
         WriteRaw(Frame(spec.Kind, id, spec.Body));
         Thread.Sleep(TimeSpan.FromSeconds(60)); // Runs in the worker, which the parent kills.
         return 1;
+    }
+
+    /// <summary>Worker side: writes <paramref name="frames"/> with each frame's id (bytes 5-12) set to the running task's, then returns.</summary>
+    public static int WriteForRunningTaskFrames(byte[] frames)
+    {
+        WriteRaw(ForRunningTask(frames));
+        return 1;
+    }
+
+    /// <summary>Worker side: as <see cref="WriteForRunningTaskFrames"/>, then stays busy.</summary>
+    public static int WriteForRunningTaskFramesAndHang(byte[] frames)
+    {
+        WriteRaw(ForRunningTask(frames));
+        Thread.Sleep(TimeSpan.FromSeconds(60)); // Runs in the worker, which the parent kills.
+        return 1;
+    }
+
+    private static byte[] ForRunningTask(byte[] frames)
+    {
+        for (int at = 0; at + 13 <= frames.Length; at += 4 + BinaryPrimitives.ReadInt32LittleEndian(frames.AsSpan(at)))
+        {
+            BinaryPrimitives.WriteInt64LittleEndian(frames.AsSpan(at + 5), WorkerHost.CurrentTaskId);
+        }
+        return frames;
     }
 
     private static void WriteRaw(byte[] bytes)

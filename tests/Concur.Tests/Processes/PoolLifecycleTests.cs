@@ -17,10 +17,12 @@ public sealed class PoolLifecycleTests
     private static void BadInitializer() => throw new InvalidOperationException("no database");
 
     [Fact]
-    public void Constructor_NegativeArguments_Throw()
+    public void Constructor_NotPositiveArguments_Throw()
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() => new ProcessPoolExecutor(maxWorkers: -1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ProcessPoolExecutor(maxTasksPerChild: 0));
         Assert.Throws<ArgumentOutOfRangeException>(() => new ProcessPoolExecutor(maxTasksPerChild: -1));
+        Assert.Equal("processes", Assert.Throws<ArgumentOutOfRangeException>(() => new ProcessPool(processes: 0)).ParamName);
+        Assert.Equal("maxTasksPerChild", Assert.Throws<ArgumentOutOfRangeException>(() => new ProcessPool(maxTasksPerChild: 0)).ParamName);
     }
 
     [Fact]

@@ -14,4 +14,12 @@ public sealed class ProcessPoolExecutorContractTests : ExecutorContractTests
         Assert.Equal(expectedType.FullName, remote.RemoteTypeName);
         Assert.Equal(expectedMessage, remote.Message);
     }
+
+    /// <summary>A task cancelled in the worker comes back as a <see cref="RemoteException"/> naming the cancellation and saying where it happened.</summary>
+    protected override void AssertCancelledInWork(Exception thrown)
+    {
+        var remote = Assert.IsType<RemoteException>(thrown);
+        Assert.Equal(typeof(TaskCanceledException).FullName, remote.RemoteTypeName);
+        Assert.Contains("cancelled in the worker process", remote.Message, StringComparison.Ordinal);
+    }
 }

@@ -42,10 +42,14 @@ internal static class CallFrames
     public static OutgoingFrame Build<T>(FrameKind kind, long id, FunctionRef function, ReadOnlySpan<byte> target, T argument, string paramName)
     {
         FrameBuffer buffer = Start(function, target);
-        var writer = new MessagePackWriter(buffer);
-        WriteArgument(ref writer, argument, paramName);
-        writer.Flush();
-        return Frame.Finish(buffer, kind, id);
+        var arrays = OutOfBand.ForWriting(snapshots: true);
+        using (OutOfBand.Use(arrays))
+        {
+            var writer = new MessagePackWriter(buffer);
+            WriteArgument(ref writer, argument, paramName);
+            writer.Flush();
+        }
+        return Frame.Finish(buffer, kind, id, arrays);
     }
 
     /// <summary>Builds a call frame with two arguments.</summary>
@@ -53,11 +57,15 @@ internal static class CallFrames
     public static OutgoingFrame Build<T1, T2>(FrameKind kind, long id, FunctionRef function, ReadOnlySpan<byte> target, T1 first, T2 second)
     {
         FrameBuffer buffer = Start(function, target);
-        var writer = new MessagePackWriter(buffer);
-        WriteArgument(ref writer, first, "argument1");
-        WriteArgument(ref writer, second, "argument2");
-        writer.Flush();
-        return Frame.Finish(buffer, kind, id);
+        var arrays = OutOfBand.ForWriting(snapshots: true);
+        using (OutOfBand.Use(arrays))
+        {
+            var writer = new MessagePackWriter(buffer);
+            WriteArgument(ref writer, first, "argument1");
+            WriteArgument(ref writer, second, "argument2");
+            writer.Flush();
+        }
+        return Frame.Finish(buffer, kind, id, arrays);
     }
 
     /// <remarks>
@@ -78,7 +86,10 @@ internal static class CallFrames
     {
         try
         {
-            SendableTypes.CheckRoundTripOnce(argument);
+            using (OutOfBand.Use(null))
+            {
+                SendableTypes.CheckRoundTripOnce(argument); // In band: a round trip in memory.
+            }
             Payload.Write(ref writer, argument);
         }
         catch (Exception e) when (e is MessagePackSerializationException or NotSupportedException or InvalidOperationException or TypeInitializationException or InsufficientExecutionStackException)

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using Concur.Serialization;
 
 namespace Concur.Processes.Internal;
 
@@ -27,16 +28,20 @@ internal static class Frame
 
     /// <summary>Fills in the header of the frame in <paramref name="buffer"/> and hands it over as an outgoing frame.</summary>
     /// <exception cref="InvalidOperationException">The frame is longer than the format allows (2 GiB).</exception>
-    public static OutgoingFrame Finish(FrameBuffer buffer, FrameKind kind, long id)
+    public static OutgoingFrame Finish(FrameBuffer buffer, FrameKind kind, long id, OutOfBand? arrays = null)
     {
         SealHeader(buffer, kind, id);
+        if (arrays is { Outgoing.Count: > 0 })
+        {
+            return new OutgoingFrame(buffer, id, arrays.Outgoing);
+        }
         if (buffer.Length <= LargeFrame)
         {
             byte[] frame = buffer.ToArray();
             buffer.Dispose();
             return frame;
         }
-        return new OutgoingFrame(buffer);
+        return new OutgoingFrame(buffer, id, null);
     }
 
     /// <summary>Fills in the header of the frame in <paramref name="buffer"/>.</summary>
@@ -59,6 +64,24 @@ internal static class Frame
         BinaryPrimitives.WriteInt32LittleEndian(frame, lengthAfterPrefix);
         frame[4] = (byte)kind;
         BinaryPrimitives.WriteInt64LittleEndian(frame[5..], id);
+    }
+
+    /// <summary>The bytes an array frame adds to its elements: the header and the element type code.</summary>
+    public const int ArrayFrameOverhead = HeaderSize + 1;
+
+    /// <summary>
+    /// Writes an array of a primitive numeric type as a frame of its own (<see cref="FrameKind.Array"/> or
+    /// <see cref="FrameKind.ResultArray"/>): the header, the element's <see cref="TypeCode"/>, then the elements'
+    /// bytes straight from the array.
+    /// </summary>
+    public static void WriteArray(Stream stream, FrameKind kind, long id, Array array)
+    {
+        ReadOnlySpan<byte> bytes = OutOfBand.BytesOf(array);
+        Span<byte> head = stackalloc byte[ArrayFrameOverhead];
+        WriteHeader(head, kind, id, checked(ArrayFrameOverhead - 4 + bytes.Length));
+        head[HeaderSize] = (byte)Type.GetTypeCode(array.GetType().GetElementType());
+        stream.Write(head);
+        stream.Write(bytes);
     }
 
     /// <summary>Builds a frame with an empty body.</summary>

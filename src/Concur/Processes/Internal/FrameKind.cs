@@ -26,6 +26,13 @@ internal enum FrameKind : byte
     /// <summary>id = 0; body = the names of the types on <c>ProcessTypeAllowlist</c> (sent when the list changes).</summary>
     AllowTypes = 7,
 
+    /// <summary>
+    /// id = the id of the call frame that follows; body = a <see cref="TypeCode"/> byte, then the elements' bytes. An
+    /// array of the next call's arguments, sent beside its body (<c>Serialization.OutOfBand</c>); the call's body refers
+    /// to it by its place among the call's arrays.
+    /// </summary>
+    Array = 8,
+
     // Worker -> parent.
 
     /// <summary>id = the worker's pid. The worker is ready for frames.</summary>
@@ -39,4 +46,7 @@ internal enum FrameKind : byte
 
     /// <summary>id = 0; body = a remote error. The initializer threw; the worker exits.</summary>
     InitializeFailed = 67,
+
+    /// <summary>id = task id; body as <see cref="Array"/>. An array of the result that follows, sent beside its body.</summary>
+    ResultArray = 68,
 }

@@ -103,6 +103,52 @@ internal sealed class FrameReader : IDisposable
         return large.AsSequence();
     }
 
+    /// <summary>
+    /// Reads the body of an <see cref="FrameKind.Array"/> or <see cref="FrameKind.ResultArray"/> frame whose header was
+    /// just read: the element type code, then the elements straight from the pipe into a new array of that type.
+    /// </summary>
+    /// <exception cref="CorruptFrameException">The type code is unknown, the length is not a whole number of elements, or the stream ended early.</exception>
+    public Array ReadArray(in FrameHeader header)
+    {
+        if (header.BodyLength < 1 || !Fill(1))
+        {
+            throw Truncated(header, 0);
+        }
+        byte code = buffer[start++];
+        Type elementType = Serialization.OutOfBand.ElementType((TypeCode)code)
+            ?? throw new CorruptFrameException($"an {Describe(header.Kind)} frame for id {header.Id} with the unknown element type code {code}");
+        int size = Serialization.OutOfBand.ElementSize(elementType);
+        int byteLength = header.BodyLength - 1;
+        if (byteLength % size != 0)
+        {
+            throw new CorruptFrameException(
+                $"an {Describe(header.Kind)} frame for id {header.Id} of {byteLength:N0} bytes, not a whole number of {size}-byte {elementType.Name} elements");
+        }
+        Array array = ArrayRecycler.Shared.Take(elementType, byteLength / size) ?? Serialization.OutOfBand.Allocate(elementType, byteLength / size);
+        Span<byte> target = Serialization.OutOfBand.WritableBytesOf(array);
+        int buffered = Math.Min(end - start, target.Length);
+        buffer.AsSpan(start, buffered).CopyTo(target);
+        start += buffered;
+        int done = buffered;
+        if (done < target.Length)
+        {
+            Waiting();
+        }
+        while (done < target.Length)
+        {
+            // Straight from the pipe into the array, in reads of at most 1 MiB so the stall watch sees progress.
+            int n = stream.Read(target.Slice(done, Math.Min(target.Length - done, FrameBuffer.SegmentSize)));
+            if (n <= 0)
+            {
+                throw Truncated(header, 1 + done);
+            }
+            done += n;
+            Volatile.Write(ref waitingSince, Stopwatch.GetTimestamp());
+        }
+        Volatile.Write(ref waitingSince, 0);
+        return array;
+    }
+
     /// <summary>Returns the pooled segments.</summary>
     public void Dispose() => large.Dispose();
 

@@ -34,7 +34,8 @@ internal static class FromWorker
     /// </summary>
     /// <param name="TaskId">The task answered.</param>
     /// <param name="Body">The serialized result.</param>
-    internal readonly record struct Result(long TaskId, ReadOnlySequence<byte> Body);
+    /// <param name="Arrays">The arrays that came ahead of it (<see cref="FrameKind.ResultArray"/>), which the body refers to.</param>
+    internal readonly record struct Result(long TaskId, ReadOnlySequence<byte> Body, IReadOnlyList<Array> Arrays);
 
     /// <summary>
     /// The answer to a map chunk: a <see cref="FrameKind.Result"/> whose body is

@@ -88,9 +88,14 @@ internal sealed class MapChunkItem<TResult> : WorkItem
         return answer.Results;
     }
 
-    protected override void SetResult(ReadOnlySequence<byte> body)
+    protected override void SetResult(ReadOnlySequence<byte> body, OutOfBand arrays)
     {
-        TResult[] results = ChunkAnswer.ReadResults<TResult>(body, done);
+        TResult[] results;
+        using (OutOfBand.Use(arrays))
+        {
+            results = ChunkAnswer.ReadResults<TResult>(body, done);
+        }
+        arrays.EnsureAllTaken();
         if (error is null && sizer is not null)
         {
             sizer.Observe(items, Frame.Length + answerBytes, Stopwatch.GetTimestamp() - StartedAt);

@@ -2,14 +2,18 @@ namespace Concur.Processes.Internal;
 
 /// <summary>
 /// A complete frame on its way to a worker: one array for the usual small frame, pooled segments for a large one
-/// (written segment by segment, never copied into one array).
+/// (written segment by segment, never copied into one array), and before it the <see cref="FrameKind.Array"/> frames
+/// of the arrays that travel beside its body, each written straight from the array.
 /// </summary>
 internal sealed class OutgoingFrame
 {
     private readonly byte[]? array;
     private readonly Lock sync = new();
+    private readonly long id;
     private FrameBuffer? segments;
+    private IReadOnlyList<System.Array>? arrays;
     private bool writing;
+    private bool arraysSent;
     private bool released;
 
     /// <summary>Wraps a small frame.</summary>
@@ -19,17 +23,26 @@ internal sealed class OutgoingFrame
         Length = array.Length;
     }
 
-    /// <summary>Takes ownership of a large frame's segments.</summary>
-    public OutgoingFrame(FrameBuffer segments)
+    /// <summary>Takes ownership of a frame held in segments, and of the arrays that go before it.</summary>
+    /// <param name="segments">The frame.</param>
+    /// <param name="id">The frame's id, which its array frames carry too.</param>
+    /// <param name="arrays">The arrays its body refers to, or <see langword="null"/>.</param>
+    public OutgoingFrame(FrameBuffer segments, long id, IReadOnlyList<System.Array>? arrays)
     {
         this.segments = segments;
+        this.id = id;
+        this.arrays = arrays is { Count: > 0 } ? arrays : null;
         Length = segments.Length;
+        foreach (System.Array a in this.arrays ?? [])
+        {
+            Length += Frame.ArrayFrameOverhead + Serialization.OutOfBand.ByteLength(a);
+        }
     }
 
-    /// <summary>Gets the frame's length in bytes, header included.</summary>
+    /// <summary>Gets the frame's length in bytes, header included (and its array frames).</summary>
     public long Length { get; }
 
-    /// <summary>Gets the frame as one array, or <see langword="null"/> for a segmented frame.</summary>
+    /// <summary>Gets the frame as one array, or <see langword="null"/> for a segmented frame or one with array frames.</summary>
     public byte[]? Array => array;
 
     /// <summary>Wraps a small frame.</summary>
@@ -45,18 +58,34 @@ internal sealed class OutgoingFrame
             return;
         }
         FrameBuffer buffer;
+        IReadOnlyList<System.Array>? before;
         lock (sync)
         {
             buffer = segments ?? throw new ObjectDisposedException(nameof(OutgoingFrame));
+            before = arrays;
             writing = true;
         }
         try
         {
+            foreach (System.Array a in before ?? [])
+            {
+                Frame.WriteArray(stream, FrameKind.Array, id, a);
+            }
+            if (before is not null)
+            {
+                lock (sync)
+                {
+                    // The worker answers only after the body, which comes after the arrays: from an answer on, a
+                    // release may hand the arrays to the answer's reader even while the body's last bytes go out.
+                    arraysSent = true;
+                }
+            }
             buffer.WriteTo(stream);
         }
         finally
         {
             bool free;
+            IReadOnlyList<System.Array>? snapshots = null;
             lock (sync)
             {
                 writing = false;
@@ -64,11 +93,14 @@ internal sealed class OutgoingFrame
                 if (free)
                 {
                     segments = null;
+                    snapshots = arrays;
+                    arrays = null;
                 }
             }
             if (free)
             {
                 buffer.Dispose();
+                ArrayRecycler.Shared.Offer(snapshots ?? []);
             }
         }
     }
@@ -81,6 +113,7 @@ internal sealed class OutgoingFrame
     public void Release()
     {
         FrameBuffer? free = null;
+        IReadOnlyList<System.Array>? snapshots = null;
         lock (sync)
         {
             if (segments is null || released)
@@ -93,7 +126,17 @@ internal sealed class OutgoingFrame
                 free = segments;
                 segments = null;
             }
+            if (!writing || arraysSent)
+            {
+                snapshots = arrays;
+                arrays = null;
+            }
         }
         free?.Dispose();
+        if (snapshots is not null)
+        {
+            // Snapshots taken at Submit, seen by nothing but the transport: their memory may take the answer's arrays.
+            ArrayRecycler.Shared.Offer(snapshots);
+        }
     }
 }

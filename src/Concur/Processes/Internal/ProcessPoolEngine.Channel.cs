@@ -161,6 +161,11 @@ internal sealed partial class ProcessPoolEngine
             while (reader.TryReadHeader(out FrameHeader header))
             {
                 WorkItem? answered = Admit(w, header);
+                if (header.Kind == FrameKind.ResultArray)
+                {
+                    w.ResultArrays.Add(reader.ReadArray(header));
+                    continue;
+                }
                 ReadOnlySequence<byte> body = reader.ReadBody(header);
                 switch (header.Kind)
                 {
@@ -168,7 +173,7 @@ internal sealed partial class ProcessPoolEngine
                         OnReady(w, FromWorker.Ready.Decode(header));
                         break;
                     case FrameKind.Result:
-                        OnAnswer(w, header.Id, new FromWorker.Result(header.Id, answered!.Accept(header, body)), null);
+                        OnAnswer(w, header.Id, new FromWorker.Result(header.Id, answered!.Accept(header, body), w.TakeResultArrays()), null);
                         break;
                     case FrameKind.Error:
                         OnAnswer(w, header.Id, default, FromWorker.Error.Decode(header, body).Exception);
@@ -227,8 +232,29 @@ internal sealed partial class ProcessPoolEngine
                     throw new CorruptFrameException($"a Ready frame for process {header.Id}");
                 case FrameKind.Ready:
                     return null;
-                case FrameKind.Result or FrameKind.Error or FrameKind.InitializeFailed when !w.Ready:
+                case FrameKind.Result or FrameKind.Error or FrameKind.InitializeFailed or FrameKind.ResultArray when !w.Ready:
                     throw new CorruptFrameException($"a {header.Kind} frame before its Ready frame");
+                case not FrameKind.ResultArray when w.ResultArrays.Count > 0 && (header.Kind != FrameKind.Result || header.Id != w.ResultArraysFor):
+                    throw new CorruptFrameException(
+                        $"a {Describe(header.Kind)} frame for id {header.Id} after {w.ResultArrays.Count} ResultArray frames for task {w.ResultArraysFor}");
+                case FrameKind.ResultArray:
+                    if (w.Outstanding.Count == 0 || w.Outstanding.Peek().Id != header.Id)
+                    {
+                        throw new CorruptFrameException(w.Outstanding.Count == 0
+                            ? $"a ResultArray frame for task {header.Id} while it was running none"
+                            : $"a ResultArray frame for task {header.Id} while it was running task {w.Outstanding.Peek().Id}");
+                    }
+                    if (w.ResultArrayBytes + header.BodyLength > limits.MaxFrameBytes)
+                    {
+                        throw new CorruptFrameException(
+                            $"ResultArray frames of more than {limits.MaxFrameBytes:N0} bytes in all for one result (raise the limit with " +
+                            $"the {ChannelLimits.MaxFrameBytesSetting} setting if results really are that large)");
+                    }
+                    w.ResultArrayBytes += header.BodyLength;
+                    w.ResultArraysFor = header.Id;
+                    // The call will not be sent again: free its frame (and the arrays sent with it) before the answer takes memory.
+                    w.Outstanding.Peek().Frame.Release();
+                    return null;
                 case FrameKind.Result or FrameKind.Error:
                     if (w.Outstanding.Count == 0 || w.Outstanding.Peek().Id != header.Id)
                     {
@@ -306,7 +332,7 @@ internal sealed partial class ProcessPoolEngine
         FlushAll(flush, mayBlock: false);
         if (error is null)
         {
-            item.Complete(result.Body);
+            item.Complete(result.Body, result.Arrays);
         }
         else
         {

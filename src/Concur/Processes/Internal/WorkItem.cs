@@ -82,13 +82,13 @@ internal abstract class WorkItem
     public virtual ReadOnlySequence<byte> Accept(in FrameHeader header, ReadOnlySequence<byte> body) => body;
 
     /// <summary>Completes the caller's task with the result bytes a worker sent.</summary>
-    public void Complete(ReadOnlySequence<byte> body)
+    public void Complete(ReadOnlySequence<byte> body, IReadOnlyList<Array> arrays)
     {
         registration.Dispose();
         Frame.Release();
         try
         {
-            SetResult(body);
+            SetResult(body, OutOfBand.ForReading(arrays));
         }
         catch (Exception e)
         {
@@ -116,7 +116,9 @@ internal abstract class WorkItem
         TrySetCanceled(CancellationToken.IsCancellationRequested ? CancellationToken : default);
     }
 
-    protected abstract void SetResult(ReadOnlySequence<byte> body);
+    /// <summary>Reads the result from <paramref name="body"/> (and the arrays that came with it) and completes the task.</summary>
+    /// <exception cref="MessagePack.MessagePackSerializationException">The body does not decode as the result, or does not use every array.</exception>
+    protected abstract void SetResult(ReadOnlySequence<byte> body, OutOfBand arrays);
 
     protected abstract void TrySetException(Exception exception);
 
@@ -140,10 +142,16 @@ internal sealed class WorkItem<TResult> : WorkItem
     /// <summary>Gets the caller's typed task.</summary>
     public Task<TResult> TypedTask => completion.Task;
 
-    protected override void SetResult(ReadOnlySequence<byte> body)
+    protected override void SetResult(ReadOnlySequence<byte> body, OutOfBand arrays)
     {
         var reader = new MessagePack.MessagePackReader(body);
-        completion.TrySetResult(Payload.Read<TResult>(ref reader));
+        TResult value;
+        using (OutOfBand.Use(arrays))
+        {
+            value = Payload.Read<TResult>(ref reader);
+        }
+        arrays.EnsureAllTaken();
+        completion.TrySetResult(value);
     }
 
     protected override void TrySetException(Exception exception) => completion.TrySetException(exception);

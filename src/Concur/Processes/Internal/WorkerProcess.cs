@@ -73,6 +73,28 @@ internal sealed class WorkerProcess
     /// <summary>Gets or sets the reader of its result pipe (the supervisor watches it for a stalled frame).</summary>
     public FrameReader? Reader { get; set; }
 
+    /// <summary>Gets the arrays that came ahead of the result being read (<see cref="FrameKind.ResultArray"/>). Reader thread.</summary>
+    public List<Array> ResultArrays { get; } = [];
+
+    /// <summary>Gets or sets the task the arrays in <see cref="ResultArrays"/> belong to. Reader thread.</summary>
+    public long ResultArraysFor { get; set; }
+
+    /// <summary>Gets or sets the size of the arrays in <see cref="ResultArrays"/>, in frame body bytes. Reader thread.</summary>
+    public long ResultArrayBytes { get; set; }
+
+    /// <summary>Hands over the arrays that came ahead of a result, and starts counting afresh.</summary>
+    public IReadOnlyList<Array> TakeResultArrays()
+    {
+        ResultArrayBytes = 0;
+        if (ResultArrays.Count == 0)
+        {
+            return [];
+        }
+        Array[] taken = [.. ResultArrays];
+        ResultArrays.Clear();
+        return taken;
+    }
+
     /// <summary>Gets or sets the initializer's error, if it threw in this worker.</summary>
     public RemoteException? InitializeError { get; set; }
 

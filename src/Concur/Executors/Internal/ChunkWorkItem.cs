@@ -5,7 +5,7 @@ namespace Concur.Executors.Internal;
 /// that throws ends the chunk: its task completes with the results before that item and the exception (never
 /// faults for an item's exception), so Map yields those results and then throws at the failing item.
 /// </summary>
-internal sealed class ChunkWorkItem<T, TResult>(Func<T, TResult> function, T[] chunk) : WorkItem<ChunkOutcome<TResult>>(userVisible: false)
+internal sealed class ChunkWorkItem<T, TResult>(Func<T, TResult> function, T[] chunk) : ThreadWorkItem<ChunkOutcome<TResult>>(userVisible: false)
 {
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1031", Justification = "An item's exception is the chunk's outcome: Map rethrows it when the enumeration reaches that item.")]
     protected override ChunkOutcome<TResult> Invoke()
