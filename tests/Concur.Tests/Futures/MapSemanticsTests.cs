@@ -102,10 +102,9 @@ public abstract class MapSemanticsTests
 
     // ---------------------------------------------------------------- memory of an endless map
 
-    // Chunked here for every executor. Unchunked (chunk size 0 or 1), a ThreadPoolExecutor worker still holds the
-    // last item it ran until the fix of bpo-16284 on branch thread lands (StaleReferenceTests), so those cases run
-    // in the process pool's suite only for now; move them here then.
     [Theory]
+    [InlineData(0)] // each executor's default: one item per task for threads, adaptive chunks for processes
+    [InlineData(1)]
     [InlineData(4)]
     [InlineData(64)] // the consumed results are still in the chunk being yielded
     public void Map_EndlessSourceWithBufferSize_ConsumedResultsAreCollectable(int chunkSize)
@@ -116,6 +115,8 @@ public abstract class MapSemanticsTests
     }
 
     [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
     [InlineData(4)]
     [InlineData(64)]
     public void MapUnordered_EndlessSourceWithBufferSize_ConsumedResultsAreCollectable(int chunkSize)

@@ -15,26 +15,6 @@ public sealed class ProcessPoolExecutorMapSemanticsTests : MapSemanticsTests
         Assert.Equal(expectedMessage, remote.Message);
     }
 
-    [Theory]
-    [InlineData(0)] // adaptive chunks: the source's size is unknown
-    [InlineData(1)]
-    public void Map_EndlessSourceWithBufferSizeUnchunked_ConsumedResultsAreCollectable(int chunkSize)
-    {
-        using var executor = CreateExecutor(2);
-        using var results = executor.Map(MapWork.Blob, Naturals(), chunkSize: chunkSize, bufferSize: 2).GetEnumerator();
-        AssertConsumedResultsCollectable(results);
-    }
-
-    [Theory]
-    [InlineData(0)]
-    [InlineData(1)]
-    public void MapUnordered_EndlessSourceWithBufferSizeUnchunked_ConsumedResultsAreCollectable(int chunkSize)
-    {
-        using var executor = CreateExecutor(2);
-        using var results = executor.MapUnordered(MapWork.Blob, Naturals(), chunkSize: chunkSize, bufferSize: 2).GetEnumerator();
-        AssertConsumedResultsCollectable(results);
-    }
-
     [Fact]
     public void Map_ExecutorDroppedDuringEnumeration_EnumerationGoesOn()
     {
