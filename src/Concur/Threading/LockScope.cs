@@ -9,13 +9,16 @@ namespace Concur;
 /// </summary>
 /// <remarks>
 /// The default value holds nothing: <see cref="IsAcquired"/> is <see langword="false"/> and <see cref="Dispose"/>
-/// does nothing. A scope is a value: dispose it once, and do not dispose copies.
+/// does nothing. <see cref="Dispose"/> releases once: disposing the same scope variable again does nothing (as
+/// <see cref="SemaphoreScope"/> does, and as .NET's dispose pattern asks), so a second dispose never releases a hold
+/// of a <see cref="ReentrantLock"/> that belongs to an outer scope. A scope is a value: a copy made before the first
+/// dispose still holds the lock, so dispose only the variable you got from <c>Acquire</c>.
 /// <see cref="SemaphoreScope"/>, its counterpart for semaphores, has the same members.
 /// </remarks>
 [DebuggerDisplay("{ToString(),nq}")]
-public readonly struct LockScope : IDisposable, IEquatable<LockScope>
+public struct LockScope : IDisposable, IEquatable<LockScope>
 {
-    private readonly OwnedLock? _lock;
+    private OwnedLock? _lock;
     private readonly LockOwner? _owner;
 
     internal LockScope(OwnedLock @lock, LockOwner owner)
@@ -49,7 +52,7 @@ public readonly struct LockScope : IDisposable, IEquatable<LockScope>
     public void Dispose()
     {
         // A scope around a condition wait whose re-acquire was refused releases nothing: ReleaseCore forgives it.
-        _lock?.ReleaseCore(_owner!);
+        Interlocked.Exchange(ref _lock, null)?.ReleaseCore(_owner!);
     }
 
     /// <inheritdoc/>

@@ -8,6 +8,23 @@ namespace Concur.Tests.Futures;
 /// </summary>
 public static class ContractWork
 {
+    /// <summary>The message of <see cref="FailInitializer"/>'s exception.</summary>
+    public const string InitializerFailure = "no database";
+
+#pragma warning disable IDE1006 // A [ThreadStatic] field: t_, as in dotnet/runtime.
+    [ThreadStatic]
+    private static bool t_initialized;
+#pragma warning restore IDE1006
+
+    /// <summary>An initializer: marks the worker (its thread; in a process pool, the worker process's thread) as initialized.</summary>
+    public static void MarkWorkerInitialized() => t_initialized = true;
+
+    /// <summary>Tells whether the worker running it was initialized.</summary>
+    public static bool IsWorkerInitialized() => t_initialized;
+
+    /// <summary>An initializer that throws.</summary>
+    public static void FailInitializer() => throw new InvalidOperationException(InitializerFailure);
+
     /// <summary>The longest a blocked work item waits for its release before giving up.</summary>
     public static readonly TimeSpan MaxBlock = TimeSpan.FromSeconds(30);
 

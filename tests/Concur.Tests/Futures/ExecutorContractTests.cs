@@ -14,6 +14,12 @@ public abstract class ExecutorContractTests
     protected abstract IExecutor CreateExecutor(int maxWorkers);
 
     /// <summary>
+    /// Creates the executor under test with an initializer run once on each worker before its first work item
+    /// (CPython's <c>initializer</c>). The initializer is a static method, so it travels to worker processes too.
+    /// </summary>
+    protected abstract IExecutor CreateExecutor(int maxWorkers, Action initializer);
+
+    /// <summary>
     /// Asserts that <paramref name="thrown"/> is the user exception a work item threw. Executors that carry exceptions
     /// across a process boundary may override this to accept their wrapper type.
     /// </summary>
@@ -154,6 +160,27 @@ public abstract class ExecutorContractTests
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => CreateExecutor(maxWorkers));
         Assert.Equal("maxWorkers", e.ParamName);
         Assert.Contains("at least 1", e.Message, StringComparison.Ordinal);
+    }
+
+    // ---------------------------------------------------------------- initializer
+
+    [Fact]
+    public async Task Initializer_RunsOnTheWorkerBeforeItsFirstWorkItem()
+    {
+        using var executor = CreateExecutor(1, ContractWork.MarkWorkerInitialized);
+        Assert.True(await Bounded.Within(executor.Submit(ContractWork.IsWorkerInitialized)));
+    }
+
+    [Fact]
+    public async Task Initializer_Throws_EveryWorkItemFaultsWithBrokenExecutor()
+    {
+        var executor = CreateExecutor(1, ContractWork.FailInitializer);
+        var first = await Assert.ThrowsAsync<BrokenExecutorException>(() => Bounded.Within(executor.Submit(ContractWork.Square, 2)));
+        Assert.Contains("initializer", first.Message, StringComparison.Ordinal);
+        Assert.NotNull(first.InnerException);
+        AssertUserException(first.InnerException!, typeof(InvalidOperationException), ContractWork.InitializerFailure);
+        await Assert.ThrowsAsync<BrokenExecutorException>(() => Bounded.Within(executor.Submit(ContractWork.Square, 3)));
+        await Bounded.Within(executor.ShutdownAsync());
     }
 
     [Fact]
@@ -648,6 +675,17 @@ public abstract class ExecutorContractTests
         var results = executor.Map(ContractWork.Block, [gate.Directory], timeout: TimeSpan.FromMilliseconds(300));
         Assert.Throws<TimeoutException>(() => results.ToArray());
         Assert.True(watch.Elapsed >= TimeSpan.FromMilliseconds(250), $"timed out after only {watch.Elapsed}");
+        gate.Release();
+    }
+
+    /// <summary>A zero timeout polls (CPython's <c>map(timeout=0)</c>): an item not finished yet times out at once.</summary>
+    [Fact]
+    public void Map_ZeroTimeout_PollsAndTimesOutOnAnUnfinishedItem()
+    {
+        using var executor = CreateExecutor(1);
+        using var gate = new Gate();
+        var results = executor.Map(ContractWork.Block, [gate.Directory], timeout: TimeSpan.Zero);
+        Assert.Throws<TimeoutException>(() => results.ToArray());
         gate.Release();
     }
 

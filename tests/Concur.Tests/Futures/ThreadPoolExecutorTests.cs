@@ -161,25 +161,6 @@ public sealed class ThreadPoolExecutorTests
     }
 
     [Fact]
-    public async Task Initializer_Throws_ExecutorBrokenAndWorkFaults()
-    {
-        var executor = new ThreadPoolExecutor(2, initializer: () => throw new InvalidOperationException("no database"));
-        var first = executor.Submit(ContractWork.Square, 2);
-        var broken = await Assert.ThrowsAsync<BrokenExecutorException>(() => Bounded.Within(first));
-        var inner = Assert.IsType<InvalidOperationException>(broken.InnerException);
-        Assert.Equal("no database", inner.Message);
-        Assert.Contains("initializer", broken.Message, StringComparison.Ordinal);
-        Assert.True(executor.IsBroken);
-
-        var later = executor.Submit(ContractWork.Square, 3);
-        var laterError = await Assert.ThrowsAsync<BrokenExecutorException>(() => Bounded.Within(later));
-        Assert.Same(inner, laterError.InnerException);
-        Assert.Throws<BrokenExecutorException>(() => executor.Map(ContractWork.Square, [1, 2]).ToList());
-
-        await Bounded.Within(executor.ShutdownAsync());
-    }
-
-    [Fact]
     public async Task Shutdown_FromOwnWorker_DoesNotDeadlock()
     {
         var executor = new ThreadPoolExecutor(2);

@@ -7,6 +7,8 @@ public sealed class ProcessPoolExecutorContractTests : ExecutorContractTests
 {
     protected override IExecutor CreateExecutor(int maxWorkers) => new ProcessPoolExecutor(maxWorkers);
 
+    protected override IExecutor CreateExecutor(int maxWorkers, Action initializer) => new ProcessPoolExecutor(maxWorkers, initializer);
+
     /// <summary>User exceptions come back from the worker as <see cref="RemoteException"/> carrying the remote type name.</summary>
     protected override void AssertUserException(Exception thrown, Type expectedType, string expectedMessage)
     {

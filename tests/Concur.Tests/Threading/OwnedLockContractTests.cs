@@ -87,6 +87,24 @@ public abstract class OwnedLockContractTests
         Assert.False(gate.IsHeld);
     }
 
+    /// <summary>Issue 7, point 8: a second dispose of the same scope does nothing, for locks as for semaphores.</summary>
+    [Fact]
+    public void Scope_DisposedTwice_ReleasesOnce()
+    {
+        var gate = Create();
+        var scope = gate.Acquire();
+        Assert.True(scope.IsAcquired);
+        scope.Dispose();
+        Assert.False(scope.IsAcquired);
+        Assert.False(gate.IsHeld);
+        scope.Dispose();
+        Assert.False(gate.IsHeld);
+        using (gate.Acquire())
+        {
+            Assert.True(gate.IsHeldByCurrentThread);
+        }
+    }
+
     [Theory]
     [MemberData(nameof(Twin.Modes), MemberType = typeof(Twin))]
     public async Task TryAcquire_ZeroTimeoutHeldElsewhere_ReturnsFalseAtOnce(CallMode mode)

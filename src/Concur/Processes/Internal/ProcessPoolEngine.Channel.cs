@@ -173,7 +173,7 @@ internal sealed partial class ProcessPoolEngine
                         OnReady(w, FromWorker.Ready.Decode(header));
                         break;
                     case FrameKind.Result:
-                        OnAnswer(w, header.Id, new FromWorker.Result(header.Id, answered!.Accept(header, body), w.TakeResultArrays()), null);
+                        OnResult(w, header, body, answered!);
                         break;
                     case FrameKind.Error:
                         OnAnswer(w, header.Id, default, FromWorker.Error.Decode(header, body).Exception);
@@ -307,6 +307,15 @@ internal sealed partial class ProcessPoolEngine
         }
         FlushAll(flush, mayBlock: false);
     }
+
+    /// <summary>
+    /// Completes the running task with its Result frame and the arrays that came ahead of it. A method of its own so
+    /// that nothing of the answer (its arrays above all) stays in the reader loop's frame while it waits for the next
+    /// frame: an endless Map's consumed results must be collectable (a Debug build keeps a loop's temporaries alive).
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private void OnResult(WorkerProcess w, in FrameHeader header, ReadOnlySequence<byte> body, WorkItem answered) =>
+        OnAnswer(w, header.Id, new FromWorker.Result(header.Id, answered.Accept(header, body), w.TakeResultArrays()), null);
 
     /// <summary>Completes the running task with a result (<paramref name="error"/> null) or an error.</summary>
     private void OnAnswer(WorkerProcess w, long id, FromWorker.Result result, RemoteException? error)
