@@ -98,13 +98,6 @@ internal abstract class WorkItem
                 e.StackTrace ?? string.Empty,
                 null));
         }
-        // The list of the answer's out-of-band arrays can outlive this call (the reader thread's frame may keep its
-        // last answer until the next frame arrives): drop its references now that the result holds the arrays, or a
-        // map's consumed results would stay reachable through it.
-        if (arrays is Array[] held)
-        {
-            Array.Clear(held);
-        }
     }
 
     /// <summary>Fails the caller's task.</summary>
