@@ -194,4 +194,25 @@ public sealed class ProcessPoolExecutorInterfaceTests(PoolFixture fixture) : ICl
         Assert.Equal(4, await Support.Bounded.Within(single.Submit(static x => x + 1, 3)));
         Assert.InRange(Directory.GetFiles(dir, "item-*").Length, 2, 4 + 1);
     }
+
+    [Fact]
+    public void Submit_Finished_ResultIsKeptNeitherByThePoolNorByTheToken()
+    {
+        using var cts = new CancellationTokenSource();
+        WeakReference result = SubmitAndForget(fixture.Pool, cts.Token);
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        Assert.False(result.IsAlive, "a finished task's result is still reachable (the reader thread, or a registration on the caller's token)");
+        Assert.False(cts.IsCancellationRequested);
+    }
+
+    // Not inlined, so the test method's frame holds no reference to the task or its result.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static WeakReference SubmitAndForget(ProcessPoolExecutor pool, CancellationToken token)
+    {
+        Task<int[]> task = pool.Submit(static () => new int[1000], token);
+        Assert.True(task.Wait(Bounded.Limit, CancellationToken.None), "the task did not finish in time");
+        return new WeakReference(task.Result);
+    }
 }

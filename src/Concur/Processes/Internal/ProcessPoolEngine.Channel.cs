@@ -160,32 +160,7 @@ internal sealed partial class ProcessPoolEngine
         {
             while (reader.TryReadHeader(out FrameHeader header))
             {
-                WorkItem? answered = Admit(w, header);
-                if (header.Kind == FrameKind.ResultArray)
-                {
-                    w.ResultArrays.Add(reader.ReadArray(header));
-                    continue;
-                }
-                ReadOnlySequence<byte> body = reader.ReadBody(header);
-                switch (header.Kind)
-                {
-                    case FrameKind.Ready:
-                        OnReady(w, FromWorker.Ready.Decode(header));
-                        break;
-                    case FrameKind.Result:
-                        OnResult(w, header, body, answered!);
-                        break;
-                    case FrameKind.Error:
-                        OnAnswer(w, header.Id, default, FromWorker.Error.Decode(header, body).Exception);
-                        break;
-                    case FrameKind.InitializeFailed:
-                        RemoteException error = FromWorker.InitializeFailed.Decode(header, body).Exception;
-                        lock (gate)
-                        {
-                            w.InitializeError = error;
-                        }
-                        break;
-                }
+                Handle(w, reader, header);
             }
         }
         catch (CorruptFrameException e)
@@ -206,6 +181,43 @@ internal sealed partial class ProcessPoolEngine
             reader.Dispose();
         }
         supervisorEvents.Add(() => OnWorkerEnded(w));
+    }
+
+    /// <summary>
+    /// Admits one frame whose header was just read, reads its body and acts on it. A method of its own so that the
+    /// reader loop's frame keeps nothing of an answer (the task, its result, its arrays) while it waits for the next
+    /// frame: a finished task's result must be collectable at once (CPython fixed the same for its workers in
+    /// bpo-16284), and a Debug build keeps a loop's locals and temporaries alive.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private void Handle(WorkerProcess w, FrameReader reader, in FrameHeader header)
+    {
+        WorkItem? answered = Admit(w, header);
+        if (header.Kind == FrameKind.ResultArray)
+        {
+            w.ResultArrays.Add(reader.ReadArray(header));
+            return;
+        }
+        ReadOnlySequence<byte> body = reader.ReadBody(header);
+        switch (header.Kind)
+        {
+            case FrameKind.Ready:
+                OnReady(w, FromWorker.Ready.Decode(header));
+                break;
+            case FrameKind.Result:
+                OnResult(w, header, body, answered!);
+                break;
+            case FrameKind.Error:
+                OnAnswer(w, header.Id, default, FromWorker.Error.Decode(header, body).Exception);
+                break;
+            case FrameKind.InitializeFailed:
+                RemoteException error = FromWorker.InitializeFailed.Decode(header, body).Exception;
+                lock (gate)
+                {
+                    w.InitializeError = error;
+                }
+                break;
+        }
     }
 
     /// <summary>Checks a header against the worker's state before its body is read.</summary>
@@ -308,12 +320,7 @@ internal sealed partial class ProcessPoolEngine
         FlushAll(flush, mayBlock: false);
     }
 
-    /// <summary>
-    /// Completes the running task with its Result frame and the arrays that came ahead of it. A method of its own so
-    /// that nothing of the answer (its arrays above all) stays in the reader loop's frame while it waits for the next
-    /// frame: an endless Map's consumed results must be collectable (a Debug build keeps a loop's temporaries alive).
-    /// </summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    /// <summary>Completes the running task with its Result frame and the arrays that came ahead of it.</summary>
     private void OnResult(WorkerProcess w, in FrameHeader header, ReadOnlySequence<byte> body, WorkItem answered) =>
         OnAnswer(w, header.Id, new FromWorker.Result(header.Id, answered.Accept(header, body), w.TakeResultArrays()), null);
 
