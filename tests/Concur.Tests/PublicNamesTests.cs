@@ -11,7 +11,7 @@ namespace Concur.Tests;
 /// </summary>
 public sealed class PublicNamesTests
 {
-    private static readonly HashSet<string> ImplicitNamespaces =
+    private static readonly HashSet<string> s_implicitNamespaces =
     [
         "System", "System.IO", "System.Collections.Generic", "System.Linq", "System.Net.Http", "System.Threading", "System.Threading.Tasks",
     ];
@@ -33,7 +33,7 @@ public sealed class PublicNamesTests
             }
             foreach (Type type in assembly.GetExportedTypes())
             {
-                if (type.Namespace is string ns && ImplicitNamespaces.Contains(ns) && !type.IsNested)
+                if (type.Namespace is string ns && s_implicitNamespaces.Contains(ns) && !type.IsNested)
                 {
                     taken.TryAdd(TrimArity(type.Name), type.FullName!);
                 }

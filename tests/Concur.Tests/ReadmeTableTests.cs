@@ -97,6 +97,11 @@ public sealed class ReadmeTableTests
             Assert.Throws<QueueShutDownException>(() => q.Put(3));
         }
 
+        var resized = new FifoQueue<int>(1);
+        resized.MaxSize = 2; // q.maxsize = 2
+        Assert.True(resized.TryPut(1) && resized.TryPut(2));
+        Assert.Equal("FifoQueue<Int32> (2 items, max size 2, 2 unfinished tasks)", resized.ToString()); // repr(q)
+
         var byPriority = new PriorityOrderQueue<int>();
         foreach (var x in new[] { 3, 1, 2 })
         {
@@ -112,6 +117,8 @@ public sealed class ReadmeTableTests
         Assert.IsAssignableFrom<IExecutor>(pool); // concurrent.futures.Executor -> IExecutor
         Task<int> future = pool.Submit(x => x + 1, 1); // Future -> Task<T>; submit(f, x) -> Submit(f, x)
         Assert.Equal(2, await Bounded.Within(future));
+        Task<int> awaited = pool.Submit(async () => { await Task.Delay(1); return 42; }); // an async f is awaited on the worker
+        Assert.Equal(42, await Bounded.Within(awaited));
         Assert.Equal([0, 2, 4], pool.Map(x => 2 * x, [0, 1, 2], timeout: Bounded.Limit, bufferSize: 2));
 
         Assert.Same(future, Assert.Single(ConcurFutures.AsCompleted([future], Bounded.Limit)));

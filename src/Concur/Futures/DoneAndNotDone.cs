@@ -5,6 +5,7 @@ namespace Concur;
 /// that had not, like Python's <c>DoneAndNotDoneFutures</c>.
 /// </summary>
 /// <typeparam name="TTask">The type of the tasks.</typeparam>
+[System.Diagnostics.DebuggerDisplay("{ToString(),nq}")]
 public sealed class DoneAndNotDone<TTask>
     where TTask : Task
 {
@@ -28,4 +29,8 @@ public sealed class DoneAndNotDone<TTask>
         done = Done;
         notDone = NotDone;
     }
+
+    /// <summary>Describes the outcome by its two counts, as Python's <c>DoneAndNotDoneFutures</c> shows its two sets.</summary>
+    /// <returns>For example <c>DoneAndNotDone (2 done, 1 not done)</c>.</returns>
+    public override string ToString() => $"DoneAndNotDone ({Done.Count} done, {NotDone.Count} not done)";
 }

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Concur.Executors.Internal;
 
 using Concur.Threading.Internal;
@@ -10,7 +9,13 @@ namespace Concur;
 /// tasks, whether they come from an <see cref="IExecutor"/> or not.
 /// </summary>
 /// <remarks>
-/// As in Python, the input is treated as a set: a task listed twice is yielded (or reported) once.
+/// <para>As in Python, the input is treated as a set: a task listed twice is yielded (or reported) once.</para>
+/// <para>
+/// An <c>AsCompleted</c> enumeration lets go of each task once it has moved past it, as CPython's does since
+/// bpo-14406: a loop that drops the tasks it has handled does not keep them, nor their results, alive until it ends.
+/// The returned sequence itself keeps them all (it can be enumerated again), so enumerate the call's result directly
+/// rather than keeping the sequence in a variable for a long loop.
+/// </para>
 /// </remarks>
 public static class Futures
 {
@@ -33,7 +38,7 @@ public static class Futures
         IEnumerable<Task<T>> tasks,
         TimeSpan? timeout = null,
         CancellationToken cancellationToken = default) =>
-        AsCompletedIterator(Distinct(tasks, timeout), timeout, cancellationToken);
+        new AsCompletedSequence<Task<T>>(Distinct(tasks, timeout), timeout, cancellationToken);
 
     /// <summary>
     /// Yields <paramref name="tasks"/> as they complete: first those already complete (in input order), then the
@@ -53,7 +58,7 @@ public static class Futures
         IEnumerable<Task> tasks,
         TimeSpan? timeout = null,
         CancellationToken cancellationToken = default) =>
-        AsCompletedIterator(Distinct(tasks, timeout), timeout, cancellationToken);
+        new AsCompletedSequence<Task>(Distinct(tasks, timeout), timeout, cancellationToken);
 
     /// <summary>The asynchronous twin of <see cref="AsCompleted{T}(IEnumerable{Task{T}}, TimeSpan?, CancellationToken)"/>.</summary>
     /// <typeparam name="T">The tasks' result type.</typeparam>
@@ -68,7 +73,7 @@ public static class Futures
         IEnumerable<Task<T>> tasks,
         TimeSpan? timeout = null,
         CancellationToken cancellationToken = default) =>
-        AsCompletedAsyncIterator(Distinct(tasks, timeout), timeout, cancellationToken);
+        new AsCompletedSequence<Task<T>>(Distinct(tasks, timeout), timeout, cancellationToken);
 
     /// <summary>The asynchronous twin of <see cref="AsCompleted(IEnumerable{Task}, TimeSpan?, CancellationToken)"/>.</summary>
     /// <param name="tasks">The tasks; duplicates are yielded once. The sequence is read at the call.</param>
@@ -82,7 +87,7 @@ public static class Futures
         IEnumerable<Task> tasks,
         TimeSpan? timeout = null,
         CancellationToken cancellationToken = default) =>
-        AsCompletedAsyncIterator(Distinct(tasks, timeout), timeout, cancellationToken);
+        new AsCompletedSequence<Task>(Distinct(tasks, timeout), timeout, cancellationToken);
 
     /// <summary>
     /// Blocks until the condition <paramref name="returnWhen"/> holds for <paramref name="tasks"/> or the timeout runs
@@ -232,99 +237,5 @@ public static class Futures
             (task.IsCompleted ? done : notDone).Add(task);
         }
         return new DoneAndNotDone<TTask>(done, notDone);
-    }
-
-    private static IEnumerable<TTask> AsCompletedIterator<TTask>(TTask[] tasks, TimeSpan? timeout, CancellationToken cancellationToken)
-        where TTask : Task
-    {
-        var order = new CompletionOrder<TTask>(tasks, timeout);
-        while (order.Next(cancellationToken) is { } task)
-        {
-            yield return task;
-        }
-    }
-
-    private static async IAsyncEnumerable<TTask> AsCompletedAsyncIterator<TTask>(
-        TTask[] tasks,
-        TimeSpan? timeout,
-        [EnumeratorCancellation] CancellationToken cancellationToken)
-        where TTask : Task
-    {
-        var order = new CompletionOrder<TTask>(tasks, timeout);
-        while (await order.NextAsync(cancellationToken).ConfigureAwait(false) is { } task)
-        {
-            yield return task;
-        }
-    }
-
-    /// <summary>The state of one <c>AsCompleted</c> enumeration, shared by the blocking and asynchronous forms.</summary>
-    private sealed class CompletionOrder<TTask>
-        where TTask : Task
-    {
-        private readonly TTask[] _tasks;
-        private readonly TimeSpan? _timeout;
-        private readonly Deadline _deadline;
-        private readonly Queue<TTask> _finishedAtStart = new();
-        private readonly CompletionQueue<TTask> _completions = new();
-        private int _remaining;
-
-        public CompletionOrder(TTask[] tasks, TimeSpan? timeout)
-        {
-            _tasks = tasks;
-            _timeout = timeout;
-            _deadline = Deadline.Start(timeout);
-            foreach (var task in tasks)
-            {
-                if (task.IsCompleted)
-                {
-                    _finishedAtStart.Enqueue(task);
-                }
-                else
-                {
-                    _completions.Watch(task);
-                    _remaining++;
-                }
-            }
-        }
-
-        public TTask? Next(CancellationToken cancellationToken)
-        {
-            if (TryNextWithoutWaiting(cancellationToken, out var task))
-            {
-                return task;
-            }
-            return Arrived(_completions.Take(_deadline.Remaining, cancellationToken));
-        }
-
-        public async ValueTask<TTask?> NextAsync(CancellationToken cancellationToken)
-        {
-            if (TryNextWithoutWaiting(cancellationToken, out var task))
-            {
-                return task;
-            }
-            return Arrived(await _completions.TakeAsync(_deadline.Remaining, cancellationToken).ConfigureAwait(false));
-        }
-
-        private bool TryNextWithoutWaiting(CancellationToken cancellationToken, out TTask? task)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            if (_finishedAtStart.TryDequeue(out task))
-            {
-                return true;
-            }
-            return _remaining == 0; // true with a null task: the enumeration is over.
-        }
-
-        private TTask Arrived(TTask? task)
-        {
-            if (task is null)
-            {
-                throw new TimeoutException(
-                    $"{_remaining} (of {_tasks.Length}) tasks did not complete within the timeout of {_timeout}. " +
-                    "The tasks go on running; pass a longer timeout, or null to wait without a limit.");
-            }
-            _remaining--;
-            return task;
-        }
     }
 }

@@ -54,6 +54,65 @@ public interface IExecutor : IDisposable, IAsyncDisposable
     /// <exception cref="InvalidOperationException">The executor has been shut down.</exception>
     Task Submit(Action action, CancellationToken cancellationToken = default);
 
+    /// <summary>Schedules the async <paramref name="function"/> to run on a worker, which awaits its task.</summary>
+    /// <remarks>
+    /// <para>
+    /// C# picks this overload for an async lambda or a method that returns <see cref="Task{TResult}"/>, so the
+    /// returned task completes with the function's result, not with its task. The worker stays with the function
+    /// until its task completes, so <see cref="MaxWorkers"/> bounds how many async functions are in flight, as for
+    /// synchronous ones.
+    /// </para>
+    /// <para>
+    /// The returned task faults with the exception the function's task faulted with (unwrapped, as <c>await</c>
+    /// throws it). It ends cancelled when <paramref name="cancellationToken"/> cancels it; a function whose task is
+    /// cancelled by a token of its own faults it with that <see cref="OperationCanceledException"/>, as a synchronous
+    /// function that throws one does.
+    /// </para>
+    /// </remarks>
+    /// <example>
+    /// <code>
+    /// int r = await executor.Submit(async () => { await Task.Delay(10); return 42; });
+    /// </code>
+    /// </example>
+    /// <typeparam name="TResult">The type of the function's result.</typeparam>
+    /// <param name="function">The async function to run.</param>
+    /// <param name="cancellationToken">
+    /// Cancels the work while it is still queued; the returned task is then cancelled and the function never runs.
+    /// Whether running work is stopped depends on the executor.
+    /// </param>
+    /// <returns>A task that completes with the result of the function's task, or faults with the exception it faulted with.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="function"/> is <see langword="null"/>.</exception>
+    /// <exception cref="InvalidOperationException">The executor has been shut down.</exception>
+    Task<TResult> Submit<TResult>(Func<Task<TResult>> function, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Schedules the async <paramref name="function"/>(<paramref name="argument"/>) to run on a worker, which awaits
+    /// its task.
+    /// </summary>
+    /// <remarks>Awaiting, worker occupancy and errors behave as in <see cref="Submit{TResult}(Func{Task{TResult}}, CancellationToken)"/>.</remarks>
+    /// <typeparam name="T">The type of the argument.</typeparam>
+    /// <typeparam name="TResult">The type of the function's result.</typeparam>
+    /// <param name="function">The async function to run.</param>
+    /// <param name="argument">The argument passed to <paramref name="function"/>.</param>
+    /// <param name="cancellationToken">Cancels the work while it is still queued.</param>
+    /// <returns>A task that completes with the result of the function's task, or faults with the exception it faulted with.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="function"/> is <see langword="null"/>.</exception>
+    /// <exception cref="InvalidOperationException">The executor has been shut down.</exception>
+    Task<TResult> Submit<T, TResult>(Func<T, Task<TResult>> function, T argument, CancellationToken cancellationToken = default);
+
+    /// <summary>Schedules the async <paramref name="function"/>, which returns no value, to run on a worker, which awaits its task.</summary>
+    /// <remarks>
+    /// C# picks this overload, not <see cref="Submit(Action, CancellationToken)"/>, for an async lambda without a
+    /// result. Awaiting, worker occupancy and errors behave as in
+    /// <see cref="Submit{TResult}(Func{Task{TResult}}, CancellationToken)"/>.
+    /// </remarks>
+    /// <param name="function">The async function to run.</param>
+    /// <param name="cancellationToken">Cancels the work while it is still queued.</param>
+    /// <returns>A task that completes when the function's task has completed, or faults with the exception it faulted with.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="function"/> is <see langword="null"/>.</exception>
+    /// <exception cref="InvalidOperationException">The executor has been shut down.</exception>
+    Task Submit(Func<Task> function, CancellationToken cancellationToken = default);
+
     /// <summary>
     /// Applies <paramref name="function"/> to every item of <paramref name="source"/> on the workers and yields the
     /// results in input order, like Python's <c>Executor.map</c>.

@@ -23,6 +23,13 @@ namespace Concur;
 /// timeouts that stop runaway work, run it in a process pool, whose workers can be killed.
 /// </para>
 /// <para>
+/// An async function (<c>Func&lt;Task&lt;TResult&gt;&gt;</c>, <c>Func&lt;T, Task&lt;TResult&gt;&gt;</c>,
+/// <c>Func&lt;Task&gt;</c>) starts on a worker thread, and that thread waits for its task: the worker stays occupied
+/// until the function completes, so at most <see cref="MaxWorkers"/> functions, synchronous or async, are in flight,
+/// as in a process pool. The code after each <c>await</c> runs where the awaited operation completes it (normally
+/// the .NET thread pool), as in any code without a synchronization context.
+/// </para>
+/// <para>
 /// Dispose the executor (<c>using</c> / <c>await using</c>) to wait for its work and stop its threads. One that is
 /// dropped without disposal is shut down without waiting when the garbage collector finalizes it, so its threads
 /// do not leak.
@@ -37,6 +44,7 @@ namespace Concur;
 /// int[] squares = pool.Map(Square, Enumerable.Range(0, 10)).ToArray();
 /// </code>
 /// </example>
+[System.Diagnostics.DebuggerDisplay("{ToString(),nq}")]
 public sealed class ThreadPoolExecutor : IExecutor
 {
     private static int s_executorCounter = -1;
@@ -128,11 +136,40 @@ public sealed class ThreadPoolExecutor : IExecutor
 
     /// <inheritdoc/>
     /// <remarks>
+    /// The function starts on a worker thread, which then waits for its task (see the class remarks). Running work is
+    /// not interrupted by <paramref name="cancellationToken"/>; a function that captures the token and is cancelled by
+    /// it ends the returned task cancelled, as <see cref="Task.Run(Func{Task}, CancellationToken)"/> does.
+    /// </remarks>
+    public Task<TResult> Submit<TResult>(Func<Task<TResult>> function, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(function);
+        return Enqueue(new FuncWorkItem<TResult>(() => Await(function())), cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>The function starts on a worker thread, which then waits for its task (see the class remarks).</remarks>
+    public Task<TResult> Submit<T, TResult>(Func<T, Task<TResult>> function, T argument, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(function);
+        return Enqueue(new FuncWorkItem<TResult>(() => Await(function(argument))), cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>The function starts on a worker thread, which then waits for its task (see the class remarks).</remarks>
+    public Task Submit(Func<Task> function, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(function);
+        return Enqueue(new ActionWorkItem(() => Await(function())), cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>
     /// The sequence is lazy: nothing is submitted until enumeration starts. <paramref name="chunkSize"/> 0 means 1
     /// (threads share memory, so batching rarely pays); with a larger chunk size <paramref name="bufferSize"/> counts
     /// chunks. <paramref name="bufferSize"/> 0 means <c>max(64, 4 * MaxWorkers)</c>: enough that the consumer rarely
     /// waits for a wake-up per item, small enough to bound memory for an endless source. Disposing the enumerator
-    /// early cancels the items that have not started.
+    /// early cancels the items that have not started. An item that throws ends its chunk: every result before it is
+    /// yielded, then its exception is thrown, as without chunks (the rest of its chunk does not run).
     /// </remarks>
     public IEnumerable<TResult> Map<T, TResult>(
         Func<T, TResult> function,
@@ -177,6 +214,19 @@ public sealed class ThreadPoolExecutor : IExecutor
     /// <inheritdoc/>
     public Task ShutdownAsync(bool cancelPending = false) => _engine.ShutdownAsync(cancelPending);
 
+    /// <summary>
+    /// Describes the executor's state now: its name, whether it runs, is shut down or broken, its worker threads (live,
+    /// out of <see cref="MaxWorkers"/>, and how many of them are idle) and the work queued for them.
+    /// </summary>
+    /// <returns>For example <c>ThreadPoolExecutor 'ThreadPoolExecutor-0' (running, 2 of 4 threads, 1 idle, 5 queued)</c>.</returns>
+    /// <remarks>A snapshot read without stopping the workers: the parts may come from slightly different moments.</remarks>
+    public override string ToString()
+    {
+        var state = _engine.IsBroken ? "broken" : _engine.IsShutdown ? "shut down" : "running";
+        return $"ThreadPoolExecutor '{_engine.Name}' ({state}, {_engine.LiveThreadCount} of {MaxWorkers} threads, " +
+            $"{_engine.IdleCount} idle, {_engine.QueuedCount} queued)";
+    }
+
     /// <summary>Shuts down and waits for all accepted work to finish: <c>Shutdown(wait: true)</c>.</summary>
     public void Dispose()
     {
@@ -210,10 +260,24 @@ public sealed class ThreadPoolExecutor : IExecutor
     private Task<TResult> SubmitItem<T, TResult>(Func<T, TResult> function, T item, CancellationToken token) =>
         Enqueue(new FuncWorkItem<T, TResult>(function, item, userVisible: false), token);
 
-    private Task<TResult[]> SubmitChunk<T, TResult>(Func<T, TResult> function, T[] items, CancellationToken token) =>
+    private Task<ChunkOutcome<TResult>> SubmitChunk<T, TResult>(Func<T, TResult> function, T[] items, CancellationToken token) =>
         Enqueue(new ChunkWorkItem<T, TResult>(function, items), token);
 
-    private Task<TResult> Enqueue<TResult>(WorkItem<TResult> item, CancellationToken cancellationToken)
+    /// <summary>
+    /// Waits on the worker thread for an async function's task (the worker stays occupied until it completes) and
+    /// returns its result, or throws what it failed with, unwrapped as <c>await</c> throws it: the work item then
+    /// reports it as it reports a synchronous throw (cancelled only by the caller's own token).
+    /// </summary>
+    private static TResult Await<TResult>(Task<TResult>? task) => (task ?? throw NullTask()).GetAwaiter().GetResult();
+
+    /// <summary>Waits on the worker thread for an async function's task (see <see cref="Await{TResult}"/>).</summary>
+    private static void Await(Task? task) => (task ?? throw NullTask()).GetAwaiter().GetResult();
+
+    private static InvalidOperationException NullTask() => new(
+        "The async function returned null instead of a task, so there is nothing to await. Return a task (an async " +
+        "method or lambda always does), or Task.CompletedTask / Task.FromResult(value).");
+
+    private Task<TResult> Enqueue<TResult>(ThreadWorkItem<TResult> item, CancellationToken cancellationToken)
     {
         var task = _engine.Enqueue(item, cancellationToken);
         GC.KeepAlive(this); // Not finalized (and so shut down) while a submission is under way.

@@ -19,8 +19,8 @@ public sealed partial class Connection
     {
         ThrowIfClosedOrNotWritable();
         using var buffer = new MessageBuffer();
-        ReadOnlyMemory<byte> frame = MessageCodec.Encode(buffer, value, engine.MaxMessageSize);
-        await engine.SendFramedAsync(frame, cancellationToken).ConfigureAwait(false);
+        ReadOnlyMemory<byte> frame = MessageCodec.Encode(buffer, value, _engine.MaxMessageSize);
+        await _engine.SendFramedAsync(frame, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Asynchronously receives the next message as a value of the declared type <typeparamref name="T"/>.</summary>
@@ -45,7 +45,7 @@ public sealed partial class Connection
     /// <exception cref="ObjectDisposedException">This end has been closed.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public ValueTask SendBytesAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken = default) =>
-        engine.SendAsync(bytes, cancellationToken);
+        _engine.SendAsync(bytes, cancellationToken);
 
     /// <summary>Asynchronously receives the next message as a new array of its exact length (Python's <c>recv_bytes</c>).</summary>
     /// <param name="cancellationToken">Cancels the wait. Cancelled before the message begins to arrive, nothing is lost; cancelled in the middle of one, this end can no longer receive.</param>
@@ -56,7 +56,7 @@ public sealed partial class Connection
     /// <exception cref="ObjectDisposedException">This end has been closed.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public ValueTask<byte[]> ReceiveBytesAsync(CancellationToken cancellationToken = default) =>
-        engine.ReceiveBytesCore(sync: false, cancellationToken);
+        _engine.ReceiveBytesCore(sync: false, cancellationToken);
 
     /// <summary>Asynchronously receives the next message into <paramref name="buffer"/> and returns its length; a message that does not fit stays unread.</summary>
     /// <param name="buffer">Where the message goes, from its start.</param>
@@ -69,7 +69,7 @@ public sealed partial class Connection
     /// <exception cref="ObjectDisposedException">This end has been closed.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public ValueTask<int> ReceiveBytesAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-        engine.ReceiveIntoCore(buffer, sync: false, cancellationToken);
+        _engine.ReceiveIntoCore(buffer, sync: false, cancellationToken);
 
     /// <summary>Asynchronously waits up to <paramref name="timeout"/> until a message can be read, or the other end has closed.</summary>
     /// <param name="timeout">How long to wait; <see cref="TimeSpan.Zero"/> to look without waiting, <see cref="Timeout.InfiniteTimeSpan"/> to wait for ever.</param>
@@ -82,6 +82,6 @@ public sealed partial class Connection
     public ValueTask<bool> PollAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         ThrowIfBadTimeout(timeout);
-        return engine.PollCore(timeout, sync: false, cancellationToken);
+        return _engine.PollCore(timeout, sync: false, cancellationToken);
     }
 }

@@ -61,6 +61,7 @@ namespace Concur;
 /// int[] answer = parent.Receive&lt;int[]&gt;();   // [7, 49]
 /// </code>
 /// </example>
+[System.Diagnostics.DebuggerDisplay("{ToString(),nq}")]
 public sealed partial class Connection : IDisposable
 {
     /// <summary>
@@ -70,21 +71,21 @@ public sealed partial class Connection : IDisposable
     /// </summary>
     public const int DefaultMaxMessageSize = 128 * 1024 * 1024;
 
-    private readonly MessageSocket engine;
+    private readonly MessageSocket _engine;
 
-    internal Connection(MessageSocket engine) => this.engine = engine;
+    internal Connection(MessageSocket engine) => _engine = engine;
 
     /// <summary>Gets a value indicating whether this end receives (Python's <c>readable</c>).</summary>
-    public bool CanReceive => engine.CanReceive;
+    public bool CanReceive => _engine.CanReceive;
 
     /// <summary>Gets a value indicating whether this end sends (Python's <c>writable</c>).</summary>
-    public bool CanSend => engine.CanSend;
+    public bool CanSend => _engine.CanSend;
 
     /// <summary>Gets a value indicating whether this end has been closed (Python's <c>closed</c>).</summary>
-    public bool IsClosed => engine.IsClosed;
+    public bool IsClosed => _engine.IsClosed;
 
     /// <summary>Gets the largest message this end sends or accepts, in bytes.</summary>
-    public int MaxMessageSize => engine.MaxMessageSize;
+    public int MaxMessageSize => _engine.MaxMessageSize;
 
     /// <summary>
     /// Creates a pair of connected ends (Python's <c>multiprocessing.Pipe</c>). With <paramref name="duplex"/> (the
@@ -126,8 +127,8 @@ public sealed partial class Connection : IDisposable
     {
         ThrowIfClosedOrNotWritable();
         using var buffer = new MessageBuffer();
-        ReadOnlyMemory<byte> frame = MessageCodec.Encode(buffer, value, engine.MaxMessageSize);
-        engine.SendFramed(frame.Span);
+        ReadOnlyMemory<byte> frame = MessageCodec.Encode(buffer, value, _engine.MaxMessageSize);
+        _engine.SendFramed(frame.Span);
     }
 
     /// <summary>Receives the next message as a value of the declared type <typeparamref name="T"/>, waiting until one arrives.</summary>
@@ -145,7 +146,7 @@ public sealed partial class Connection : IDisposable
     /// <exception cref="IOException">The other end has closed the connection, or its process has ended.</exception>
     /// <exception cref="NotSupportedException">This end only receives.</exception>
     /// <exception cref="ObjectDisposedException">This end has been closed.</exception>
-    public void SendBytes(ReadOnlySpan<byte> bytes) => engine.Send(bytes);
+    public void SendBytes(ReadOnlySpan<byte> bytes) => _engine.Send(bytes);
 
     /// <summary>Receives the next message as a new array of its exact length (Python's <c>recv_bytes</c>), waiting until one arrives.</summary>
     /// <returns>The message.</returns>
@@ -153,7 +154,7 @@ public sealed partial class Connection : IDisposable
     /// <exception cref="InvalidDataException">The message is larger than <see cref="MaxMessageSize"/>.</exception>
     /// <exception cref="NotSupportedException">This end only sends.</exception>
     /// <exception cref="ObjectDisposedException">This end has been closed.</exception>
-    public byte[] ReceiveBytes() => SyncOrAsync.RunSync(engine.ReceiveBytesCore(sync: true, default));
+    public byte[] ReceiveBytes() => SyncOrAsync.RunSync(_engine.ReceiveBytesCore(sync: true, default));
 
     /// <summary>
     /// Receives the next message into <paramref name="buffer"/> (Python's <c>recv_bytes_into</c>), waiting until one
@@ -166,7 +167,7 @@ public sealed partial class Connection : IDisposable
     /// <exception cref="InvalidDataException">The message is larger than <see cref="MaxMessageSize"/>.</exception>
     /// <exception cref="NotSupportedException">This end only sends.</exception>
     /// <exception cref="ObjectDisposedException">This end has been closed.</exception>
-    public int ReceiveBytes(Span<byte> buffer) => engine.ReceiveInto(buffer);
+    public int ReceiveBytes(Span<byte> buffer) => _engine.ReceiveInto(buffer);
 
     /// <summary>Returns at once whether a message (or the end of the stream) can be read without waiting (Python's <c>poll()</c>).</summary>
     /// <returns><see langword="true"/> if a receive would not wait.</returns>
@@ -186,17 +187,17 @@ public sealed partial class Connection : IDisposable
     public bool Poll(TimeSpan timeout)
     {
         ThrowIfBadTimeout(timeout);
-        return SyncOrAsync.RunSync(engine.PollCore(timeout, sync: true, default));
+        return SyncOrAsync.RunSync(_engine.PollCore(timeout, sync: true, default));
     }
 
     /// <summary>
     /// Closes this end (Python's <c>close()</c>): the other end reads the messages already sent, then gets end of file.
     /// Calls blocked on this end throw <see cref="ObjectDisposedException"/>. Closing twice does nothing.
     /// </summary>
-    public void Close() => engine.Dispose();
+    public void Close() => _engine.Dispose();
 
     /// <summary>Closes this end, as <see cref="Close"/>.</summary>
-    public void Dispose() => engine.Dispose();
+    public void Dispose() => _engine.Dispose();
 
     /// <summary>Describes this end: its directions and whether it is closed.</summary>
     /// <returns>A short description.</returns>
@@ -206,10 +207,10 @@ public sealed partial class Connection : IDisposable
     private async ValueTask<T> ReceiveCore<T>(bool sync, CancellationToken cancellationToken)
     {
         MessageCodec.ThrowIfUnreceivable<T>();
-        var (body, length) = await engine.ReceivePooledCore(sync, cancellationToken).ConfigureAwait(false);
+        var (body, length) = await _engine.ReceivePooledCore(sync, cancellationToken).ConfigureAwait(false);
         try
         {
-            return MessageCodec.Decode<T>(body.AsMemory(0, length), engine.Peer);
+            return MessageCodec.Decode<T>(body.AsMemory(0, length), _engine.Peer);
         }
         finally
         {
@@ -219,8 +220,8 @@ public sealed partial class Connection : IDisposable
 
     private void ThrowIfClosedOrNotWritable()
     {
-        ObjectDisposedException.ThrowIf(engine.IsClosed, this);
-        if (!engine.CanSend)
+        ObjectDisposedException.ThrowIf(_engine.IsClosed, this);
+        if (!_engine.CanSend)
         {
             throw ConnectionErrors.NotWritable();
         }

@@ -35,16 +35,17 @@ namespace Concur;
 /// string greeting = connection.Receive&lt;string&gt;();
 /// </code>
 /// </example>
+[System.Diagnostics.DebuggerDisplay("{ToString(),nq}")]
 public sealed class ConnectionListener : IDisposable
 {
     /// <summary>How many connections may wait to be accepted (CPython's default is 1, which makes a burst of clients wait in connect).</summary>
     private const int Backlog = 16;
 
-    private readonly Socket socket;
-    private readonly byte[]? key;
-    private readonly string? socketFile;
-    private readonly int maxMessageSize;
-    private int closed;
+    private readonly Socket _socket;
+    private readonly byte[]? _key;
+    private readonly string? _socketFile;
+    private readonly int _maxMessageSize;
+    private int _closed;
 
     /// <summary>Listens at a new Unix socket in the temporary folder (Python's <c>Listener()</c> with no address).</summary>
     /// <param name="authKey">The shared secret, or <see langword="null"/> for no authentication (then anyone who can reach the address can connect).</param>
@@ -67,31 +68,31 @@ public sealed class ConnectionListener : IDisposable
     {
         ArgumentNullException.ThrowIfNull(address);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxMessageSize);
-        socket = Endpoints.CreateSocket(address);
+        _socket = Endpoints.CreateSocket(address);
         try
         {
-            socket.Bind(address);
-            socket.Listen(Backlog);
+            _socket.Bind(address);
+            _socket.Listen(Backlog);
         }
         catch (SocketException e)
         {
-            socket.Dispose();
+            _socket.Dispose();
             throw new IOException(
                 $"Could not listen at {Endpoints.Describe(address)}: {e.Message} ({e.SocketErrorCode})." +
                 (e.SocketErrorCode == SocketError.AddressAlreadyInUse ? " Another listener uses it, or a file is in the way (a socket file left by a process that was killed can be deleted)." : ""),
                 e);
         }
-        key = authKey?.ToArray();
-        this.maxMessageSize = maxMessageSize;
-        socketFile = (address as UnixDomainSocketEndPoint)?.ToString();
-        Address = socket.LocalEndPoint ?? address;
+        _key = authKey?.ToArray();
+        _maxMessageSize = maxMessageSize;
+        _socketFile = (address as UnixDomainSocketEndPoint)?.ToString();
+        Address = _socket.LocalEndPoint ?? address;
     }
 
     /// <summary>Gets the address clients connect to: the socket file's path, or the IP address and the port actually bound.</summary>
     public EndPoint Address { get; }
 
     /// <summary>Gets a value indicating whether this listener has been closed.</summary>
-    public bool IsClosed => Volatile.Read(ref closed) != 0;
+    public bool IsClosed => Volatile.Read(ref _closed) != 0;
 
     /// <summary>Gets or sets how long a client's handshake may take (<see cref="Handshake.DefaultTimeout"/>); settable so tests need not wait 20 seconds.</summary>
     internal TimeSpan HandshakeTimeout { get; set; } = Handshake.DefaultTimeout;
@@ -118,16 +119,16 @@ public sealed class ConnectionListener : IDisposable
     /// <summary>Stops listening and removes the socket file, as <see cref="Close"/>. Waiting accepts throw <see cref="ObjectDisposedException"/>.</summary>
     public void Dispose()
     {
-        if (Interlocked.Exchange(ref closed, 1) != 0)
+        if (Interlocked.Exchange(ref _closed, 1) != 0)
         {
             return;
         }
-        socket.Dispose();
-        if (socketFile is not null)
+        _socket.Dispose();
+        if (_socketFile is not null)
         {
             try
             {
-                File.Delete(socketFile);
+                File.Delete(_socketFile);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -138,7 +139,7 @@ public sealed class ConnectionListener : IDisposable
 
     /// <summary>Describes the listener: its address.</summary>
     /// <returns>A short description.</returns>
-    public override string ToString() => $"ConnectionListener at {Endpoints.Describe(Address)}{(IsClosed ? " (closed)" : "")}";
+    public override string ToString() => $"ConnectionListener at {Endpoints.Describe(Address)}{(IsClosed ? " (_closed)" : "")}";
 
     private async ValueTask<Connection> AcceptCore(bool sync, CancellationToken cancellationToken)
     {
@@ -146,7 +147,7 @@ public sealed class ConnectionListener : IDisposable
         Socket accepted;
         try
         {
-            accepted = sync ? socket.Accept() : await socket.AcceptAsync(cancellationToken).ConfigureAwait(false);
+            accepted = sync ? _socket.Accept() : await _socket.AcceptAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (IsClosed && e is SocketException or ObjectDisposedException or OperationCanceledException)
         {
@@ -158,10 +159,10 @@ public sealed class ConnectionListener : IDisposable
             string peer = accepted.RemoteEndPoint is IPEndPoint remote
                 ? $"The client at {remote}"
                 : $"A client of the listener at {Endpoints.Describe(Address)}";
-            var engine = new MessageSocket(accepted, peer, maxMessageSize, canReceive: true, canSend: true);
-            if (key is not null)
+            var engine = new MessageSocket(accepted, peer, _maxMessageSize, canReceive: true, canSend: true);
+            if (_key is not null)
             {
-                await Handshake.RunCore(engine, key, asListener: true, HandshakeTimeout, sync, cancellationToken).ConfigureAwait(false);
+                await Handshake.RunCore(engine, _key, asListener: true, HandshakeTimeout, sync, cancellationToken).ConfigureAwait(false);
             }
             return new Connection(engine);
         }

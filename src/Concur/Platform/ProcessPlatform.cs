@@ -12,10 +12,8 @@ internal static class ProcessPlatform
         {
             return new LinuxProcessPlatform();
         }
-        if (OperatingSystem.IsWindows())
-        {
-            return new WindowsProcessPlatform();
-        }
-        return new UnsupportedProcessPlatform();
+        return OperatingSystem.IsWindows()
+            ? UnsupportedProcessPlatform.ForWindows
+            : UnsupportedProcessPlatform.ForOtherSystems;
     }
 }

@@ -4,8 +4,8 @@ using Concur.Serialization;
 namespace Concur;
 
 /// <summary>
-/// A pool of worker processes with Python's <c>multiprocessing.Pool</c> vocabulary: <see cref="Apply{T, TResult}"/>,
-/// <see cref="ApplyAsync{T, TResult}"/>, <see cref="Map{T, TResult}"/>, <see cref="Imap{T, TResult}"/>,
+/// A pool of worker processes with Python's <c>multiprocessing.Pool</c> vocabulary: <see cref="Apply{T, TResult}(Func{T, TResult}, T)"/>,
+/// <see cref="ApplyAsync{T, TResult}(Func{T, TResult}, T, Action{TResult}?, Action{Exception}?)"/>, <see cref="Map{T, TResult}"/>, <see cref="Imap{T, TResult}"/>,
 /// <see cref="ImapUnordered{T, TResult}"/>, <see cref="Starmap{T1, T2, TResult}"/>, <see cref="Close"/>,
 /// <see cref="Join()"/> and <see cref="Terminate"/>. It runs on the same engine as <see cref="ProcessPoolExecutor"/>,
 /// with the same rules for what can be sent, the same crash containment, and workers that die with the parent.
@@ -13,7 +13,9 @@ namespace Concur;
 /// <remarks>
 /// As in Python, disposing the pool (the end of a <c>using</c> block) calls <see cref="Terminate"/>: work still
 /// running is stopped. To let it finish, call <see cref="Close"/> then <see cref="Join()"/> first, or use the
-/// blocking <see cref="Map{T, TResult}"/> and <see cref="Apply{T, TResult}"/>. All members are thread-safe.
+/// blocking <see cref="Map{T, TResult}"/> and <see cref="Apply{T, TResult}(Func{T, TResult}, T)"/>. Async functions
+/// (<c>Func&lt;Task&lt;TResult&gt;&gt;</c>, <c>Func&lt;T, Task&lt;TResult&gt;&gt;</c>) run in a worker, which awaits
+/// their task and sends back its result. All members are thread-safe.
 /// </remarks>
 /// <example>
 /// <code>
@@ -27,18 +29,21 @@ public sealed class ProcessPool : IDisposable, IAsyncDisposable
     private volatile bool closed;
 
     /// <summary>Starts a pool of worker processes.</summary>
-    /// <param name="processes">The number of worker processes; 0 (the default) means <see cref="Environment.ProcessorCount"/>.</param>
+    /// <param name="processes">
+    /// The number of worker processes, at least 1; <see langword="null"/> (the default) means
+    /// <see cref="Environment.ProcessorCount"/>, as Python's <c>Pool(processes=None)</c>.
+    /// </param>
     /// <param name="initializer">A function run once in each worker before its first task; <see langword="null"/> (the default) for none.</param>
-    /// <param name="maxTasksPerChild">How many tasks a worker runs before it is replaced; 0 (the default) means no limit.</param>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="processes"/> or <paramref name="maxTasksPerChild"/> is negative.</exception>
+    /// <param name="maxTasksPerChild">How many tasks a worker runs before it is replaced, at least 1; <see langword="null"/> (the default) means no limit.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="processes"/> or <paramref name="maxTasksPerChild"/> is 0 or negative.</exception>
     /// <exception cref="ArgumentException"><paramref name="initializer"/> cannot be sent to a worker process.</exception>
     /// <exception cref="InvalidOperationException">Worker processes cannot be started from this application (the message says why and what to do).</exception>
     /// <exception cref="PlatformNotSupportedException">Worker processes are not implemented on this operating system yet.</exception>
-    public ProcessPool(int processes = 0, Action? initializer = null, int maxTasksPerChild = 0)
+    public ProcessPool(int? processes = null, Action? initializer = null, int? maxTasksPerChild = null)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(processes);
-        ArgumentOutOfRangeException.ThrowIfNegative(maxTasksPerChild);
-        engine = ProcessEngineFactory.Create(nameof(ProcessPool), processes, initializer, maxTasksPerChild);
+        int workers = ProcessEngineFactory.Workers(processes, nameof(processes));
+        int tasks = ProcessEngineFactory.TasksPerChild(maxTasksPerChild, nameof(maxTasksPerChild));
+        engine = ProcessEngineFactory.Create(nameof(ProcessPool), workers, initializer, tasks);
     }
 
     /// <summary>Gets the number of worker processes.</summary>
@@ -78,16 +83,8 @@ public sealed class ProcessPool : IDisposable, IAsyncDisposable
     /// <returns>A task for the result (Python's AsyncResult: <c>await</c> it, or read <c>.Result</c>).</returns>
     /// <exception cref="ArgumentException">The function or argument cannot be sent to a worker process.</exception>
     /// <exception cref="InvalidOperationException">The pool has been closed or terminated.</exception>
-    public Task<TResult> ApplyAsync<T, TResult>(Func<T, TResult> function, T argument, Action<TResult>? callback = null, Action<Exception>? errorCallback = null)
-    {
-        ThrowIfClosed();
-        FunctionRef reference = FunctionRef.From(function, nameof(function));
-        long id = CallFrames.NextId();
-        OutgoingFrame frame = CallFrames.Build(FrameKind.Invoke, id, reference, CallFrames.TargetState(reference, function.Target, nameof(function)), argument, nameof(argument));
-        var item = new WorkItem<TResult>(id, reference, frame, null, CancellationToken.None);
-        engine.Enqueue(item);
-        return WithCallbacks(item.TypedTask, callback, errorCallback);
-    }
+    public Task<TResult> ApplyAsync<T, TResult>(Func<T, TResult> function, T argument, Action<TResult>? callback = null, Action<Exception>? errorCallback = null) =>
+        ApplyCore<T, TResult>(function, argument, awaited: false, callback, errorCallback);
 
     /// <summary>Schedules <paramref name="function"/> in a worker.</summary>
     /// <typeparam name="TResult">The type of the result.</typeparam>
@@ -97,16 +94,75 @@ public sealed class ProcessPool : IDisposable, IAsyncDisposable
     /// <returns>A task for the result.</returns>
     /// <exception cref="ArgumentException">The function cannot be sent to a worker process.</exception>
     /// <exception cref="InvalidOperationException">The pool has been closed or terminated.</exception>
-    public Task<TResult> ApplyAsync<TResult>(Func<TResult> function, Action<TResult>? callback = null, Action<Exception>? errorCallback = null)
-    {
-        ThrowIfClosed();
-        FunctionRef reference = FunctionRef.From(function, nameof(function));
-        long id = CallFrames.NextId();
-        OutgoingFrame frame = CallFrames.Build(FrameKind.Invoke, id, reference, CallFrames.TargetState(reference, function.Target, nameof(function)));
-        var item = new WorkItem<TResult>(id, reference, frame, null, CancellationToken.None);
-        engine.Enqueue(item);
-        return WithCallbacks(item.TypedTask, callback, errorCallback);
-    }
+    public Task<TResult> ApplyAsync<TResult>(Func<TResult> function, Action<TResult>? callback = null, Action<Exception>? errorCallback = null) =>
+        ApplyCore<TResult>(function, awaited: false, callback, errorCallback);
+
+    /// <summary>
+    /// Runs the async <paramref name="function"/>(<paramref name="argument"/>) in a worker, which awaits its task, and
+    /// waits for the result.
+    /// </summary>
+    /// <typeparam name="T">The type of the argument.</typeparam>
+    /// <typeparam name="TResult">The type of the function's result.</typeparam>
+    /// <param name="function">The async function to run.</param>
+    /// <param name="argument">Its argument.</param>
+    /// <returns>The result of the function's task.</returns>
+    /// <exception cref="RemoteException">The function's task faulted (or ended cancelled) in the worker.</exception>
+    /// <exception cref="WorkerCrashedException">The worker died while running it.</exception>
+    /// <exception cref="ArgumentException">The function or argument cannot be sent to a worker process.</exception>
+    /// <exception cref="InvalidOperationException">The pool has been closed or terminated.</exception>
+    public TResult Apply<T, TResult>(Func<T, Task<TResult>> function, T argument) =>
+        ApplyAsync(function, argument).GetAwaiter().GetResult();
+
+    /// <summary>Runs the async <paramref name="function"/> in a worker, which awaits its task, and waits for the result.</summary>
+    /// <typeparam name="TResult">The type of the function's result.</typeparam>
+    /// <param name="function">The async function to run.</param>
+    /// <returns>The result of the function's task.</returns>
+    /// <exception cref="RemoteException">The function's task faulted (or ended cancelled) in the worker.</exception>
+    /// <exception cref="WorkerCrashedException">The worker died while running it.</exception>
+    /// <exception cref="ArgumentException">The function cannot be sent to a worker process.</exception>
+    /// <exception cref="InvalidOperationException">The pool has been closed or terminated.</exception>
+    public TResult Apply<TResult>(Func<Task<TResult>> function) => ApplyAsync(function).GetAwaiter().GetResult();
+
+    /// <summary>
+    /// Schedules the async <paramref name="function"/>(<paramref name="argument"/>) in a worker, which awaits its task
+    /// and sends back its result (Python's <c>apply_async</c> for a coroutine function).
+    /// </summary>
+    /// <remarks>
+    /// C# picks this overload for an async lambda or a method returning <see cref="Task{TResult}"/>. The worker runs
+    /// nothing else until the function's task completes. A task that faults faults the returned task with a
+    /// <see cref="RemoteException"/>, as a synchronous throw does; a task cancelled in the worker faults it with a
+    /// <see cref="RemoteException"/> naming the <see cref="OperationCanceledException"/>.
+    /// </remarks>
+    /// <example>
+    /// <code>
+    /// int r = await pool.ApplyAsync(async () => { await Task.Delay(10); return 42; });
+    /// </code>
+    /// </example>
+    /// <typeparam name="T">The type of the argument.</typeparam>
+    /// <typeparam name="TResult">The type of the function's result.</typeparam>
+    /// <param name="function">The async function to run.</param>
+    /// <param name="argument">Its argument.</param>
+    /// <param name="callback">Called with the result when the function succeeds, before the returned task completes; <see langword="null"/> for none.</param>
+    /// <param name="errorCallback">Called with the exception when it fails, before the returned task faults; <see langword="null"/> for none.</param>
+    /// <returns>A task for the result of the function's task.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="function"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">The function or argument cannot be sent to a worker process.</exception>
+    /// <exception cref="InvalidOperationException">The pool has been closed or terminated.</exception>
+    public Task<TResult> ApplyAsync<T, TResult>(Func<T, Task<TResult>> function, T argument, Action<TResult>? callback = null, Action<Exception>? errorCallback = null) =>
+        ApplyCore<T, TResult>(function, argument, awaited: true, callback, errorCallback);
+
+    /// <summary>Schedules the async <paramref name="function"/> in a worker, which awaits its task and sends back its result.</summary>
+    /// <remarks>Behaves as <see cref="ApplyAsync{T, TResult}(Func{T, Task{TResult}}, T, Action{TResult}?, Action{Exception}?)"/>.</remarks>
+    /// <typeparam name="TResult">The type of the function's result.</typeparam>
+    /// <param name="function">The async function to run.</param>
+    /// <param name="callback">Called with the result when the function succeeds; <see langword="null"/> for none.</param>
+    /// <param name="errorCallback">Called with the exception when it fails; <see langword="null"/> for none.</param>
+    /// <returns>A task for the result of the function's task.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="function"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">The function cannot be sent to a worker process.</exception>
+    /// <exception cref="InvalidOperationException">The pool has been closed or terminated.</exception>
+    public Task<TResult> ApplyAsync<TResult>(Func<Task<TResult>> function, Action<TResult>? callback = null, Action<Exception>? errorCallback = null) =>
+        ApplyCore<TResult>(function, awaited: true, callback, errorCallback);
 
     /// <summary>
     /// Applies <paramref name="function"/> to every item and waits for all the results, in order (Python's <c>map</c>).
@@ -143,34 +199,47 @@ public sealed class ProcessPool : IDisposable, IAsyncDisposable
     }
 
     /// <summary>Applies <paramref name="function"/> lazily, yielding results in order (Python's <c>imap</c>).</summary>
+    /// <remarks>
+    /// <para>
+    /// Unlike Python, whose <c>imap</c> sends one item per task unless told otherwise (which costs a round trip per
+    /// item: 200,000 trivial items took seconds instead of milliseconds), the default chunk size lets the pool
+    /// choose: Python's <c>Pool.map</c> rule, ceil(n / (4 * <see cref="Processes"/>)), when the size n of
+    /// <paramref name="source"/> is known without enumerating it; otherwise chunks of one item first, so the first
+    /// results come as soon as with Python's default, growing toward that rule as items keep coming (at most 8,192
+    /// items, about 1 MiB and about 100 ms each). Pass <c>chunkSize: 1</c> for Python's behaviour; any chunk size
+    /// above 0 is honoured as given.
+    /// </para>
+    /// <para>
+    /// A chunk stops at its first item that throws: every result before that item is yielded, then its
+    /// <see cref="RemoteException"/> is thrown. Results already yielded are not kept.
+    /// </para>
+    /// </remarks>
     /// <typeparam name="T">The type of the items.</typeparam>
     /// <typeparam name="TResult">The type of the results.</typeparam>
     /// <param name="function">The function to apply.</param>
-    /// <param name="source">The items, read lazily with a bounded look-ahead.</param>
-    /// <param name="chunkSize">Items per task; the default is 1, as in Python.</param>
+    /// <param name="source">The items, read lazily with a bounded look-ahead (4 * <see cref="Processes"/> chunks).</param>
+    /// <param name="chunkSize">Items per task; 0 (the default) lets the pool choose, as described above.</param>
     /// <returns>The results, in input order.</returns>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="chunkSize"/> is less than 1.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="chunkSize"/> is negative.</exception>
     /// <exception cref="InvalidOperationException">The pool has been closed or terminated.</exception>
-    public IEnumerable<TResult> Imap<T, TResult>(Func<T, TResult> function, IEnumerable<T> source, int chunkSize = 1)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(chunkSize, 1);
-        return MapCore<T, TResult>(function, source, chunkSize, ordered: true, 0);
-    }
+    public IEnumerable<TResult> Imap<T, TResult>(Func<T, TResult> function, IEnumerable<T> source, int chunkSize = 0) =>
+        MapCore<T, TResult>(function, source, chunkSize, ordered: true, 0);
 
     /// <summary>Applies <paramref name="function"/> lazily, yielding results as they complete (Python's <c>imap_unordered</c>).</summary>
+    /// <remarks>
+    /// Chunk sizes and errors as in <see cref="Imap{T, TResult}"/>; a chunk's results are yielded together, in input
+    /// order within the chunk.
+    /// </remarks>
     /// <typeparam name="T">The type of the items.</typeparam>
     /// <typeparam name="TResult">The type of the results.</typeparam>
     /// <param name="function">The function to apply.</param>
     /// <param name="source">The items, read lazily with a bounded look-ahead.</param>
-    /// <param name="chunkSize">Items per task; the default is 1, as in Python.</param>
+    /// <param name="chunkSize">Items per task; 0 (the default) lets the pool choose, as for <see cref="Imap{T, TResult}"/>.</param>
     /// <returns>The results, in completion order.</returns>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="chunkSize"/> is less than 1.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="chunkSize"/> is negative.</exception>
     /// <exception cref="InvalidOperationException">The pool has been closed or terminated.</exception>
-    public IEnumerable<TResult> ImapUnordered<T, TResult>(Func<T, TResult> function, IEnumerable<T> source, int chunkSize = 1)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(chunkSize, 1);
-        return MapCore<T, TResult>(function, source, chunkSize, ordered: false, 0);
-    }
+    public IEnumerable<TResult> ImapUnordered<T, TResult>(Func<T, TResult> function, IEnumerable<T> source, int chunkSize = 0) =>
+        MapCore<T, TResult>(function, source, chunkSize, ordered: false, 0);
 
     /// <summary>Applies a two-parameter function to each pair and waits for all the results (Python's <c>starmap</c>).</summary>
     /// <typeparam name="T1">The type of the first argument.</typeparam>
@@ -191,8 +260,7 @@ public sealed class ProcessPool : IDisposable, IAsyncDisposable
         (T1, T2)[] items = source.ToArray();
         FunctionRef reference = FunctionRef.From(function, nameof(function));
         byte[] target = CallFrames.TargetState(reference, function.Target, nameof(function));
-        int chunk = ProcessMap.ChunkSize(items, chunkSize, engine.MaxWorkers);
-        return ProcessMap.Ordered<(T1, T2), TResult>(engine, reference, target, items, null, chunk, ProcessMap.Window(items.Length + 1, engine.MaxWorkers), CancellationToken.None).ToList();
+        return ProcessMap.Ordered<(T1, T2), TResult>(this, engine, reference, target, items, null, chunkSize, items.Length + 1, CancellationToken.None).ToList();
     }
 
     /// <summary>Stops accepting work; the workers exit once the work already submitted is done (Python's <c>close</c>).</summary>
@@ -257,6 +325,28 @@ public sealed class ProcessPool : IDisposable, IAsyncDisposable
         return new ValueTask(engine.Exited);
     }
 
+    private Task<TResult> ApplyCore<TResult>(Delegate function, bool awaited, Action<TResult>? callback, Action<Exception>? errorCallback)
+    {
+        ThrowIfClosed();
+        FunctionRef reference = FunctionRef.From(function, nameof(function), awaited);
+        long id = CallFrames.NextId();
+        OutgoingFrame frame = CallFrames.Build(FrameKind.Invoke, id, reference, CallFrames.TargetState(reference, function.Target, nameof(function)));
+        var item = new WorkItem<TResult>(id, reference, frame, null, CancellationToken.None);
+        engine.Enqueue(item);
+        return WithCallbacks(item.TypedTask, callback, errorCallback);
+    }
+
+    private Task<TResult> ApplyCore<T, TResult>(Delegate function, T argument, bool awaited, Action<TResult>? callback, Action<Exception>? errorCallback)
+    {
+        ThrowIfClosed();
+        FunctionRef reference = FunctionRef.From(function, nameof(function), awaited);
+        long id = CallFrames.NextId();
+        OutgoingFrame frame = CallFrames.Build(FrameKind.Invoke, id, reference, CallFrames.TargetState(reference, function.Target, nameof(function)), argument, nameof(argument));
+        var item = new WorkItem<TResult>(id, reference, frame, null, CancellationToken.None);
+        engine.Enqueue(item);
+        return WithCallbacks(item.TypedTask, callback, errorCallback);
+    }
+
     private static async Task<TResult> WithCallbacks<TResult>(Task<TResult> task, Action<TResult>? callback, Action<Exception>? errorCallback)
     {
         TResult result;
@@ -281,11 +371,9 @@ public sealed class ProcessPool : IDisposable, IAsyncDisposable
         ThrowIfClosed();
         FunctionRef reference = FunctionRef.From(function, nameof(function));
         byte[] target = CallFrames.TargetState(reference, function.Target, nameof(function));
-        int chunk = ProcessMap.ChunkSize(source, chunkSize, engine.MaxWorkers);
-        int window = ProcessMap.Window(bufferSize, engine.MaxWorkers);
         return ordered
-            ? ProcessMap.Ordered<T, TResult>(engine, reference, target, source, null, chunk, window, CancellationToken.None)
-            : ProcessMap.Unordered<T, TResult>(engine, reference, target, source, null, chunk, window, CancellationToken.None);
+            ? ProcessMap.Ordered<T, TResult>(this, engine, reference, target, source, null, chunkSize, bufferSize, CancellationToken.None)
+            : ProcessMap.Unordered<T, TResult>(this, engine, reference, target, source, null, chunkSize, bufferSize, CancellationToken.None);
     }
 
     private void ThrowIfClosed()

@@ -16,6 +16,12 @@ namespace Concur;
 /// <c>Submit</c> with an <see cref="ArgumentException"/> that names the variable or argument and says what to do.
 /// </para>
 /// <para>
+/// Async functions (<c>Func&lt;Task&lt;TResult&gt;&gt;</c>, <c>Func&lt;T, Task&lt;TResult&gt;&gt;</c>,
+/// <c>Func&lt;Task&gt;</c>, async lambdas included) run in the worker, which awaits their task and sends back its
+/// result: the worker runs nothing else meanwhile, and the hard timeout and cancellation stop a task that never
+/// completes by killing its worker. A task itself never travels as a value.
+/// </para>
+/// <para>
 /// Failures: an exception thrown by the function faults the task with a <see cref="RemoteException"/> (remote type
 /// name, message and stack trace). A worker that dies (<see cref="Environment.FailFast(string)"/>, a stack overflow,
 /// SIGKILL, the out-of-memory killer) faults only the task it was running with a <see cref="WorkerCrashedException"/>;
@@ -41,7 +47,10 @@ public sealed class ProcessPoolExecutor : IExecutor
     private readonly ProcessPoolEngine engine;
 
     /// <summary>Starts a pool of worker processes.</summary>
-    /// <param name="maxWorkers">The number of worker processes; 0 (the default) means <see cref="Environment.ProcessorCount"/>.</param>
+    /// <param name="maxWorkers">
+    /// The number of worker processes, at least 1; <see langword="null"/> (the default) means
+    /// <see cref="Environment.ProcessorCount"/>, as CPython's <c>ProcessPoolExecutor(max_workers=None)</c>.
+    /// </param>
     /// <param name="initializer">
     /// A function run once in each worker before its first task (a static method, or a lambda whose captured
     /// variables are serializable); <see langword="null"/> (the default) for none. If it throws, the pool is broken
@@ -49,22 +58,20 @@ public sealed class ProcessPoolExecutor : IExecutor
     /// <see cref="Exception.InnerException"/> is the initializer's <see cref="RemoteException"/>.
     /// </param>
     /// <param name="maxTasksPerChild">
-    /// How many tasks a worker runs before it is replaced by a fresh process (frees whatever the tasks leaked);
-    /// 0 (the default) means no limit.
+    /// How many tasks a worker runs before it is replaced by a fresh process (frees whatever the tasks leaked), at
+    /// least 1; <see langword="null"/> (the default) means no limit.
     /// </param>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxWorkers"/> or <paramref name="maxTasksPerChild"/> is negative.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxWorkers"/> or <paramref name="maxTasksPerChild"/> is 0 or negative.</exception>
     /// <exception cref="ArgumentException"><paramref name="initializer"/> cannot be sent to a worker process.</exception>
     /// <exception cref="InvalidOperationException">Worker processes cannot be started from this application (the message says why and what to do).</exception>
     /// <exception cref="PlatformNotSupportedException">Worker processes are not implemented on this operating system yet.</exception>
-    public ProcessPoolExecutor(int maxWorkers = 0, Action? initializer = null, int maxTasksPerChild = 0)
+    public ProcessPoolExecutor(int? maxWorkers = null, Action? initializer = null, int? maxTasksPerChild = null)
     {
-        if (maxWorkers < 0 || maxTasksPerChild < 0)
-        {
-            GC.SuppressFinalize(this); // Nothing to shut down.
-        }
-        ArgumentOutOfRangeException.ThrowIfNegative(maxWorkers);
-        ArgumentOutOfRangeException.ThrowIfNegative(maxTasksPerChild);
-        engine = ProcessEngineFactory.Create(nameof(ProcessPoolExecutor), maxWorkers, initializer, maxTasksPerChild);
+        GC.SuppressFinalize(this); // Until the engine exists there is nothing to shut down.
+        int workers = ProcessEngineFactory.Workers(maxWorkers, nameof(maxWorkers));
+        int tasks = ProcessEngineFactory.TasksPerChild(maxTasksPerChild, nameof(maxTasksPerChild));
+        engine = ProcessEngineFactory.Create(nameof(ProcessPoolExecutor), workers, initializer, tasks);
+        GC.ReRegisterForFinalize(this);
     }
 
     /// <summary>Starts a pool whose workers get extra environment variables (tests: GC limits).</summary>
@@ -112,7 +119,7 @@ public sealed class ProcessPoolExecutor : IExecutor
     /// </remarks>
     /// <exception cref="ArgumentException"><paramref name="function"/> cannot be sent to a worker process.</exception>
     public Task<TResult> Submit<TResult>(Func<TResult> function, CancellationToken cancellationToken = default) =>
-        SubmitCore(function, null, cancellationToken);
+        SubmitCore<TResult>(function, awaited: false, null, cancellationToken);
 
     /// <summary>Schedules <paramref name="function"/> to run in a worker process, with a hard time limit.</summary>
     /// <typeparam name="TResult">The type of the result.</typeparam>
@@ -129,7 +136,7 @@ public sealed class ProcessPoolExecutor : IExecutor
     /// <exception cref="ArgumentException"><paramref name="function"/> cannot be sent to a worker process.</exception>
     /// <exception cref="InvalidOperationException">The executor has been shut down.</exception>
     public Task<TResult> Submit<TResult>(Func<TResult> function, TimeSpan timeout, CancellationToken cancellationToken = default) =>
-        SubmitCore(function, CheckTimeout(timeout), cancellationToken);
+        SubmitCore<TResult>(function, awaited: false, CheckTimeout(timeout), cancellationToken);
 
     /// <inheritdoc/>
     /// <remarks>
@@ -138,7 +145,7 @@ public sealed class ProcessPoolExecutor : IExecutor
     /// </remarks>
     /// <exception cref="ArgumentException"><paramref name="function"/> or <paramref name="argument"/> cannot be sent to a worker process.</exception>
     public Task<TResult> Submit<T, TResult>(Func<T, TResult> function, T argument, CancellationToken cancellationToken = default) =>
-        SubmitCore(function, argument, null, cancellationToken);
+        SubmitCore<T, TResult>(function, argument, awaited: false, null, cancellationToken);
 
     /// <summary>Schedules <paramref name="function"/>(<paramref name="argument"/>) to run in a worker process, with a hard time limit.</summary>
     /// <typeparam name="T">The type of the argument.</typeparam>
@@ -157,7 +164,7 @@ public sealed class ProcessPoolExecutor : IExecutor
     /// <exception cref="ArgumentException"><paramref name="function"/> or <paramref name="argument"/> cannot be sent to a worker process.</exception>
     /// <exception cref="InvalidOperationException">The executor has been shut down.</exception>
     public Task<TResult> Submit<T, TResult>(Func<T, TResult> function, T argument, TimeSpan timeout, CancellationToken cancellationToken = default) =>
-        SubmitCore(function, argument, CheckTimeout(timeout), cancellationToken);
+        SubmitCore<T, TResult>(function, argument, awaited: false, CheckTimeout(timeout), cancellationToken);
 
     /// <summary>Schedules <paramref name="function"/>(<paramref name="first"/>, <paramref name="second"/>) to run in a worker process.</summary>
     /// <typeparam name="T1">The type of the first argument.</typeparam>
@@ -186,7 +193,7 @@ public sealed class ProcessPoolExecutor : IExecutor
     /// </remarks>
     /// <exception cref="ArgumentException"><paramref name="action"/> cannot be sent to a worker process.</exception>
     public Task Submit(Action action, CancellationToken cancellationToken = default) =>
-        SubmitAction(action, null, cancellationToken);
+        SubmitCore<object?>(action, awaited: false, null, cancellationToken, nameof(action));
 
     /// <summary>Schedules <paramref name="action"/> to run in a worker process, with a hard time limit.</summary>
     /// <param name="action">The action to run.</param>
@@ -202,16 +209,109 @@ public sealed class ProcessPoolExecutor : IExecutor
     /// <exception cref="ArgumentException"><paramref name="action"/> cannot be sent to a worker process.</exception>
     /// <exception cref="InvalidOperationException">The executor has been shut down.</exception>
     public Task Submit(Action action, TimeSpan timeout, CancellationToken cancellationToken = default) =>
-        SubmitAction(action, CheckTimeout(timeout), cancellationToken);
+        SubmitCore<object?>(action, awaited: false, CheckTimeout(timeout), cancellationToken, nameof(action));
 
     /// <inheritdoc/>
     /// <remarks>
-    /// The default chunk size is Python's Pool.map rule, ceil(n / (4 * <see cref="MaxWorkers"/>)), when the size of
-    /// <paramref name="source"/> is known without enumerating it (arrays, lists, ranges), and 1 otherwise. The default
-    /// buffer is 4 * <see cref="MaxWorkers"/> chunks; <paramref name="bufferSize"/> counts chunks when the chunk size is
-    /// above 1, as for every <see cref="IExecutor"/>. The function and the item type are checked at this call;
-    /// the token and timeout stop the enumeration and cancel the chunks not yet sent to a worker (running chunks
-    /// finish and their results are dropped).
+    /// The worker awaits the function's task and sends back its result (see the class remarks). The result travels
+    /// serialized by its declared type <typeparamref name="TResult"/>. <paramref name="cancellationToken"/> cancels
+    /// the task while it is queued, and also while it runs: the worker running it is killed and replaced.
+    /// </remarks>
+    /// <exception cref="ArgumentException"><paramref name="function"/> cannot be sent to a worker process.</exception>
+    public Task<TResult> Submit<TResult>(Func<Task<TResult>> function, CancellationToken cancellationToken = default) =>
+        SubmitCore<TResult>(function, awaited: true, null, cancellationToken);
+
+    /// <summary>Schedules the async <paramref name="function"/> to run in a worker process, which awaits its task, with a hard time limit.</summary>
+    /// <typeparam name="TResult">The type of the function's result.</typeparam>
+    /// <param name="function">The async function to run.</param>
+    /// <param name="timeout">
+    /// The longest the function may run, counted from when it starts in its worker until its task completes; when it
+    /// runs longer (or its task never completes), the worker is killed and replaced and the task faults with
+    /// <see cref="TimeoutException"/>. <see cref="Timeout.InfiniteTimeSpan"/> means no limit.
+    /// </param>
+    /// <param name="cancellationToken">Cancels the task, queued or running (a running task's worker is killed).</param>
+    /// <returns>A task that completes with the result of the function's task.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="function"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative or zero (and not infinite).</exception>
+    /// <exception cref="ArgumentException"><paramref name="function"/> cannot be sent to a worker process.</exception>
+    /// <exception cref="InvalidOperationException">The executor has been shut down.</exception>
+    public Task<TResult> Submit<TResult>(Func<Task<TResult>> function, TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        SubmitCore<TResult>(function, awaited: true, CheckTimeout(timeout), cancellationToken);
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// The worker awaits the function's task and sends back its result (see the class remarks).
+    /// <paramref name="cancellationToken"/> cancels the task while it is queued, and also while it runs: the worker
+    /// running it is killed and replaced.
+    /// </remarks>
+    /// <exception cref="ArgumentException"><paramref name="function"/> or <paramref name="argument"/> cannot be sent to a worker process.</exception>
+    public Task<TResult> Submit<T, TResult>(Func<T, Task<TResult>> function, T argument, CancellationToken cancellationToken = default) =>
+        SubmitCore<T, TResult>(function, argument, awaited: true, null, cancellationToken);
+
+    /// <summary>
+    /// Schedules the async <paramref name="function"/>(<paramref name="argument"/>) to run in a worker process, which
+    /// awaits its task, with a hard time limit.
+    /// </summary>
+    /// <typeparam name="T">The type of the argument.</typeparam>
+    /// <typeparam name="TResult">The type of the function's result.</typeparam>
+    /// <param name="function">The async function to run.</param>
+    /// <param name="argument">The argument (sent serialized by its declared type <typeparamref name="T"/>).</param>
+    /// <param name="timeout">
+    /// The longest the function may run, counted from when it starts in its worker until its task completes; when it
+    /// runs longer (or its task never completes), the worker is killed and replaced and the task faults with
+    /// <see cref="TimeoutException"/>. <see cref="Timeout.InfiniteTimeSpan"/> means no limit.
+    /// </param>
+    /// <param name="cancellationToken">Cancels the task, queued or running (a running task's worker is killed).</param>
+    /// <returns>A task that completes with the result of the function's task.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="function"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative or zero (and not infinite).</exception>
+    /// <exception cref="ArgumentException"><paramref name="function"/> or <paramref name="argument"/> cannot be sent to a worker process.</exception>
+    /// <exception cref="InvalidOperationException">The executor has been shut down.</exception>
+    public Task<TResult> Submit<T, TResult>(Func<T, Task<TResult>> function, T argument, TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        SubmitCore<T, TResult>(function, argument, awaited: true, CheckTimeout(timeout), cancellationToken);
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// The worker awaits the function's task (see the class remarks). <paramref name="cancellationToken"/> cancels the
+    /// task while it is queued, and also while it runs: the worker running it is killed and replaced.
+    /// </remarks>
+    /// <exception cref="ArgumentException"><paramref name="function"/> cannot be sent to a worker process.</exception>
+    public Task Submit(Func<Task> function, CancellationToken cancellationToken = default) =>
+        SubmitCore<object?>(function, awaited: true, null, cancellationToken);
+
+    /// <summary>Schedules the async <paramref name="function"/>, which returns no value, to run in a worker process, which awaits its task, with a hard time limit.</summary>
+    /// <param name="function">The async function to run.</param>
+    /// <param name="timeout">
+    /// The longest the function may run, counted from when it starts in its worker until its task completes; when it
+    /// runs longer (or its task never completes), the worker is killed and replaced and the task faults with
+    /// <see cref="TimeoutException"/>. <see cref="Timeout.InfiniteTimeSpan"/> means no limit.
+    /// </param>
+    /// <param name="cancellationToken">Cancels the task, queued or running (a running task's worker is killed).</param>
+    /// <returns>A task that completes when the function's task has completed.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="function"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative or zero (and not infinite).</exception>
+    /// <exception cref="ArgumentException"><paramref name="function"/> cannot be sent to a worker process.</exception>
+    /// <exception cref="InvalidOperationException">The executor has been shut down.</exception>
+    public Task Submit(Func<Task> function, TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        SubmitCore<object?>(function, awaited: true, CheckTimeout(timeout), cancellationToken);
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// <para>
+    /// Items travel in chunks. <paramref name="chunkSize"/> above 0 is always honoured. The default is Python's
+    /// Pool.map rule, ceil(n / (4 * <see cref="MaxWorkers"/>)), when the size n of <paramref name="source"/> is known
+    /// without enumerating it (arrays, lists, ranges); otherwise (<c>.Where(...)</c>, an iterator, an endless source)
+    /// chunks start at one item, so the first results come at once, and grow toward that rule as items keep coming,
+    /// staying within 8,192 items, about 1 MiB of arguments and results, and about 100 ms of running each.
+    /// </para>
+    /// <para>
+    /// The default buffer is 4 * <see cref="MaxWorkers"/> chunks; <paramref name="bufferSize"/> counts chunks, as for
+    /// every <see cref="IExecutor"/> when items travel in chunks. A chunk stops at its first item that throws: every
+    /// result before that item is yielded, then its exception (a <see cref="RemoteException"/>) is thrown, as without
+    /// chunks; the rest of that chunk does not run. The function and the item type are checked at this call; the
+    /// token and timeout stop the enumeration and cancel the chunks not yet sent to a worker (running chunks finish
+    /// and their results are dropped). Results already yielded are not kept, so an endless map runs in flat memory.
+    /// </para>
     /// </remarks>
     /// <exception cref="ArgumentException"><paramref name="function"/> cannot be sent to a worker process.</exception>
     public IEnumerable<TResult> Map<T, TResult>(
@@ -222,8 +322,8 @@ public sealed class ProcessPoolExecutor : IExecutor
         int bufferSize = 0,
         CancellationToken cancellationToken = default)
     {
-        (FunctionRef reference, byte[] target, int chunk, int window) = PrepareMap(function, source, timeout, chunkSize, bufferSize);
-        return ProcessMap.Ordered<T, TResult>(engine, reference, target, source, timeout, chunk, window, cancellationToken);
+        (FunctionRef reference, byte[] target) = PrepareMap(function, source, timeout, chunkSize, bufferSize);
+        return ProcessMap.Ordered<T, TResult>(this, engine, reference, target, source, timeout, chunkSize, bufferSize, cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -240,8 +340,8 @@ public sealed class ProcessPoolExecutor : IExecutor
         int bufferSize = 0,
         CancellationToken cancellationToken = default)
     {
-        (FunctionRef reference, byte[] target, int chunk, int window) = PrepareMap(function, source, timeout, chunkSize, bufferSize);
-        return ProcessMap.Unordered<T, TResult>(engine, reference, target, source, timeout, chunk, window, cancellationToken);
+        (FunctionRef reference, byte[] target) = PrepareMap(function, source, timeout, chunkSize, bufferSize);
+        return ProcessMap.Unordered<T, TResult>(this, engine, reference, target, source, timeout, chunkSize, bufferSize, cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -312,28 +412,27 @@ public sealed class ProcessPoolExecutor : IExecutor
         return timeout;
     }
 
-    private Task<TResult> SubmitCore<TResult>(Func<TResult> function, TimeSpan? timeout, CancellationToken cancellationToken)
+    /// <summary>
+    /// Submits a function without arguments whose result (for an async function, its task's result; for an action,
+    /// nil) travels back as <typeparamref name="TResult"/>.
+    /// </summary>
+    private Task<TResult> SubmitCore<TResult>(Delegate function, bool awaited, TimeSpan? timeout, CancellationToken cancellationToken, string paramName = "function")
     {
-        FunctionRef reference = FunctionRef.From(function, nameof(function));
+        engine.ThrowIfClosed();
+        FunctionRef reference = FunctionRef.From(function, paramName, awaited);
         long id = CallFrames.NextId();
-        OutgoingFrame frame = CallFrames.Build(FrameKind.Invoke, id, reference, CallFrames.TargetState(reference, function.Target, nameof(function)));
+        OutgoingFrame frame = CallFrames.Build(FrameKind.Invoke, id, reference, CallFrames.TargetState(reference, function.Target, paramName));
         return Enqueue(new WorkItem<TResult>(id, reference, frame, timeout, cancellationToken));
     }
 
-    private Task<TResult> SubmitCore<T, TResult>(Func<T, TResult> function, T argument, TimeSpan? timeout, CancellationToken cancellationToken)
+    /// <summary>Submits a function of one argument whose result (for an async function, its task's result) travels back as <typeparamref name="TResult"/>.</summary>
+    private Task<TResult> SubmitCore<T, TResult>(Delegate function, T argument, bool awaited, TimeSpan? timeout, CancellationToken cancellationToken)
     {
-        FunctionRef reference = FunctionRef.From(function, nameof(function));
+        engine.ThrowIfClosed();
+        FunctionRef reference = FunctionRef.From(function, nameof(function), awaited);
         long id = CallFrames.NextId();
         OutgoingFrame frame = CallFrames.Build(FrameKind.Invoke, id, reference, CallFrames.TargetState(reference, function.Target, nameof(function)), argument, nameof(argument));
         return Enqueue(new WorkItem<TResult>(id, reference, frame, timeout, cancellationToken));
-    }
-
-    private Task<object?> SubmitAction(Action action, TimeSpan? timeout, CancellationToken cancellationToken)
-    {
-        FunctionRef reference = FunctionRef.From(action, nameof(action));
-        long id = CallFrames.NextId();
-        OutgoingFrame frame = CallFrames.Build(FrameKind.Invoke, id, reference, CallFrames.TargetState(reference, action.Target, nameof(action)));
-        return Enqueue(new WorkItem<object?>(id, reference, frame, timeout, cancellationToken));
     }
 
     private Task<TResult> Enqueue<TResult>(WorkItem<TResult> item)
@@ -346,17 +445,13 @@ public sealed class ProcessPoolExecutor : IExecutor
         return item.TypedTask;
     }
 
-    private (FunctionRef Reference, byte[] Target, int ChunkSize, int Window) PrepareMap<T, TResult>(
+    private (FunctionRef Reference, byte[] Target) PrepareMap<T, TResult>(
         Func<T, TResult> function, IEnumerable<T> source, TimeSpan? timeout, int chunkSize, int bufferSize)
     {
         Executors.Internal.MapArguments.Validate(function, source, timeout, chunkSize, bufferSize);
-        if (engine.IsShutdown)
-        {
-            throw new InvalidOperationException("The process pool has been shut down; create a new pool to run more work.");
-        }
+        engine.ThrowIfClosed();
         FunctionRef reference = FunctionRef.From(function, nameof(function));
         byte[] target = CallFrames.TargetState(reference, function.Target, nameof(function));
-        int chunk = ProcessMap.ChunkSize(source, chunkSize, engine.MaxWorkers);
-        return (reference, target, chunk, ProcessMap.Window(bufferSize, engine.MaxWorkers));
+        return (reference, target);
     }
 }

@@ -34,6 +34,11 @@ namespace Concur;
 /// <see cref="QueueShutDownException"/> rather than return <see langword="false"/>, as Python's <c>put_nowait</c> and
 /// <c>get_nowait</c> raise <c>ShutDown</c>: <see langword="false"/> means only "full" or "empty right now".
 /// </para>
+/// <para>
+/// <see cref="MaxSize"/> can be changed while the queue is in use (CPython lets code assign <c>maxsize</c>): growing it
+/// wakes as many blocked putters as there is new room; shrinking it drops nothing, later puts block until the queue
+/// holds fewer items than the new bound.
+/// </para>
 /// <para>All members are thread-safe.</para>
 /// </remarks>
 /// <example>
@@ -59,6 +64,7 @@ namespace Concur;
 /// jobs.Shutdown();        // the workers' loops end
 /// </code>
 /// </example>
+[DebuggerDisplay("{ToString(),nq}")]
 public abstract class BlockingQueue<T>
 {
     // How the parts fit (as in CPython's Lib/queue.py):
@@ -76,9 +82,10 @@ public abstract class BlockingQueue<T>
     private readonly Condition _notEmpty;
     private readonly Condition _notFull;
     private readonly Condition _allTasksDone;
-    private readonly int _maxSize;
+    private readonly string _kind;
 
-    // Written only under _mutex; read without it by the snapshot properties.
+    // Written only under _mutex; read without it by the snapshot properties and the spin before a blocking put.
+    private volatile int _maxSize;
     private volatile int _count;
     private volatile bool _isShutDown;
     private long _unfinishedTasks;
@@ -92,6 +99,7 @@ public abstract class BlockingQueue<T>
 
     private protected BlockingQueue(int maxSize, string kind)
     {
+        _kind = kind;
         _maxSize = maxSize > 0 ? maxSize : 0;
         _mutex = new ExclusiveLock($"{kind}<{typeof(T).Name}>.mutex");
         _notEmpty = new Condition(_mutex);
@@ -115,9 +123,53 @@ public abstract class BlockingQueue<T>
         ShutDown,
     }
 
-    /// <summary>Gets the most items the queue holds before puts block; 0 means unbounded (Python's <c>maxsize</c>).</summary>
-    /// <remarks>A <c>maxSize</c> of 0 or less given to the constructor is reported as 0.</remarks>
-    public int MaxSize => _maxSize;
+    /// <summary>
+    /// Gets or sets the most items the queue holds before puts block; 0 means unbounded (Python's <c>maxsize</c>, which
+    /// code may also assign while the queue is in use).
+    /// </summary>
+    /// <value>0 (unbounded) or positive. A <c>maxSize</c> of 0 or less given to the constructor is reported as 0.</value>
+    /// <remarks>
+    /// <para>
+    /// Growing the bound (or removing it with 0) wakes as many blocked putters as there is new room, blocking and
+    /// asynchronous alike. Shrinking it below <see cref="Count"/> drops nothing: the items stay, and puts block (or
+    /// <c>TryPut</c> returns <see langword="false"/>) until gets bring the count below the new bound, as in CPython's
+    /// <c>test_shrinking_queue</c>.
+    /// </para>
+    /// <para>The setter takes the queue's lock for a moment, so it may wait for a put or get in progress.</para>
+    /// </remarks>
+    /// <exception cref="ArgumentOutOfRangeException">The value set is negative (unlike the constructor, which reads a negative size as unbounded, the setter refuses it: a bound computed as negative is a bug).</exception>
+    public int MaxSize
+    {
+        get => _maxSize;
+        set
+        {
+            if (value < 0)
+            {
+                throw new ArgumentOutOfRangeException(
+                    nameof(value),
+                    value,
+                    "MaxSize must be 0 (unbounded) or positive: it is the most items the queue holds before puts block.");
+            }
+            using (_mutex.Acquire())
+            {
+                var old = _maxSize;
+                _maxSize = value;
+                if (_waitingPutters > 0)
+                {
+                    // Room before: old - count (none if the queue is over an old, smaller bound); room now: value -
+                    // count. Wake one putter per new slot; a putter woken for a slot that a barging put took waits
+                    // again, and the next get wakes the next putter, so none is left asleep with room free.
+                    var gained = value == 0 ? int.MaxValue
+                        : old == 0 ? 0
+                        : value - Math.Max(old, _count);
+                    if (gained > 0)
+                    {
+                        _notFull.Notify(gained);
+                    }
+                }
+            }
+        }
+    }
 
     /// <summary>Gets the number of items in the queue now (Python's <c>qsize()</c>).</summary>
     /// <remarks>A snapshot: other threads may change it before the caller acts on it.</remarks>
@@ -129,7 +181,14 @@ public abstract class BlockingQueue<T>
 
     /// <summary>Gets a value indicating whether a bounded queue holds <see cref="MaxSize"/> items now (Python's <c>full()</c>); always <see langword="false"/> for an unbounded queue.</summary>
     /// <remarks>A snapshot: a <c>Put</c> right after may still block.</remarks>
-    public bool IsFull => _maxSize > 0 && _count >= _maxSize;
+    public bool IsFull
+    {
+        get
+        {
+            var max = _maxSize;
+            return max > 0 && _count >= max;
+        }
+    }
 
     /// <summary>Gets a value indicating whether <see cref="Shutdown(bool)"/> has been called (Python's <c>is_shutdown</c>).</summary>
     public bool IsShutDown => _isShutDown;
@@ -461,6 +520,46 @@ public abstract class BlockingQueue<T>
         }
     }
 
+    /// <summary>
+    /// Describes the queue's state now: its kind, how many items it holds and its bound, then what is pending, as
+    /// CPython's <c>repr</c> of a synchronization object shows its state.
+    /// </summary>
+    /// <returns>
+    /// For example <c>FifoQueue&lt;Int32&gt; (3 items, max size 10)</c> or
+    /// <c>LifoQueue&lt;String&gt; (0 items, unbounded, 2 unfinished tasks, 1 getter waiting, shut down)</c>.
+    /// </returns>
+    /// <remarks>A snapshot read without the queue's lock: the parts may come from slightly different moments.</remarks>
+    public override string ToString()
+    {
+        var max = _maxSize;
+        var count = _count;
+        var text = new System.Text.StringBuilder();
+        text.Append(_kind).Append('<').Append(typeof(T).Name).Append("> (")
+            .Append(count).Append(count == 1 ? " item, " : " items, ")
+            .Append(max == 0 ? "unbounded" : $"max size {max}");
+        var unfinished = UnfinishedTaskCount;
+        if (unfinished > 0)
+        {
+            text.Append(", ").Append(unfinished).Append(unfinished == 1 ? " unfinished task" : " unfinished tasks");
+        }
+        AppendWaiting(text, WaitingGetters, "getter");
+        AppendWaiting(text, WaitingPutters, "putter");
+        AppendWaiting(text, WaitingJoiners, "joiner");
+        if (_isShutDown)
+        {
+            text.Append(", shut down");
+        }
+        return text.Append(')').ToString();
+
+        static void AppendWaiting(System.Text.StringBuilder text, int waiting, string who)
+        {
+            if (waiting > 0)
+            {
+                text.Append(", ").Append(waiting).Append(' ').Append(who).Append(waiting == 1 ? " waiting" : "s waiting");
+            }
+        }
+    }
+
     /// <summary>Adds <paramref name="item"/> to the storage. Called under the mutex; must leave the storage unchanged if it throws.</summary>
     private protected abstract void StoreAdd(T item);
 
@@ -567,7 +666,7 @@ public abstract class BlockingQueue<T>
     {
         if (sync && timeout != TimeSpan.Zero && _maxSize > 0)
         {
-            Spinning.SpinUntil(this, static q => q._count < q._maxSize || q._isShutDown, Spinning.NoYieldRounds);
+            Spinning.SpinUntil(this, static q => q._count < q._maxSize || q._maxSize == 0 || q._isShutDown, Spinning.NoYieldRounds);
         }
         using var scope = sync
             ? _mutex.Acquire(cancellationToken)
@@ -578,13 +677,13 @@ public abstract class BlockingQueue<T>
         }
         if (!HasRoomLocked)
         {
-            var start = Timeouts.StartClock(timeout);
+            var deadline = Deadline.Start(timeout);
             _waitingPutters++;
             try
             {
                 do
                 {
-                    var remaining = Timeouts.Remaining(timeout, start);
+                    var remaining = deadline.Remaining;
                     if (remaining == TimeSpan.Zero)
                     {
                         return Outcome.TimedOut;
@@ -617,7 +716,7 @@ public abstract class BlockingQueue<T>
             : await _mutex.AcquireAsync(cancellationToken).ConfigureAwait(false);
         if (_count == 0)
         {
-            var start = Timeouts.StartClock(timeout);
+            var deadline = Deadline.Start(timeout);
             _waitingGetters++;
             try
             {
@@ -627,7 +726,7 @@ public abstract class BlockingQueue<T>
                     {
                         return (Outcome.ShutDown, default!);
                     }
-                    var remaining = Timeouts.Remaining(timeout, start);
+                    var remaining = deadline.Remaining;
                     if (remaining == TimeSpan.Zero)
                     {
                         return (Outcome.TimedOut, default!);
@@ -653,13 +752,13 @@ public abstract class BlockingQueue<T>
         {
             return true;
         }
-        var start = Timeouts.StartClock(timeout);
+        var deadline = Deadline.Start(timeout);
         _waitingJoiners++;
         try
         {
             do
             {
-                var remaining = Timeouts.Remaining(timeout, start);
+                var remaining = deadline.Remaining;
                 if (remaining == TimeSpan.Zero)
                 {
                     return false;

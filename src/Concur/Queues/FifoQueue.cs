@@ -29,6 +29,7 @@ namespace Concur;
 /// foreach (var w in workers) w.Join();
 /// </code>
 /// </example>
+[System.Diagnostics.DebuggerDisplay("{ToString(),nq}")]
 public sealed class FifoQueue<T> : BlockingQueue<T>
 {
     private readonly Queue<T> _items = new();

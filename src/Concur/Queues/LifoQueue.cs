@@ -28,6 +28,7 @@ namespace Concur;
 /// worker.Join();
 /// </code>
 /// </example>
+[System.Diagnostics.DebuggerDisplay("{ToString(),nq}")]
 public sealed class LifoQueue<T> : BlockingQueue<T>
 {
     private readonly Stack<T> _items = new();

@@ -47,6 +47,7 @@ namespace Concur;
 /// worker.Join();
 /// </code>
 /// </example>
+[System.Diagnostics.DebuggerDisplay("{ToString(),nq}")]
 public sealed class PriorityOrderQueue<T> : BlockingQueue<T>
 {
     private readonly StableHeap<T> _heap;

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Reflection;
 using System.Reflection.Emit;
+using System.Runtime.CompilerServices;
 
 namespace Concur.Serialization;
 
@@ -10,6 +11,12 @@ namespace Concur.Serialization;
 /// scope, so a lambda's closure often also holds variables, or <c>this</c>, that only a sibling lambda uses; those
 /// are not sent.
 /// </summary>
+/// <remarks>
+/// An async lambda's own method only builds its state machine and starts it: the body, with every read of a captured
+/// variable, is in the state machine's <c>MoveNext</c>. The scan follows the method's
+/// <see cref="StateMachineAttribute"/> there (async methods and iterators alike), so a variable read only after an
+/// <c>await</c> is sent too.
+/// </remarks>
 internal static class ClosureUsage
 {
     private static readonly OpCode[] OneByte = new OpCode[256];
@@ -47,13 +54,24 @@ internal static class ClosureUsage
         {
             return;
         }
+        Type[]? typeArgs = method.DeclaringType is { IsGenericType: true } t ? t.GetGenericArguments() : null;
+        Type[]? methodArgs = method.IsGenericMethod ? method.GetGenericArguments() : null;
+        if (method.GetCustomAttribute<StateMachineAttribute>(inherit: false) is { } attribute)
+        {
+            if (StateMachineBody(attribute.StateMachineType, typeArgs, methodArgs) is MethodInfo moveNext)
+            {
+                Scan(moveNext, fields, visited);
+            }
+            else if (method.DeclaringType is Type closure)
+            {
+                AddAll(closure, fields); // Cannot see the body: send every captured variable rather than miss one.
+            }
+        }
         byte[]? il = method.GetMethodBody()?.GetILAsByteArray();
         if (il is null)
         {
             return;
         }
-        Type[]? typeArgs = method.DeclaringType is { IsGenericType: true } t ? t.GetGenericArguments() : null;
-        Type[]? methodArgs = method.IsGenericMethod ? method.GetGenericArguments() : null;
         int i = 0;
         while (i < il.Length)
         {
@@ -112,6 +130,45 @@ internal static class ClosureUsage
                 default:
                     i += 4;
                     break;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Gets the <c>MoveNext</c> of the state machine <paramref name="machine"/> the compiler built for an async method
+    /// or lambda, or an iterator; <see langword="null"/> if it cannot be resolved.
+    /// </summary>
+    /// <remarks>
+    /// The attribute names the state machine's open type. It is nested in the method's declaring type and, for a
+    /// generic method, has the method's type parameters too, so it is closed over the declaring type's type arguments
+    /// followed by the method's.
+    /// </remarks>
+    private static MethodInfo? StateMachineBody(Type machine, Type[]? typeArgs, Type[]? methodArgs)
+    {
+        if (machine.IsGenericTypeDefinition)
+        {
+            Type[] arguments = [.. typeArgs ?? [], .. methodArgs ?? []];
+            if (arguments.Length != machine.GetGenericArguments().Length || arguments.Any(static a => a.IsGenericParameter))
+            {
+                return null;
+            }
+            machine = machine.MakeGenericType(arguments);
+        }
+        return machine.GetMethod(nameof(IAsyncStateMachine.MoveNext), BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic, Type.EmptyTypes);
+    }
+
+    /// <summary>Adds every instance field of the closure class <paramref name="closure"/> and of the outer closures it holds.</summary>
+    private static void AddAll(Type closure, HashSet<FieldInfo> fields)
+    {
+        if (!ClosureShape.IsCompilerGenerated(closure))
+        {
+            return;
+        }
+        foreach (FieldInfo field in closure.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic))
+        {
+            if (fields.Add(field) && ClosureShape.IsCompilerGenerated(field.FieldType) && field.FieldType.IsClass)
+            {
+                AddAll(field.FieldType, fields);
             }
         }
     }

@@ -21,16 +21,32 @@ internal sealed class FuncInvoker<T, TResult> : Invoker
         Write(ref result, ((Func<T, TResult>)function)(argument));
     }
 
+    /// <inheritdoc/>
+    /// <remarks>
+    /// The first item that throws ends the chunk; the answer carries the results before it and its exception
+    /// (<see cref="ChunkAnswer"/>), so the parent yields those results and throws at that item.
+    /// </remarks>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1031", Justification = "An item's exception is part of the chunk's answer.")]
     public override void InvokeChunk(Delegate function, ref MessagePackReader arguments, ref MessagePackWriter result)
     {
         var f = (Func<T, TResult>)function;
         T[] items = Read<T[]>(ref arguments);
         var results = new TResult[items.Length];
-        for (int i = 0; i < items.Length; i++)
+        int done = 0;
+        Exception? error = null;
+        try
         {
-            results[i] = f(items[i]);
+            for (; done < items.Length; done++)
+            {
+                results[done] = f(items[done]);
+            }
         }
-        Write(ref result, results);
+        catch (Exception e)
+        {
+            error = e;
+            Array.Resize(ref results, done);
+        }
+        ChunkAnswer.Write(ref result, results, error);
     }
 }
 
@@ -47,15 +63,28 @@ internal sealed class FuncInvoker<T1, T2, TResult> : Invoker
         Write(ref result, ((Func<T1, T2, TResult>)function)(a, b));
     }
 
+    /// <inheritdoc/>
+    /// <remarks>As for one parameter: the first pair that throws ends the chunk (<see cref="ChunkAnswer"/>).</remarks>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1031", Justification = "An item's exception is part of the chunk's answer.")]
     public override void InvokeChunk(Delegate function, ref MessagePackReader arguments, ref MessagePackWriter result)
     {
         var f = (Func<T1, T2, TResult>)function;
         (T1, T2)[] items = Read<(T1, T2)[]>(ref arguments);
         var results = new TResult[items.Length];
-        for (int i = 0; i < items.Length; i++)
+        int done = 0;
+        Exception? error = null;
+        try
         {
-            results[i] = f(items[i].Item1, items[i].Item2);
+            for (; done < items.Length; done++)
+            {
+                results[done] = f(items[done].Item1, items[done].Item2);
+            }
         }
-        Write(ref result, results);
+        catch (Exception e)
+        {
+            error = e;
+            Array.Resize(ref results, done);
+        }
+        ChunkAnswer.Write(ref result, results, error);
     }
 }

@@ -16,7 +16,7 @@ namespace Concur.Serialization;
 /// </remarks>
 internal sealed class FunctionRef
 {
-    private static readonly ConcurrentDictionary<(MethodInfo Method, Type DelegateType, Type? TargetType), FunctionRef> Cache = new();
+    private static readonly ConcurrentDictionary<(MethodInfo Method, Type DelegateType, Type? TargetType, bool Awaited), FunctionRef> Cache = new();
     private static int lastId;
 
     private FunctionRef(int id, MethodInfo method, Type delegateType, TargetKind kind, ClosureShape? shape, Type? targetType)
@@ -60,8 +60,16 @@ internal sealed class FunctionRef
     public byte[] Definition { get; }
 
     /// <summary>Gets (building and validating once) the reference for <paramref name="function"/>.</summary>
+    /// <param name="function">The delegate to send.</param>
+    /// <param name="paramName">The caller's parameter name, for exceptions.</param>
+    /// <param name="awaited">
+    /// <see langword="true"/> when the caller is an overload for async functions (<c>Func&lt;Task&gt;</c>,
+    /// <c>Func&lt;Task&lt;TResult&gt;&gt;</c>, <c>Func&lt;T, Task&lt;TResult&gt;&gt;</c>): the worker awaits the task
+    /// and sends back its result. Anywhere else a function that returns a task is refused, since a task cannot travel
+    /// as a value. The default is <see langword="false"/>.
+    /// </param>
     /// <exception cref="ArgumentException">The delegate cannot be sent; the message says why and what to do.</exception>
-    public static FunctionRef From(Delegate function, string paramName)
+    public static FunctionRef From(Delegate function, string paramName, bool awaited = false)
     {
         ArgumentNullException.ThrowIfNull(function, paramName);
         MethodInfo method = function.Method;
@@ -69,13 +77,13 @@ internal sealed class FunctionRef
         ThrowIfGenerated(method, paramName);
         if (target is not null && ClosureShape.IsCompilerGenerated(target.GetType()))
         {
-            return Cache.GetOrAdd((method, function.GetType(), target.GetType()),
-                static (key, name) => Create(key.Method, key.DelegateType, key.TargetType, name), paramName);
+            return Cache.GetOrAdd((method, function.GetType(), target.GetType(), awaited),
+                static (key, name) => Create(key.Method, key.DelegateType, key.TargetType, key.Awaited, name), paramName);
         }
         if (target is null)
         {
-            return Cache.GetOrAdd((method, function.GetType(), null),
-                static (key, name) => Create(key.Method, key.DelegateType, null, name), paramName);
+            return Cache.GetOrAdd((method, function.GetType(), null, awaited),
+                static (key, name) => Create(key.Method, key.DelegateType, null, key.Awaited, name), paramName);
         }
         if (method.Name.StartsWith('<'))
         {
@@ -94,8 +102,9 @@ internal sealed class FunctionRef
 
     /// <summary>Gets the reference for calling <paramref name="method"/> on a serialized instance of <paramref name="type"/>.</summary>
     public static FunctionRef ForSerializedObject(MethodInfo method, Type delegateType, Type type) =>
-        Cache.GetOrAdd((method, delegateType, type), static key =>
+        Cache.GetOrAdd((method, delegateType, type, false), static key =>
         {
+            ThrowIfAsyncVoid(key.Method, Describe(key.Method), "this");
             if (SendableTypes.WhyNot(key.TargetType!) is string reason && !key.TargetType!.IsAbstract)
             {
                 throw new ArgumentException($"Cannot send an object of type {key.TargetType.FullName} to a child process: {reason}.");
@@ -139,7 +148,7 @@ internal sealed class FunctionRef
         }
     }
 
-    private static FunctionRef Create(MethodInfo method, Type delegateType, Type? targetType, string paramName)
+    private static FunctionRef Create(MethodInfo method, Type delegateType, Type? targetType, bool awaited, string paramName)
     {
         string description = Describe(method);
         if (method.DeclaringType is null || method is System.Reflection.Emit.DynamicMethod || method.Module.Assembly.IsDynamic ||
@@ -158,15 +167,32 @@ internal sealed class FunctionRef
                 $"Cannot send a delegate of type {delegateType.Name}: use Action, Action<T>, Func<TResult>, Func<T, TResult> or Func<T1, T2, TResult>.",
                 paramName);
         }
+        ThrowIfAsyncVoid(method, description, paramName);
         if (delegateType.IsGenericType)
         {
-            foreach (Type argument in delegateType.GetGenericArguments())
+            List<Type> arguments = [.. delegateType.GetGenericArguments()];
+            Type last = arguments[^1];
+            if (delegateType.Name.StartsWith("Func`", StringComparison.Ordinal) && IsTaskLike(last))
+            {
+                // Only an awaited Task or Task<T> can be sent: the worker awaits it and sends back its result, if any.
+                Type? result = Invoker.TaskResultType(last);
+                if (!awaited || (result is null && last != typeof(Task)))
+                {
+                    throw NotAwaited(description, last, paramName);
+                }
+                arguments.RemoveAt(arguments.Count - 1);
+                if (result is not null)
+                {
+                    arguments.Add(result);
+                }
+            }
+            foreach (Type argument in arguments)
             {
                 if (SendableTypes.WhyNot(argument) is string reason)
                 {
                     throw new ArgumentException(
                         $"Cannot send {description} to a worker process: values of its parameter or result type " +
-                        $"{argument.FullName} cannot travel between processes ({reason}).",
+                        $"{CSharpName.Of(argument)} cannot travel between processes ({reason}).",
                         paramName);
                 }
             }
@@ -181,6 +207,41 @@ internal sealed class FunctionRef
         }
         ClosureShape shape = ClosureShape.Build(targetType, description, paramName, ClosureUsage.FieldsUsedBy(method));
         return new FunctionRef(Interlocked.Increment(ref lastId), method, delegateType, TargetKind.Closure, shape, targetType);
+    }
+
+    /// <summary>Whether <paramref name="type"/> is a task: <see cref="Task"/>, <see cref="Task{TResult}"/>, <see cref="ValueTask"/> or <see cref="ValueTask{TResult}"/>.</summary>
+    private static bool IsTaskLike(Type type) =>
+        typeof(Task).IsAssignableFrom(type) || type == typeof(ValueTask) ||
+        type.IsGenericType && type.GetGenericTypeDefinition() == typeof(ValueTask<>);
+
+    /// <summary>The refusal of a function that returns a task where Concur does not await it.</summary>
+    private static ArgumentException NotAwaited(string description, Type result, string paramName) => new(
+        $"Cannot send {description} to a worker process here: it returns {CSharpName.Of(result)}, and a task cannot " +
+        "travel between processes as a value. Submit it through an overload that awaits it in the worker and sends " +
+        "back its result: Submit(Func<Task<TResult>>), Submit(Func<T, Task<TResult>>, T) or Submit(Func<Task>), or " +
+        "ProcessPool.Apply/ApplyAsync with Func<Task<TResult>> or Func<T, Task<TResult>>; C# picks them for an async " +
+        "lambda or a method returning Task<TResult> (a ValueTask must be wrapped: async () => await F()). Map, Imap, " +
+        "Starmap and the two-argument Submit take synchronous functions only: make the function synchronous, or " +
+        "submit one async call per item.",
+        paramName);
+
+    /// <summary>
+    /// Refuses an <c>async void</c> method or lambda: nothing can await it, so the worker would report it done at its
+    /// first await and the rest would run unobserved, its exceptions crashing the worker.
+    /// </summary>
+    private static void ThrowIfAsyncVoid(MethodInfo method, string description, string paramName)
+    {
+        if (method.ReturnType == typeof(void) && method.IsDefined(typeof(System.Runtime.CompilerServices.AsyncStateMachineAttribute), inherit: false))
+        {
+            throw new ArgumentException(
+                $"Cannot send {description} to a worker process: it is async void, so nothing can wait for it to finish " +
+                "(the worker would report it done at its first await, and an exception after that would crash the " +
+                "worker). Make it return Task and submit it as Func<Task>, whose task the worker awaits (an async " +
+                "lambda passed straight to Submit is one); where only an Action is taken (a ChildProcess target or Run, " +
+                "an initializer), make the body synchronous: call the async code and wait for it with " +
+                ".GetAwaiter().GetResult().",
+                paramName);
+        }
     }
 
     private static readonly HashSet<Type> SupportedDelegates =

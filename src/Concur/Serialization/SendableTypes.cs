@@ -95,8 +95,15 @@ internal static class SendableTypes
         {
             return "delegates cannot be serialized; pass the data the delegate needs instead";
         }
+        if (typeof(Task).IsAssignableFrom(type) || type == typeof(ValueTask) ||
+            type.IsGenericType && type.GetGenericTypeDefinition() == typeof(ValueTask<>))
+        {
+            return "a task stands for work running in this process and cannot travel as a value; send the data it " +
+                "produces instead, or submit an async function (Func<Task<TResult>>, Func<T, Task<TResult>> or " +
+                "Func<Task>) to Submit or ProcessPool.ApplyAsync, which awaits it in the worker and sends back its result";
+        }
         if (type == typeof(CancellationToken) || type == typeof(Type) || typeof(MemberInfo).IsAssignableFrom(type) ||
-            typeof(Assembly).IsAssignableFrom(type) || typeof(Task).IsAssignableFrom(type) || type == typeof(Thread) ||
+            typeof(Assembly).IsAssignableFrom(type) || type == typeof(Thread) ||
             typeof(WaitHandle).IsAssignableFrom(type) || typeof(System.Runtime.InteropServices.SafeHandle).IsAssignableFrom(type))
         {
             return "it stands for something that exists only in this process";

@@ -30,6 +30,7 @@ namespace Concur;
 /// pool.Release(); // throws SemaphoreFullException: the permit was already given back
 /// </code>
 /// </example>
+[System.Diagnostics.DebuggerDisplay("{ToString(),nq}")]
 public sealed class BoundedSemaphore : CountingSemaphore
 {
     /// <summary>Initializes a bounded semaphore with <paramref name="initialCount"/> permits, which is also its upper bound.</summary>

@@ -244,7 +244,7 @@ public sealed class Condition
         var cancelled = false;
         try
         {
-            await OwnedLock.WaitForWake(waiter, timeout, Timeouts.StartClock(timeout), sync, cancellationToken).ConfigureAwait(false);
+            await OwnedLock.WaitForWake(waiter, Deadline.Start(timeout), sync, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
@@ -262,11 +262,11 @@ public sealed class Condition
     /// <summary>Python's <c>wait_for</c>, blocking or asynchronous: the predicate is checked with the lock held, the timeout counts in all.</summary>
     private async ValueTask<bool> WaitForCore(LockScope? scope, Func<bool> predicate, TimeSpan timeout, bool sync, CancellationToken cancellationToken)
     {
-        var start = Timeouts.StartClock(timeout);
+        var deadline = Deadline.Start(timeout);
         var result = predicate();
         while (!result)
         {
-            var remaining = Timeouts.Remaining(timeout, start);
+            var remaining = deadline.Remaining;
             if (remaining == TimeSpan.Zero)
             {
                 break;

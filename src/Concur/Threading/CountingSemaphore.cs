@@ -42,6 +42,7 @@ namespace Concur;
 /// }
 /// </code>
 /// </example>
+[System.Diagnostics.DebuggerDisplay("{ToString(),nq}")]
 public class CountingSemaphore
 {
     private readonly SemaphoreCore _core;
@@ -69,7 +70,7 @@ public class CountingSemaphore
                 initialCount,
                 "A semaphore's initial count must be zero or positive (it is the number of permits available at first).");
         }
-        _core = new SemaphoreCore(kind, initialCount, maxCount, name);
+        _core = new SemaphoreCore(this, kind, initialCount, maxCount, name);
     }
 
     /// <summary>Gets the engine shared with derived kinds.</summary>
@@ -153,7 +154,10 @@ public class CountingSemaphore
     /// <exception cref="SemaphoreFullException">The count would pass its bound (<see cref="int.MaxValue"/>, or a <see cref="BoundedSemaphore"/>'s initial count); nothing was released.</exception>
     public void Release(int count = 1) => _core.Release(count);
 
-    /// <summary>Returns the semaphore's kind, name and current count, for diagnostics.</summary>
-    /// <returns>For example <c>CountingSemaphore 'downloads' (count 2)</c>.</returns>
+    /// <summary>
+    /// Describes the semaphore's state now, as CPython's <c>repr</c> shows its value: the kind, the name and the count
+    /// of free permits, with the bound of a <see cref="BoundedSemaphore"/>.
+    /// </summary>
+    /// <returns>For example <c>CountingSemaphore 'downloads' (count 2)</c> or <c>BoundedSemaphore 'pool' (count 2 of 4)</c>.</returns>
     public override string ToString() => _core.ToString();
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Concur.Threading.Internal;
 
 namespace Concur;
@@ -8,11 +9,16 @@ namespace Concur;
 /// </summary>
 /// <remarks>
 /// The default value holds nothing: <see cref="IsAcquired"/> is <see langword="false"/> and <see cref="Dispose"/>
-/// does nothing. A scope is a value: dispose it once, and do not dispose copies.
+/// does nothing. <see cref="Dispose"/> releases once: disposing the same scope variable again does nothing (as
+/// <see cref="SemaphoreScope"/> does, and as .NET's dispose pattern asks), so a second dispose never releases a hold
+/// of a <see cref="ReentrantLock"/> that belongs to an outer scope. A scope is a value: a copy made before the first
+/// dispose still holds the lock, so dispose only the variable you got from <c>Acquire</c>.
+/// <see cref="SemaphoreScope"/>, its counterpart for semaphores, has the same members.
 /// </remarks>
-public readonly struct LockScope : IDisposable, IEquatable<LockScope>
+[DebuggerDisplay("{ToString(),nq}")]
+public struct LockScope : IDisposable, IEquatable<LockScope>
 {
-    private readonly OwnedLock? _lock;
+    private OwnedLock? _lock;
     private readonly LockOwner? _owner;
 
     internal LockScope(OwnedLock @lock, LockOwner owner)
@@ -46,7 +52,7 @@ public readonly struct LockScope : IDisposable, IEquatable<LockScope>
     public void Dispose()
     {
         // A scope around a condition wait whose re-acquire was refused releases nothing: ReleaseCore forgives it.
-        _lock?.ReleaseCore(_owner!);
+        Interlocked.Exchange(ref _lock, null)?.ReleaseCore(_owner!);
     }
 
     /// <inheritdoc/>
@@ -57,4 +63,8 @@ public readonly struct LockScope : IDisposable, IEquatable<LockScope>
 
     /// <inheritdoc/>
     public override int GetHashCode() => HashCode.Combine(_lock, _owner);
+
+    /// <summary>Describes the scope: the lock it stands for and that lock's state now, or that it holds none.</summary>
+    /// <returns>For example <c>LockScope (ExclusiveLock 'balance' (held by thread "main" (id 1)))</c> or <c>LockScope (holds nothing)</c>.</returns>
+    public override string ToString() => _lock is null ? "LockScope (holds nothing)" : $"LockScope ({_lock})";
 }

@@ -85,7 +85,7 @@ public abstract partial class OwnedLock
             // finds nothing here: this lock's owner, the notifier, is running.
             foreach (var waiter in published)
             {
-                _ = DeadlockDetector.FindCycle(waiter, Timeout.InfiniteTimeSpan);
+                _ = WaitForGraph.FindCycle(waiter, Timeout.InfiniteTimeSpan);
             }
         }
     }

@@ -35,7 +35,7 @@ public abstract partial class OwnedLock
         {
             if (!_reentrant && _owner == me)
             {
-                DeadlockDetector.OnSelfDeadlock(this, me, timeout);
+                WaitForGraph.OnSelfDeadlock(this, me, timeout);
             }
             // The owner is often about to release: spin briefly before sleeping (Spinning.LockRounds says why so
             // long). Only a blocked thread spins; an async acquire frees its thread instead.
@@ -45,7 +45,7 @@ public abstract partial class OwnedLock
             }
         }
 
-        var start = Timeouts.StartClock(timeout);
+        var deadline = Deadline.Start(timeout);
         var retry = false;
         while (true)
         {
@@ -63,7 +63,7 @@ public abstract partial class OwnedLock
                 }
             }
 
-            if (sync && waiter.IsPending && DeadlockDetection.Enabled && DeadlockDetector.FindCycle(waiter, timeout) is { } report)
+            if (sync && waiter.IsPending && DeadlockDetection.Enabled && WaitForGraph.FindCycle(waiter, timeout) is { } report)
             {
                 if (GiveUp(waiter))
                 {
@@ -75,7 +75,7 @@ public abstract partial class OwnedLock
             var cancelled = false;
             try
             {
-                await WaitForWake(waiter, timeout, start, sync, cancellationToken).ConfigureAwait(false);
+                await WaitForWake(waiter, deadline, sync, cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
@@ -105,18 +105,18 @@ public abstract partial class OwnedLock
 
     /// <summary>
     /// Waits until <paramref name="waiter"/> is woken or granted (it no longer <see cref="LockWaiter.IsWaiting"/>),
-    /// the timeout counted from <paramref name="start"/> passes, or the token is cancelled (then throws
+    /// <paramref name="deadline"/> passes, or the token is cancelled (then throws
     /// <see cref="OperationCanceledException"/>). Shared by lock waits and condition waits.
     /// </summary>
     internal static async ValueTask WaitForWake(
-        LockWaiter waiter, TimeSpan timeout, long start, bool sync, CancellationToken cancellationToken)
+        LockWaiter waiter, Deadline deadline, bool sync, CancellationToken cancellationToken)
     {
         if (sync)
         {
             var signal = ((ThreadOwner)waiter.Owner).Signal;
             while (waiter.IsWaiting)
             {
-                var remaining = Timeouts.Remaining(timeout, start);
+                var remaining = deadline.Remaining;
                 if (remaining == TimeSpan.Zero || !signal.Wait(remaining, cancellationToken))
                 {
                     return;
@@ -135,7 +135,7 @@ public abstract partial class OwnedLock
         {
             return;
         }
-        var left = Timeouts.Remaining(timeout, start);
+        var left = deadline.Remaining;
         if (left == TimeSpan.Zero)
         {
             return;

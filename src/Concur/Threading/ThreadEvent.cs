@@ -36,6 +36,7 @@ namespace Concur;
 /// bool started = await ready.WaitAsync(TimeSpan.FromSeconds(5));
 /// </code>
 /// </example>
+[System.Diagnostics.DebuggerDisplay("{ToString(),nq}")]
 public sealed class ThreadEvent
 {
     private readonly Lock _gate = new();
@@ -144,7 +145,7 @@ public sealed class ThreadEvent
         return TaskWait.WaitAsync(signal, timeout, cancellationToken);
     }
 
-    /// <summary>Returns whether the flag is raised, for diagnostics.</summary>
+    /// <summary>Describes the flag's state now, as CPython's <c>repr</c> of an event shows <c>set</c> or <c>unset</c>.</summary>
     /// <returns><c>ThreadEvent (set)</c> or <c>ThreadEvent (clear)</c>.</returns>
     public override string ToString() => _isSet ? "ThreadEvent (set)" : "ThreadEvent (clear)";
 

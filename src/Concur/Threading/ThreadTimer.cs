@@ -44,6 +44,7 @@ namespace Concur;
 /// await flush.Completion;         // rethrows what FlushBuffers threw; TaskCanceledException if cancelled
 /// </code>
 /// </example>
+[System.Diagnostics.DebuggerDisplay("{ToString(),nq}")]
 public sealed class ThreadTimer
 {
     private readonly Lock _gate = new();

@@ -14,6 +14,12 @@ public abstract class ExecutorContractTests
     protected abstract IExecutor CreateExecutor(int maxWorkers);
 
     /// <summary>
+    /// Creates the executor under test with an initializer run once on each worker before its first work item
+    /// (CPython's <c>initializer</c>). The initializer is a static method, so it travels to worker processes too.
+    /// </summary>
+    protected abstract IExecutor CreateExecutor(int maxWorkers, Action initializer);
+
+    /// <summary>
     /// Asserts that <paramref name="thrown"/> is the user exception a work item threw. Executors that carry exceptions
     /// across a process boundary may override this to accept their wrapper type.
     /// </summary>
@@ -22,6 +28,12 @@ public abstract class ExecutorContractTests
         Assert.IsType(expectedType, thrown);
         Assert.Equal(expectedMessage, thrown.Message);
     }
+
+    /// <summary>
+    /// Asserts that <paramref name="thrown"/> reports an async function whose task was cancelled by a token of its own
+    /// (not the submitter's). Executors that carry exceptions across a process boundary may override this.
+    /// </summary>
+    protected virtual void AssertCancelledInWork(Exception thrown) => Assert.IsAssignableFrom<OperationCanceledException>(thrown);
 
     // ---------------------------------------------------------------- Submit
 
@@ -124,6 +136,53 @@ public abstract class ExecutorContractTests
         Assert.Throws<ArgumentNullException>(() => { _ = executor.Submit((Action)null!); });
     }
 
+    /// <summary>
+    /// The shutdown refusal comes before the token: submitting to a shut-down executor is a bug that a cancelled token
+    /// must not hide (CPython's <c>submit</c> raises <c>RuntimeError</c> after shutdown whatever else is going on).
+    /// </summary>
+    [Fact]
+    public void Submit_AfterShutdownWithCancelledToken_ThrowsInvalidOperationException()
+    {
+        var executor = CreateExecutor(1);
+        executor.Shutdown();
+        using var cts = new CancellationTokenSource();
+        cts.Cancel();
+        Assert.Throws<InvalidOperationException>(() => { _ = executor.Submit(ContractWork.Square, 2, cts.Token); });
+        Assert.Throws<InvalidOperationException>(() => { _ = executor.Submit(ContractWork.FortyTwo, cts.Token); });
+        Assert.Throws<InvalidOperationException>(() => executor.Map(ContractWork.Square, [1, 2], cancellationToken: cts.Token));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-1)]
+    public void Constructor_MaxWorkersNotPositive_ThrowsNamingIt(int maxWorkers)
+    {
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => CreateExecutor(maxWorkers));
+        Assert.Equal("maxWorkers", e.ParamName);
+        Assert.Contains("at least 1", e.Message, StringComparison.Ordinal);
+    }
+
+    // ---------------------------------------------------------------- initializer
+
+    [Fact]
+    public async Task Initializer_RunsOnTheWorkerBeforeItsFirstWorkItem()
+    {
+        using var executor = CreateExecutor(1, ContractWork.MarkWorkerInitialized);
+        Assert.True(await Bounded.Within(executor.Submit(ContractWork.IsWorkerInitialized)));
+    }
+
+    [Fact]
+    public async Task Initializer_Throws_EveryWorkItemFaultsWithBrokenExecutor()
+    {
+        var executor = CreateExecutor(1, ContractWork.FailInitializer);
+        var first = await Assert.ThrowsAsync<BrokenExecutorException>(() => Bounded.Within(executor.Submit(ContractWork.Square, 2)));
+        Assert.Contains("initializer", first.Message, StringComparison.Ordinal);
+        Assert.NotNull(first.InnerException);
+        AssertUserException(first.InnerException!, typeof(InvalidOperationException), ContractWork.InitializerFailure);
+        await Assert.ThrowsAsync<BrokenExecutorException>(() => Bounded.Within(executor.Submit(ContractWork.Square, 3)));
+        await Bounded.Within(executor.ShutdownAsync());
+    }
+
     [Fact]
     public void Submit_AfterShutdown_ThrowsInvalidOperationException()
     {
@@ -171,6 +230,195 @@ public abstract class ExecutorContractTests
         }
         var all = await Bounded.Within(Task.WhenAll(results.SelectMany(r => r)));
         Assert.Equal(Enumerable.Range(0, Submitters * PerSubmitter).Select(i => i * i), all);
+    }
+
+    // ---------------------------------------------------------------- Submit: async functions
+
+    [Fact]
+    public async Task Submit_AsyncLambda_ReturnsAwaitedResult()
+    {
+        using var executor = CreateExecutor(2);
+        int r = await Bounded.Within(executor.Submit(async () => { await Task.Delay(10); return 42; }));
+        Assert.Equal(42, r);
+    }
+
+    [Fact]
+    public async Task Submit_AsyncLambdaWithArgument_ReturnsAwaitedResult()
+    {
+        using var executor = CreateExecutor(2);
+        Assert.Equal(49, await Bounded.Within(executor.Submit(async x => { await Task.Delay(1); return x * x; }, 7)));
+    }
+
+    [Fact]
+    public async Task Submit_AsyncMethodGroups_ReturnAwaitedResults()
+    {
+        using var executor = CreateExecutor(2);
+        Task<int> withArgument = executor.Submit(ContractWork.SquareAsync, 6);
+        Task<int> plainTask = executor.Submit(ContractWork.FortyTwoTask);
+        Assert.Equal(36, await Bounded.Within(withArgument));
+        Assert.Equal(42, await Bounded.Within(plainTask));
+    }
+
+    [Fact]
+    public async Task Submit_LambdaReturningTask_AwaitedNotSentAsValue()
+    {
+        using var executor = CreateExecutor(2);
+        Assert.Equal(5, await Bounded.Within(executor.Submit(() => Task.FromResult(5))));
+    }
+
+    [Fact]
+    public async Task Submit_AsyncLambdaWithoutResult_CompletesAfterItsTask()
+    {
+        using var executor = CreateExecutor(2);
+        using var gate = new Gate();
+        var path = gate.NewFilePath("after-await");
+        Task task = executor.Submit(async () =>
+        {
+            await Task.Delay(10);
+            ContractWork.Touch(path);
+        });
+        Assert.IsNotAssignableFrom<Task<Task>>(task);
+        await Bounded.Within(task);
+        Assert.True(File.Exists(path), "the task completed before the code after the await ran");
+    }
+
+    [Fact]
+    public async Task Submit_AsyncLambdaCapturesValuesUsedOnlyAfterAwait_ValuesTravel()
+    {
+        using var executor = CreateExecutor(2);
+        int offset = 10;
+        string prefix = "n=";
+        int[] numbers = [1, 2, 3];
+        string result = await Bounded.Within(executor.Submit(async x =>
+        {
+            await Task.Yield();
+            return prefix + (x + offset + numbers.Sum());
+        }, 5));
+        Assert.Equal("n=21", result);
+    }
+
+    [Fact]
+    public async Task Submit_AsyncLambdaCapturesFromOuterScope_ValuesTravel()
+    {
+        using var executor = CreateExecutor(2);
+        int outer = 100;
+        Task<int> task;
+        {
+            int inner = 5;
+            task = executor.Submit(async () =>
+            {
+                await Task.Delay(1);
+                return outer + inner;
+            });
+        }
+        Assert.Equal(105, await Bounded.Within(task));
+    }
+
+    [Fact]
+    public async Task Submit_AsyncFunctionThrowsAfterAwait_TaskFaultsWithItsException()
+    {
+        using var executor = CreateExecutor(2);
+        var task = executor.Submit(ContractWork.FailAfterAwait, "async boom");
+        var thrown = await Assert.ThrowsAnyAsync<Exception>(() => Bounded.Within(task));
+        Assert.True(task.IsFaulted);
+        AssertUserException(thrown, typeof(InvalidOperationException), "async boom");
+    }
+
+    [Fact]
+    public async Task Submit_FunctionThrowsBeforeReturningTask_TaskFaultsWithItsException()
+    {
+        using var executor = CreateExecutor(2);
+        var task = executor.Submit(ContractWork.FailBeforeTask, "no task");
+        var thrown = await Assert.ThrowsAnyAsync<Exception>(() => Bounded.Within(task));
+        AssertUserException(thrown, typeof(InvalidOperationException), "no task");
+    }
+
+    [Fact]
+    public async Task Submit_AsyncLambdaWithoutResultThrows_TaskFaultsWithItsException()
+    {
+        using var executor = CreateExecutor(2);
+        Task task = executor.Submit(async () =>
+        {
+            await Task.Yield();
+            throw new InvalidOperationException("void boom");
+        });
+        var thrown = await Assert.ThrowsAnyAsync<Exception>(() => Bounded.Within(task));
+        Assert.True(task.IsFaulted);
+        AssertUserException(thrown, typeof(InvalidOperationException), "void boom");
+    }
+
+    [Fact]
+    public async Task Submit_AsyncFunctionCancelledByItsOwnToken_TaskFaultsSayingSo()
+    {
+        using var executor = CreateExecutor(2);
+        var task = executor.Submit(ContractWork.CancelledByOwnToken, 1);
+        var thrown = await Assert.ThrowsAnyAsync<Exception>(() => Bounded.Within(task));
+        Assert.True(task.IsFaulted, $"expected a faulted task (the caller did not cancel it), got {task.Status}");
+        AssertCancelledInWork(thrown);
+    }
+
+    [Fact]
+    public async Task Submit_AsyncFunctionAwaiting_HoldsItsWorker()
+    {
+        using var executor = CreateExecutor(1);
+        using var gate = new Gate();
+        var marker = gate.NewFilePath("second-ran");
+        Task<string> awaiting = executor.Submit(ContractWork.BlockAsync, gate.Directory);
+        Task<string> second = executor.Submit(ContractWork.Touch, marker);
+
+        // The function has been suspended in its awaits for a while: a worker freed by the first await would have
+        // run the second item by now.
+        Bounded.Until(() => File.Exists(gate.NewFilePath(ContractWork.AwaitedFile)), "the async function has awaited many times");
+        Assert.False(File.Exists(marker), "the second item ran while the async function was awaiting");
+        Assert.False(second.IsCompleted);
+
+        gate.Release();
+        Assert.Equal(gate.Directory, await Bounded.Within(awaiting));
+        Assert.Equal(marker, await Bounded.Within(second));
+    }
+
+    [Fact]
+    public async Task Submit_AsyncCancelledWhileQueued_TaskCancelledAndFunctionNeverRuns()
+    {
+        using var executor = CreateExecutor(1);
+        using var gate = new Gate();
+        var marker = gate.NewFilePath("async-ran");
+        var blocker = executor.Submit(ContractWork.Block, gate.Directory);
+        gate.WaitStarted();
+        using var cts = new CancellationTokenSource();
+        Task queued = executor.Submit(async () =>
+        {
+            await Task.Yield();
+            ContractWork.Touch(marker);
+        }, cts.Token);
+
+        cts.Cancel();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Bounded.Within(queued));
+        Assert.True(queued.IsCanceled);
+        gate.Release();
+        await Bounded.Within(blocker);
+        Assert.Equal(4, await Bounded.Within(executor.Submit(ContractWork.SquareAsync, 2)));
+        Assert.False(File.Exists(marker));
+    }
+
+    [Fact]
+    public void Submit_NullAsyncFunction_ThrowsArgumentNullException()
+    {
+        using var executor = CreateExecutor(1);
+        Assert.Throws<ArgumentNullException>(() => { _ = executor.Submit((Func<Task<int>>)null!); });
+        Assert.Throws<ArgumentNullException>(() => { _ = executor.Submit((Func<int, Task<int>>)null!, 1); });
+        Assert.Throws<ArgumentNullException>(() => { _ = executor.Submit((Func<Task>)null!); });
+    }
+
+    [Fact]
+    public void Submit_AsyncAfterShutdown_ThrowsInvalidOperationException()
+    {
+        var executor = CreateExecutor(1);
+        executor.Shutdown();
+        Assert.Throws<InvalidOperationException>(() => { _ = executor.Submit(ContractWork.FortyTwoTask); });
+        Assert.Throws<InvalidOperationException>(() => { _ = executor.Submit(ContractWork.SquareAsync, 2); });
+        Assert.Throws<InvalidOperationException>(() => { _ = executor.Submit(() => Task.CompletedTask); });
     }
 
     // ---------------------------------------------------------------- MaxWorkers
@@ -427,6 +675,17 @@ public abstract class ExecutorContractTests
         var results = executor.Map(ContractWork.Block, [gate.Directory], timeout: TimeSpan.FromMilliseconds(300));
         Assert.Throws<TimeoutException>(() => results.ToArray());
         Assert.True(watch.Elapsed >= TimeSpan.FromMilliseconds(250), $"timed out after only {watch.Elapsed}");
+        gate.Release();
+    }
+
+    /// <summary>A zero timeout polls (CPython's <c>map(timeout=0)</c>): an item not finished yet times out at once.</summary>
+    [Fact]
+    public void Map_ZeroTimeout_PollsAndTimesOutOnAnUnfinishedItem()
+    {
+        using var executor = CreateExecutor(1);
+        using var gate = new Gate();
+        var results = executor.Map(ContractWork.Block, [gate.Directory], timeout: TimeSpan.Zero);
+        Assert.Throws<TimeoutException>(() => results.ToArray());
         gate.Release();
     }
 

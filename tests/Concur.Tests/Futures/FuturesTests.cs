@@ -202,6 +202,14 @@ public sealed class FuturesTests
     }
 
     [Fact]
+    public void Wait_Result_ToStringCountsDoneAndNotDone()
+    {
+        var never = Pending();
+        var result = ConcurFutures.Wait([Task.FromResult(1), Task.FromResult(2), never.Task], TimeSpan.Zero);
+        Assert.Equal("DoneAndNotDone (2 done, 1 not done)", result.ToString());
+    }
+
+    [Fact]
     public void Wait_FirstCompleted_ReturnsAfterOne()
     {
         var a = Pending();

@@ -4,4 +4,6 @@ namespace Concur.Tests.Futures;
 public sealed class ThreadPoolExecutorContractTests : ExecutorContractTests
 {
     protected override IExecutor CreateExecutor(int maxWorkers) => new ThreadPoolExecutor(maxWorkers);
+
+    protected override IExecutor CreateExecutor(int maxWorkers, Action initializer) => new ThreadPoolExecutor(maxWorkers, initializer: initializer);
 }

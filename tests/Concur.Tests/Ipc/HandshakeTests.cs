@@ -15,7 +15,7 @@ namespace Concur.Tests.Ipc;
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Security", "CA5351", Justification = "HMAC-MD5 is the legacy protocol under test.")]
 public sealed class HandshakeTests
 {
-    private static readonly byte[] Key = RandomNumberGenerator.GetBytes(24);
+    private static readonly byte[] s_key = RandomNumberGenerator.GetBytes(24);
 
     [Theory]
     [InlineData("{sha384}", 40)]   // a modern listener that prefers another digest
@@ -29,7 +29,7 @@ public sealed class HandshakeTests
         try
         {
             server.Listen(1);
-            Task<Connection> connecting = Connection.ConnectAsync(new UnixDomainSocketEndPoint(path), Key).AsTask();
+            Task<Connection> connecting = Connection.ConnectAsync(new UnixDomainSocketEndPoint(path), s_key).AsTask();
             using Socket peer = await server.AcceptAsync().WaitAsync(Bounded.Limit);
 
             // Deliver a challenge, as the listener.
@@ -38,9 +38,9 @@ public sealed class HandshakeTests
             byte[] answer = await ListenerTests.ReadFrameAsync(peer);
             byte[] expected = prefix switch
             {
-                "{sha384}" => [.. Encoding.ASCII.GetBytes(prefix), .. HMACSHA384.HashData(Key, message)],
-                "{sha256}" => [.. Encoding.ASCII.GetBytes(prefix), .. HMACSHA256.HashData(Key, message)],
-                _ => HMACMD5.HashData(Key, message),
+                "{sha384}" => [.. Encoding.ASCII.GetBytes(prefix), .. HMACSHA384.HashData(s_key, message)],
+                "{sha256}" => [.. Encoding.ASCII.GetBytes(prefix), .. HMACSHA256.HashData(s_key, message)],
+                _ => HMACMD5.HashData(s_key, message),
             };
             Assert.Equal(expected, answer);
             await peer.SendAsync(ListenerTests.Frame("#WELCOME#"u8.ToArray()));
@@ -48,7 +48,7 @@ public sealed class HandshakeTests
             // Answer the client's challenge as a 3.11 peer does: a bare HMAC-MD5 of all of it.
             byte[] challenge = await ListenerTests.ReadFrameAsync(peer);
             Assert.StartsWith("#CHALLENGE#{sha256}", Encoding.ASCII.GetString(challenge), StringComparison.Ordinal);
-            await peer.SendAsync(ListenerTests.Frame(HMACMD5.HashData(Key, challenge.AsSpan(11))));
+            await peer.SendAsync(ListenerTests.Frame(HMACMD5.HashData(s_key, challenge.AsSpan(11))));
             Assert.Equal("#WELCOME#", Encoding.ASCII.GetString(await ListenerTests.ReadFrameAsync(peer)));
 
             using Connection connection = await Bounded.Within(connecting);
@@ -72,7 +72,7 @@ public sealed class HandshakeTests
         try
         {
             server.Listen(1);
-            Task<Connection> connecting = Connection.ConnectAsync(new UnixDomainSocketEndPoint(path), Key).AsTask();
+            Task<Connection> connecting = Connection.ConnectAsync(new UnixDomainSocketEndPoint(path), s_key).AsTask();
             using Socket peer = await server.AcceptAsync().WaitAsync(Bounded.Limit);
             await peer.SendAsync(ListenerTests.Frame([.. "#CHALLENGE#"u8.ToArray(), .. Encoding.ASCII.GetBytes(prefix), .. new byte[40]]));
             var e = await Assert.ThrowsAsync<AuthenticationException>(() => Bounded.Within(connecting));
@@ -87,13 +87,13 @@ public sealed class HandshakeTests
     [Fact]
     public async Task Listener_RefusesAnAnswerNamingAnotherDigestWithAWrongMac()
     {
-        using var listener = new ConnectionListener(ListenerTests.Address("unix"), Key);
+        using var listener = new ConnectionListener(ListenerTests.Address("unix"), s_key);
         using var raw = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         Task<Connection> accepting = listener.AcceptAsync().AsTask();
         await raw.ConnectAsync(listener.Address);
         byte[] challenge = await ListenerTests.ReadFrameAsync(raw);
         // A downgrade attempt: the right MAC under sha384 would pass; a sha256 MAC labelled sha384 must not.
-        byte[] forged = [.. "{sha384}"u8.ToArray(), .. HMACSHA256.HashData(Key, challenge.AsSpan(11)), .. new byte[16]];
+        byte[] forged = [.. "{sha384}"u8.ToArray(), .. HMACSHA256.HashData(s_key, challenge.AsSpan(11)), .. new byte[16]];
         await raw.SendAsync(ListenerTests.Frame(forged));
         var e = await Assert.ThrowsAsync<AuthenticationException>(() => Bounded.Within(accepting));
         Assert.Contains("keys differ", e.Message, StringComparison.Ordinal);
@@ -103,7 +103,7 @@ public sealed class HandshakeTests
     public async Task APeerThatSaysNothing_EndsTheHandshakeWithTimeout_NeverAHang()
     {
         TimeSpan shortly = TimeSpan.FromMilliseconds(300);
-        using var listener = new ConnectionListener(ListenerTests.Address("unix"), Key) { HandshakeTimeout = shortly };
+        using var listener = new ConnectionListener(ListenerTests.Address("unix"), s_key) { HandshakeTimeout = shortly };
         using var silent = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         Task<Connection> accepting = Task.Run(listener.Accept); // the blocking Accept
         await silent.ConnectAsync(listener.Address);
@@ -121,7 +121,7 @@ public sealed class HandshakeTests
         {
             Task<Connection> accepted = keyless.AcceptAsync().AsTask();
             Task<Connection> connecting = Task.Run(() =>
-                Connection.ConnectCore(keyless.Address, Key, Connection.DefaultMaxMessageSize, shortly, sync, default).AsTask());
+                Connection.ConnectCore(keyless.Address, s_key, Connection.DefaultMaxMessageSize, shortly, sync, default).AsTask());
             await Assert.ThrowsAsync<TimeoutException>(() => Bounded.Within(connecting));
             (await Bounded.Within(accepted)).Dispose();
         }

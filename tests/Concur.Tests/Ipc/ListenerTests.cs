@@ -14,7 +14,7 @@ namespace Concur.Tests.Ipc;
 [Collection(IpcCollection.Name)]
 public sealed class ListenerTests
 {
-    private static readonly byte[] Key = RandomNumberGenerator.GetBytes(32);
+    private static readonly byte[] s_key = RandomNumberGenerator.GetBytes(32);
 
     public static TheoryData<string> Transports => new() { "unix", "tcp" };
 
@@ -26,9 +26,9 @@ public sealed class ListenerTests
     [MemberData(nameof(Transports))]
     public void Accept_Connect_WithTheSameKey_ExchangeTypedMessages(string transport)
     {
-        using var listener = new ConnectionListener(Address(transport), Key);
+        using var listener = new ConnectionListener(Address(transport), s_key);
         Task<Connection> accepting = Task.Run(listener.Accept);
-        using Connection client = Connection.Connect(listener.Address, Key);
+        using Connection client = Connection.Connect(listener.Address, s_key);
         using Connection server = Bounded.Result(accepting);
 
         client.Send(new Point(1, 2));
@@ -48,9 +48,9 @@ public sealed class ListenerTests
     [MemberData(nameof(Transports))]
     public async Task AcceptAsync_ConnectAsync_WithTheSameKey_ExchangeMessages(string transport)
     {
-        using var listener = new ConnectionListener(Address(transport), Key);
+        using var listener = new ConnectionListener(Address(transport), s_key);
         Task<Connection> accepting = listener.AcceptAsync().AsTask();
-        using Connection client = await Bounded.Within(Connection.ConnectAsync(listener.Address, Key).AsTask());
+        using Connection client = await Bounded.Within(Connection.ConnectAsync(listener.Address, s_key).AsTask());
         using Connection server = await Bounded.Within(accepting);
         await client.SendAsync(7);
         Assert.Equal(7, await Bounded.Within(server.ReceiveAsync<int>().AsTask()));
@@ -59,7 +59,7 @@ public sealed class ListenerTests
     [Fact]
     public void Tcp_Port0_AddressShowsTheBoundPort()
     {
-        using var listener = new ConnectionListener(new IPEndPoint(IPAddress.Loopback, 0), Key);
+        using var listener = new ConnectionListener(new IPEndPoint(IPAddress.Loopback, 0), s_key);
         var bound = Assert.IsType<IPEndPoint>(listener.Address);
         Assert.NotEqual(0, bound.Port);
         Assert.Equal(IPAddress.Loopback, bound.Address);
@@ -70,7 +70,7 @@ public sealed class ListenerTests
     [MemberData(nameof(Transports))]
     public async Task WrongKey_RefusedOnBothSides_AndTheListenerGoesOn(string transport)
     {
-        using var listener = new ConnectionListener(Address(transport), Key);
+        using var listener = new ConnectionListener(Address(transport), s_key);
         Task<Connection> accepting = listener.AcceptAsync().AsTask();
         var client = await Assert.ThrowsAsync<AuthenticationException>(
             () => Bounded.Within(Connection.ConnectAsync(listener.Address, RandomNumberGenerator.GetBytes(32)).AsTask()));
@@ -81,7 +81,7 @@ public sealed class ListenerTests
 
         // The listener is still open for the next client.
         Task<Connection> next = listener.AcceptAsync().AsTask();
-        using Connection good = await Bounded.Within(Connection.ConnectAsync(listener.Address, Key).AsTask());
+        using Connection good = await Bounded.Within(Connection.ConnectAsync(listener.Address, s_key).AsTask());
         using Connection accepted = await Bounded.Within(next);
         good.Send(1);
         Assert.Equal(1, accepted.Receive<int>());
@@ -90,7 +90,7 @@ public sealed class ListenerTests
     [Fact]
     public async Task WrongKey_NothingTheClientSentIsRead()
     {
-        using var listener = new ConnectionListener(Address("unix"), Key);
+        using var listener = new ConnectionListener(Address("unix"), s_key);
         // A raw client that answers the challenge with garbage and sends a "message" right after it.
         using var raw = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         Task<Connection> accepting = listener.AcceptAsync().AsTask();
@@ -108,7 +108,7 @@ public sealed class ListenerTests
     public async Task KeyOnlyOnTheClient_RefusedWhenTheListenerDoesNotChallenge()
     {
         using var listener = new ConnectionListener(Address("unix"), authKey: null);
-        Task<Connection> connecting = Connection.ConnectAsync(listener.Address, Key).AsTask();
+        Task<Connection> connecting = Connection.ConnectAsync(listener.Address, s_key).AsTask();
         Connection accepted = await Bounded.Within(listener.AcceptAsync().AsTask()); // no key: no handshake
         accepted.Dispose();
         var e = await Assert.ThrowsAsync<AuthenticationException>(() => Bounded.Within(connecting));
@@ -129,14 +129,14 @@ public sealed class ListenerTests
     [Fact]
     public void Listener_InTheTemporaryFolder_RemovesItsSocketFileOnDispose()
     {
-        var listener = new ConnectionListener(Key);
+        var listener = new ConnectionListener(s_key);
         string path = Assert.IsType<UnixDomainSocketEndPoint>(listener.Address).ToString();
         Assert.Equal(Path.GetTempPath(), Path.GetDirectoryName(path) + Path.DirectorySeparatorChar);
         Assert.StartsWith(TempFolderCheck.Prefix, Path.GetFileName(path), StringComparison.Ordinal);
         Assert.True(File.Exists(path));
 
         Task<Connection> accepting = Task.Run(listener.Accept);
-        using (Connection client = Connection.Connect(listener.Address, Key))
+        using (Connection client = Connection.Connect(listener.Address, s_key))
         using (Connection server = Bounded.Result(accepting))
         {
             client.Send(1);
@@ -156,7 +156,7 @@ public sealed class ListenerTests
         File.WriteAllText(path, "not a socket");
         try
         {
-            var e = Assert.Throws<IOException>(() => new ConnectionListener(new UnixDomainSocketEndPoint(path), Key));
+            var e = Assert.Throws<IOException>(() => new ConnectionListener(new UnixDomainSocketEndPoint(path), s_key));
             Assert.Contains(path, e.Message, StringComparison.Ordinal);
             Assert.Equal("not a socket", File.ReadAllText(path));
         }
@@ -170,15 +170,15 @@ public sealed class ListenerTests
     public void Connect_WhereNothingListens_ThrowsIOException()
     {
         string path = TempFolderCheck.NewSocketPath("nobody");
-        var e = Assert.Throws<IOException>(() => Connection.Connect(new UnixDomainSocketEndPoint(path), Key));
+        var e = Assert.Throws<IOException>(() => Connection.Connect(new UnixDomainSocketEndPoint(path), s_key));
         Assert.Contains(path, e.Message, StringComparison.Ordinal);
-        Assert.Throws<ArgumentException>(() => Connection.Connect(new DnsEndPointLike(), Key));
+        Assert.Throws<ArgumentException>(() => Connection.Connect(new DnsEndPointLike(), s_key));
     }
 
     [Fact]
     public void Dispose_WhileAnotherThreadAccepts_EndsItWithObjectDisposed()
     {
-        var listener = new ConnectionListener(Address("unix"), Key);
+        var listener = new ConnectionListener(Address("unix"), s_key);
         Exception? error = null;
         var accepting = new Thread(() => error = Record.Exception(() => listener.Accept())) { Name = "ipc-accept", IsBackground = true };
         accepting.Start();
@@ -192,7 +192,7 @@ public sealed class ListenerTests
     [Fact]
     public async Task Dispose_WhileAcceptAsyncWaits_EndsItWithObjectDisposed()
     {
-        var listener = new ConnectionListener(Address("tcp"), Key);
+        var listener = new ConnectionListener(Address("tcp"), s_key);
         Task<Connection> accepting = listener.AcceptAsync().AsTask();
         listener.Dispose();
         await Assert.ThrowsAsync<ObjectDisposedException>(() => Bounded.Within(accepting));
@@ -201,9 +201,9 @@ public sealed class ListenerTests
     [Fact]
     public async Task Receive_LargerThanTheListenersLimit_RefusedNamingSizeAndSetting()
     {
-        using var listener = new ConnectionListener(Address("unix"), Key, maxMessageSize: 1000);
+        using var listener = new ConnectionListener(Address("unix"), s_key, maxMessageSize: 1000);
         Task<Connection> accepting = listener.AcceptAsync().AsTask();
-        using Connection client = await Bounded.Within(Connection.ConnectAsync(listener.Address, Key).AsTask());
+        using Connection client = await Bounded.Within(Connection.ConnectAsync(listener.Address, s_key).AsTask());
         using Connection server = await Bounded.Within(accepting);
         Assert.Equal(1000, server.MaxMessageSize);
         client.SendBytes(new byte[2000]);

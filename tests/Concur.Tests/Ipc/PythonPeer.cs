@@ -13,14 +13,14 @@ namespace Concur.Tests.Ipc;
 /// </summary>
 internal sealed class PythonPeer : IAsyncDisposable
 {
-    private readonly Process process;
-    private readonly Channel<string> lines = Channel.CreateUnbounded<string>();
-    private readonly StringBuilder errors = new();
+    private readonly Process _process;
+    private readonly Channel<string> _lines = Channel.CreateUnbounded<string>();
+    private readonly StringBuilder _errors = new();
 
-    private PythonPeer(Process process) => this.process = process;
+    private PythonPeer(Process process) => _process = process;
 
     /// <summary>Gets the process id.</summary>
-    public int Pid => process.Id;
+    public int Pid => _process.Id;
 
     /// <summary>Gets the interpreters to test against: <c>python3</c> (3.11 here, the legacy handshake), and every CPython 3.12 or later found under pyenv (the modern one).</summary>
     public static TheoryData<string> Interpreters()
@@ -64,20 +64,20 @@ internal sealed class PythonPeer : IAsyncDisposable
         {
             if (e.Data is null)
             {
-                peer.lines.Writer.TryComplete();
+                peer._lines.Writer.TryComplete();
             }
             else
             {
-                peer.lines.Writer.TryWrite(e.Data);
+                peer._lines.Writer.TryWrite(e.Data);
             }
         };
         process.ErrorDataReceived += (_, e) =>
         {
             if (e.Data is not null)
             {
-                lock (peer.errors)
+                lock (peer._errors)
                 {
-                    peer.errors.AppendLine(e.Data);
+                    peer._errors.AppendLine(e.Data);
                 }
             }
         };
@@ -93,7 +93,7 @@ internal sealed class PythonPeer : IAsyncDisposable
         using var timeout = new CancellationTokenSource(Bounded.Limit);
         try
         {
-            return await lines.Reader.ReadAsync(timeout.Token);
+            return await _lines.Reader.ReadAsync(timeout.Token);
         }
         catch (Exception e) when (e is OperationCanceledException or ChannelClosedException)
         {
@@ -107,14 +107,14 @@ internal sealed class PythonPeer : IAsyncDisposable
         using var timeout = new CancellationTokenSource(Bounded.Limit);
         try
         {
-            await process.WaitForExitAsync(timeout.Token);
+            await _process.WaitForExitAsync(timeout.Token);
         }
         catch (OperationCanceledException)
         {
-            process.Kill(entireProcessTree: true);
+            _process.Kill(entireProcessTree: true);
             throw new TimeoutException($"Python did not end within {Bounded.Limit.TotalSeconds} s. Its errors:\n{Errors}");
         }
-        return process.ExitCode;
+        return _process.ExitCode;
     }
 
     /// <summary>Waits for Python to end and fails the test with what it printed unless it exited with <paramref name="expected"/>.</summary>
@@ -124,7 +124,7 @@ internal sealed class PythonPeer : IAsyncDisposable
         if (code != expected)
         {
             var printed = new StringBuilder();
-            while (lines.Reader.TryRead(out string? line))
+            while (_lines.Reader.TryRead(out string? line))
             {
                 printed.AppendLine(line);
             }
@@ -136,28 +136,28 @@ internal sealed class PythonPeer : IAsyncDisposable
     /// <summary>Kills Python at once (SIGKILL) and waits until it is gone.</summary>
     public async Task KillAsync()
     {
-        process.Kill();
+        _process.Kill();
         await WaitForExitAsync();
     }
 
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()
     {
-        if (!process.HasExited)
+        if (!_process.HasExited)
         {
-            process.Kill(entireProcessTree: true);
+            _process.Kill(entireProcessTree: true);
             await WaitForExitAsync();
         }
-        process.Dispose();
+        _process.Dispose();
     }
 
     private string Errors
     {
         get
         {
-            lock (errors)
+            lock (_errors)
             {
-                return errors.ToString();
+                return _errors.ToString();
             }
         }
     }

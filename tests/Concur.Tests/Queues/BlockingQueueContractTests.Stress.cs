@@ -29,7 +29,7 @@ public abstract partial class BlockingQueueContractTests
             {
                 for (var i = 0; i < perProducer; i++)
                 {
-                    q.Put((p * perProducer) + i, Long);
+                    q.Put((p * perProducer) + i, s_long);
                 }
             },
             $"producer-{p}")).ToArray();
@@ -72,7 +72,7 @@ public abstract partial class BlockingQueueContractTests
         {
             for (var i = 0; i < total; i++)
             {
-                q.Put(i, Long);
+                q.Put(i, s_long);
             }
         });
         var consumers = Enumerable.Range(0, 4).Select(c => TestThreads.StartOne(() =>
@@ -163,7 +163,7 @@ public abstract partial class BlockingQueueContractTests
         {
             for (var i = 0; i < total; i++)
             {
-                q.Put(i, Long);
+                q.Put(i, s_long);
             }
         });
         var consumers = Enumerable.Range(0, 3).Select(_ => TestThreads.StartOne(() =>

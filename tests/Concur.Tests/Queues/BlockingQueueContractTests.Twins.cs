@@ -21,7 +21,7 @@ public abstract partial class BlockingQueueContractTests
     {
         var q = Create(QueueSize);
         using var threads = new TestThreads();
-        var getting = GetTwin(mode, threads, q, Long);
+        var getting = GetTwin(mode, threads, q, s_long);
         Bounded.Until(() => q.WaitingGetters == 1, "the getter waits");
         Assert.False(getting.IsCompleted);
 
@@ -38,7 +38,7 @@ public abstract partial class BlockingQueueContractTests
         var q = Create(1);
         q.Put(1);
         using var threads = new TestThreads();
-        var putting = PutTwin(mode, threads, q, 2, Long);
+        var putting = PutTwin(mode, threads, q, 2, s_long);
         Bounded.Until(() => q.WaitingPutters == 1, "the putter waits");
         Assert.False(putting.IsCompleted);
 
@@ -55,7 +55,7 @@ public abstract partial class BlockingQueueContractTests
         var q = Create(QueueSize);
         using var threads = new TestThreads();
 
-        await Assert.ThrowsAsync<QueueEmptyException>(() => Bounded.Within(GetTwin(mode, threads, q, Short)));
+        await Assert.ThrowsAsync<QueueEmptyException>(() => Bounded.Within(GetTwin(mode, threads, q, s_short)));
         Assert.Equal(0, q.WaitingGetters);
     }
 
@@ -67,7 +67,7 @@ public abstract partial class BlockingQueueContractTests
         q.Put(1);
         using var threads = new TestThreads();
         using var cts = new CancellationTokenSource();
-        var putting = PutTwin(mode, threads, q, 2, Long, cts.Token);
+        var putting = PutTwin(mode, threads, q, 2, s_long, cts.Token);
         Bounded.Until(() => q.WaitingPutters == 1, "the putter waits");
 
         cts.Cancel();
@@ -83,7 +83,7 @@ public abstract partial class BlockingQueueContractTests
     {
         var q = Create(QueueSize);
         using var threads = new TestThreads();
-        var getting = GetTwin(mode, threads, q, Long);
+        var getting = GetTwin(mode, threads, q, s_long);
         Bounded.Until(() => q.WaitingGetters == 1, "the getter waits");
 
         q.Shutdown();
@@ -125,14 +125,14 @@ public abstract partial class BlockingQueueContractTests
             {
                 for (var i = 0; i < PerProducer; i++)
                 {
-                    q.Put((p * PerProducer) + i, Long);
+                    q.Put((p * PerProducer) + i, s_long);
                 }
             },
             async () =>
             {
                 for (var i = 0; i < PerProducer; i++)
                 {
-                    await q.PutAsync((p * PerProducer) + i, Long);
+                    await q.PutAsync((p * PerProducer) + i, s_long);
                 }
             }));
         var consumers = Enumerable.Range(0, Pairs).Select(_ => Twin.Start(
@@ -142,14 +142,14 @@ public abstract partial class BlockingQueueContractTests
             {
                 for (var i = 0; i < PerProducer; i++)
                 {
-                    Interlocked.Increment(ref received[q.Get(Long)]);
+                    Interlocked.Increment(ref received[q.Get(s_long)]);
                 }
             },
             async () =>
             {
                 for (var i = 0; i < PerProducer; i++)
                 {
-                    Interlocked.Increment(ref received[await q.GetAsync(Long)]);
+                    Interlocked.Increment(ref received[await q.GetAsync(s_long)]);
                 }
             }));
 

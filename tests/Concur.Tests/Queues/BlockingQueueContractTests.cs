@@ -10,8 +10,8 @@ namespace Concur.Tests.Queues;
 public abstract partial class BlockingQueueContractTests
 {
     private const int QueueSize = 5;
-    private static readonly TimeSpan Short = TimeSpan.FromMilliseconds(20);
-    private static readonly TimeSpan Long = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan s_short = TimeSpan.FromMilliseconds(20);
+    private static readonly TimeSpan s_long = TimeSpan.FromSeconds(20);
 
     /// <summary>Creates an empty queue of the kind under test.</summary>
     protected abstract BlockingQueue<int> Create(int maxSize = 0);
@@ -83,18 +83,18 @@ public abstract partial class BlockingQueueContractTests
         q.Put(10);
         Assert.True(q.IsFull);
         Assert.False(q.TryPut(30));
-        Assert.Throws<QueueFullException>(() => q.Put(30, Short));
+        Assert.Throws<QueueFullException>(() => q.Put(30, s_short));
         BlockedPut_WakesOnGet(q, 30, Timeout.InfiniteTimeSpan);
-        BlockedPut_WakesOnGet(q, 30, Long);
+        BlockedPut_WakesOnGet(q, 30, s_long);
         for (var i = 0; i < QueueSize; i++)
         {
             q.Get();
         }
         Assert.True(q.IsEmpty);
         Assert.False(q.TryGet(out _));
-        Assert.Throws<QueueEmptyException>(() => q.Get(Short));
+        Assert.Throws<QueueEmptyException>(() => q.Get(s_short));
         Assert.Equal(42, BlockedGet_WakesOnPut(q, 42, Timeout.InfiniteTimeSpan));
-        Assert.Equal(43, BlockedGet_WakesOnPut(q, 43, Long));
+        Assert.Equal(43, BlockedGet_WakesOnPut(q, 43, s_long));
         while (q.TryGet(out _))
         {
         }
@@ -172,7 +172,7 @@ public abstract partial class BlockingQueueContractTests
     public void GetWithTimeout_EmptyQueue_ThrowsQueueEmptyExceptionWhichIsATimeout()
     {
         var q = Create();
-        var error = Assert.Throws<QueueEmptyException>(() => q.Get(Short));
+        var error = Assert.Throws<QueueEmptyException>(() => q.Get(s_short));
         Assert.IsAssignableFrom<TimeoutException>(error);
         Assert.Throws<QueueEmptyException>(() => q.Get(TimeSpan.Zero));
     }
@@ -182,7 +182,7 @@ public abstract partial class BlockingQueueContractTests
     {
         var q = Create(1);
         q.Put(1);
-        var error = Assert.Throws<QueueFullException>(() => q.Put(2, Short));
+        var error = Assert.Throws<QueueFullException>(() => q.Put(2, s_short));
         Assert.IsAssignableFrom<TimeoutException>(error);
         Assert.Throws<QueueFullException>(() => q.Put(2, TimeSpan.Zero));
         Assert.Equal(1, q.Count);
@@ -192,7 +192,7 @@ public abstract partial class BlockingQueueContractTests
     public void GetWithTimeout_ItemArrivesInTime_ReturnsIt()
     {
         var q = Create();
-        Assert.Equal(5, BlockedGet_WakesOnPut(q, 5, Long));
+        Assert.Equal(5, BlockedGet_WakesOnPut(q, 5, s_long));
     }
 
     [Fact]
@@ -322,9 +322,9 @@ public abstract partial class BlockingQueueContractTests
         q.Put(1);
         Assert.False(q.Join(TimeSpan.Zero));
         q.Get();
-        Assert.False(q.Join(Short)); // taken but not marked done
+        Assert.False(q.Join(s_short)); // taken but not marked done
         q.TaskDone();
-        Assert.True(q.Join(Short));
+        Assert.True(q.Join(s_short));
     }
 
     [Fact]
@@ -344,7 +344,7 @@ public abstract partial class BlockingQueueContractTests
         {
             while (true)
             {
-                var x = q.Get(Long);
+                var x = q.Get(s_long);
                 if (x < 0)
                 {
                     q.TaskDone();
@@ -358,11 +358,11 @@ public abstract partial class BlockingQueueContractTests
         {
             q.Put(i);
         }
-        Assert.True(q.Join(Long));
+        Assert.True(q.Join(s_long));
         Assert.Equal(Enumerable.Range(0, 100).Sum(), Interlocked.Read(ref sum));
         q.Put(-1);
         q.Put(-1);
-        Assert.True(q.Join(Long)); // join twice
+        Assert.True(q.Join(s_long)); // join twice
         foreach (var w in workers)
         {
             w.Join();
@@ -395,13 +395,13 @@ public abstract partial class BlockingQueueContractTests
         q.Shutdown();
         Assert.True(q.IsShutDown);
         Assert.Throws<QueueShutDownException>(() => q.Put(1));
-        Assert.Throws<QueueShutDownException>(() => q.Put(1, Short));
+        Assert.Throws<QueueShutDownException>(() => q.Put(1, s_short));
         Assert.Throws<QueueShutDownException>(() => q.TryPut(1));
-        Assert.Throws<QueueShutDownException>(() => q.TryPut(1, Short));
+        Assert.Throws<QueueShutDownException>(() => q.TryPut(1, s_short));
         Assert.Throws<QueueShutDownException>(() => q.Get());
-        Assert.Throws<QueueShutDownException>(() => q.Get(Short));
+        Assert.Throws<QueueShutDownException>(() => q.Get(s_short));
         Assert.Throws<QueueShutDownException>(() => q.TryGet(out _));
-        Assert.Throws<QueueShutDownException>(() => q.TryGet(out _, Short));
+        Assert.Throws<QueueShutDownException>(() => q.TryGet(out _, s_short));
         q.Join(); // nothing was put
     }
 
@@ -414,7 +414,7 @@ public abstract partial class BlockingQueueContractTests
         q.Shutdown();
         Assert.Equal(2, q.Count);
         Assert.Throws<QueueShutDownException>(() => q.Put(3));
-        var drained = new[] { q.Get(), q.Get(Short) };
+        var drained = new[] { q.Get(), q.Get(s_short) };
         Assert.Equal(Expected(1, 2), drained);
         Assert.Throws<QueueShutDownException>(() => q.Get());
         Assert.Equal(2, q.UnfinishedTaskCount);
@@ -475,7 +475,7 @@ public abstract partial class BlockingQueueContractTests
         var q = Create();
         q.Put(1);
         q.Shutdown();
-        Assert.False(q.Join(Short));
+        Assert.False(q.Join(s_short));
         Assert.Equal(1, q.Get());
         q.TaskDone();
         Assert.True(q.Join(TimeSpan.Zero));
@@ -562,7 +562,7 @@ public abstract partial class BlockingQueueContractTests
         {
             q.Put(i);
         }
-        Assert.True(q.Join(Long));
+        Assert.True(q.Join(s_long));
         q.Shutdown();
         foreach (var w in workers)
         {
@@ -626,7 +626,7 @@ public abstract partial class BlockingQueueContractTests
         using var cts = new CancellationTokenSource();
         cts.Cancel();
         Assert.ThrowsAny<OperationCanceledException>(() => q.Get(cts.Token));
-        Assert.ThrowsAny<OperationCanceledException>(() => q.TryGet(out _, Long, cts.Token));
+        Assert.ThrowsAny<OperationCanceledException>(() => q.TryGet(out _, s_long, cts.Token));
         Assert.ThrowsAny<OperationCanceledException>(() => q.Put(2, cts.Token));
         Assert.ThrowsAny<OperationCanceledException>(() => q.Join(cts.Token));
         Assert.True(q.GetAsync(cts.Token).AsTask().IsCanceled);
@@ -679,9 +679,9 @@ public abstract partial class BlockingQueueContractTests
     {
         var q = Create(QueueSize);
         await q.PutAsync(1);
-        await q.PutAsync(2, Long);
+        await q.PutAsync(2, s_long);
         Assert.True(await q.TryPutAsync(3, TimeSpan.Zero));
-        Assert.Equal(Expected(1, 2, 3), new[] { await q.GetAsync(), await q.GetAsync(Long), await q.GetAsync(TimeSpan.Zero) });
+        Assert.Equal(Expected(1, 2, 3), new[] { await q.GetAsync(), await q.GetAsync(s_long), await q.GetAsync(TimeSpan.Zero) });
     }
 
     [Fact]
@@ -766,7 +766,7 @@ public abstract partial class BlockingQueueContractTests
     public async Task GetAsyncWithTimeout_EmptyQueue_ThrowsQueueEmpty()
     {
         var q = Create();
-        await Assert.ThrowsAsync<QueueEmptyException>(() => Bounded.Within(q.GetAsync(Short).AsTask()));
+        await Assert.ThrowsAsync<QueueEmptyException>(() => Bounded.Within(q.GetAsync(s_short).AsTask()));
         await Assert.ThrowsAsync<QueueEmptyException>(() => q.GetAsync(TimeSpan.Zero).AsTask());
     }
 
@@ -775,8 +775,8 @@ public abstract partial class BlockingQueueContractTests
     {
         var q = Create(1);
         q.Put(1);
-        await Assert.ThrowsAsync<QueueFullException>(() => Bounded.Within(q.PutAsync(2, Short).AsTask()));
-        Assert.False(await Bounded.Within(q.TryPutAsync(2, Short).AsTask()));
+        await Assert.ThrowsAsync<QueueFullException>(() => Bounded.Within(q.PutAsync(2, s_short).AsTask()));
+        Assert.False(await Bounded.Within(q.TryPutAsync(2, s_short).AsTask()));
         Assert.Equal(new[] { 1 }, Drain(q));
     }
 
@@ -812,7 +812,7 @@ public abstract partial class BlockingQueueContractTests
     {
         var q = Create();
         q.Put(1);
-        Assert.False(await Bounded.Within(q.JoinAsync(Short)));
+        Assert.False(await Bounded.Within(q.JoinAsync(s_short)));
         using var cts = new CancellationTokenSource();
         var cancelled = q.JoinAsync(cts.Token);
         var joined = q.JoinAsync();

@@ -79,9 +79,22 @@ public sealed class BoundedSemaphoreTests : SemaphoreContractTests
     }
 
     [Fact]
-    public void ToString_NoName_NamesTheKind()
+    public void ToString_NoName_NamesTheKindCountAndBound()
     {
-        Assert.Equal("BoundedSemaphore (count 1)", new BoundedSemaphore().ToString());
+        Assert.Equal("BoundedSemaphore (count 1 of 1)", new BoundedSemaphore().ToString());
+    }
+
+    [Fact]
+    public void ToString_PermitsTaken_ShowsCountOfBoundAsCPythonsValue()
+    {
+        // CPython's repr: <threading.BoundedSemaphore at 0x...: value=2/4>.
+        var pool = new BoundedSemaphore(4, name: "pool");
+        using (pool.Acquire())
+        using (pool.Acquire())
+        {
+            Assert.Equal("BoundedSemaphore 'pool' (count 2 of 4)", pool.ToString());
+        }
+        Assert.Equal("BoundedSemaphore 'pool' (count 4 of 4)", pool.ToString());
     }
 
     protected override CountingSemaphore Create(int initialCount = 1, string? name = null) =>

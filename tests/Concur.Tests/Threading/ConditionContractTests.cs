@@ -10,7 +10,7 @@ namespace Concur.Tests.Threading;
 /// </summary>
 public abstract class ConditionContractTests
 {
-    private static readonly TimeSpan Short = TimeSpan.FromMilliseconds(30);
+    private static readonly TimeSpan s_short = TimeSpan.FromMilliseconds(30);
 
     /// <summary>Creates the lock the condition is built over.</summary>
     protected abstract OwnedLock CreateLock(string name);
@@ -91,7 +91,7 @@ public abstract class ConditionContractTests
         var condition = Create();
         using var threads = new TestThreads();
 
-        Assert.False(await Bounded.Within(WaitOnce(mode, threads, condition, Short)));
+        Assert.False(await Bounded.Within(WaitOnce(mode, threads, condition, s_short)));
         Assert.Equal(0, condition.WaiterCount);
         Assert.Equal(0, condition.Lock.WaiterCount);
     }
@@ -181,7 +181,7 @@ public abstract class ConditionContractTests
         var condition = Create();
         using var threads = new TestThreads();
 
-        Assert.False(await Bounded.Within(WaitForOnce(mode, threads, condition, () => false, Short)));
+        Assert.False(await Bounded.Within(WaitForOnce(mode, threads, condition, () => false, s_short)));
         Assert.Equal(0, condition.WaiterCount);
     }
 

@@ -10,7 +10,7 @@ namespace Concur.Tests.Threading;
 /// </summary>
 public abstract class OwnedLockContractTests
 {
-    private static readonly TimeSpan Short = TimeSpan.FromMilliseconds(30);
+    private static readonly TimeSpan s_short = TimeSpan.FromMilliseconds(30);
 
     /// <summary>Creates a free lock of the kind under test.</summary>
     protected abstract OwnedLock Create(string? name = null);
@@ -87,6 +87,24 @@ public abstract class OwnedLockContractTests
         Assert.False(gate.IsHeld);
     }
 
+    /// <summary>Issue 7, point 8: a second dispose of the same scope does nothing, for locks as for semaphores.</summary>
+    [Fact]
+    public void Scope_DisposedTwice_ReleasesOnce()
+    {
+        var gate = Create();
+        var scope = gate.Acquire();
+        Assert.True(scope.IsAcquired);
+        scope.Dispose();
+        Assert.False(scope.IsAcquired);
+        Assert.False(gate.IsHeld);
+        scope.Dispose();
+        Assert.False(gate.IsHeld);
+        using (gate.Acquire())
+        {
+            Assert.True(gate.IsHeldByCurrentThread);
+        }
+    }
+
     [Theory]
     [MemberData(nameof(Twin.Modes), MemberType = typeof(Twin))]
     public async Task TryAcquire_ZeroTimeoutHeldElsewhere_ReturnsFalseAtOnce(CallMode mode)
@@ -107,7 +125,7 @@ public abstract class OwnedLockContractTests
         using var threads = new TestThreads();
         using (TestThreads.HoldLock(gate))
         {
-            Assert.False(await Bounded.Within(TryAcquireAndRelease(mode, threads, gate, Short)));
+            Assert.False(await Bounded.Within(TryAcquireAndRelease(mode, threads, gate, s_short)));
             Assert.Equal(0, gate.WaiterCount);
         }
 
@@ -187,7 +205,7 @@ public abstract class OwnedLockContractTests
         using var threads = new TestThreads();
         using var holder = TestThreads.HoldLock(gate);
 
-        var error = await Assert.ThrowsAsync<TimeoutException>(() => Bounded.Within(AcquireWithTimeoutAndRelease(mode, threads, gate, Short)));
+        var error = await Assert.ThrowsAsync<TimeoutException>(() => Bounded.Within(AcquireWithTimeoutAndRelease(mode, threads, gate, s_short)));
 
         Assert.Contains("contract-timeout", error.Message, StringComparison.Ordinal);
         Assert.Equal(0, gate.WaiterCount);
@@ -201,7 +219,7 @@ public abstract class OwnedLockContractTests
         var gate = Create();
         using var threads = new TestThreads();
         var holder = TestThreads.HoldLock(gate);
-        var impatient = TryAcquireAndRelease(mode, threads, gate, Short);
+        var impatient = TryAcquireAndRelease(mode, threads, gate, s_short);
         var patient = AcquireAndRelease(mode, threads, gate);
 
         Assert.False(await Bounded.Within(impatient));

@@ -6,7 +6,7 @@ namespace Concur.Tests.Threading;
 /// </summary>
 public sealed class OwnedLockTimeoutTests
 {
-    private static readonly TimeSpan TooLong = TimeSpan.FromDays(30);
+    private static readonly TimeSpan s_tooLong = TimeSpan.FromDays(30);
 
     [Fact]
     public void Condition_WaitTimeoutLongerThanIntMaxMilliseconds_ThrowsOnEntryAndKeepsTheLock()
@@ -17,10 +17,10 @@ public sealed class OwnedLockTimeoutTests
         var scope = condition.Acquire();
         try
         {
-            var error = Assert.Throws<ArgumentOutOfRangeException>(() => condition.Wait(TooLong));
+            var error = Assert.Throws<ArgumentOutOfRangeException>(() => condition.Wait(s_tooLong));
             Assert.Equal("timeout", error.ParamName);
             Assert.True(condition.Lock.IsHeldByCurrentThread, "the lock is still held after the refused wait");
-            Assert.Throws<ArgumentOutOfRangeException>(() => condition.WaitFor(() => false, TooLong));
+            Assert.Throws<ArgumentOutOfRangeException>(() => condition.WaitFor(() => false, s_tooLong));
             Assert.True(condition.Lock.IsHeldByCurrentThread, "the lock is still held after the refused wait");
         }
         finally
@@ -38,11 +38,11 @@ public sealed class OwnedLockTimeoutTests
         // On main an uncontended TryAcquire(30 days) succeeds and a contended one throws the BCL's message from the
         // wait underneath; a semaphore refuses the same timeout at once with Concur's message.
         var gate = new ExclusiveLock();
-        var error = Assert.Throws<ArgumentOutOfRangeException>(() => gate.TryAcquire(TooLong));
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => gate.TryAcquire(s_tooLong));
         Assert.Equal("timeout", error.ParamName);
         Assert.Contains("InfiniteTimeSpan", error.Message, StringComparison.Ordinal);
-        Assert.Throws<ArgumentOutOfRangeException>(() => gate.Acquire(TooLong));
-        Assert.Throws<ArgumentOutOfRangeException>(() => { _ = gate.TryAcquireAsync(TooLong).AsTask(); });
+        Assert.Throws<ArgumentOutOfRangeException>(() => gate.Acquire(s_tooLong));
+        Assert.Throws<ArgumentOutOfRangeException>(() => { _ = gate.TryAcquireAsync(s_tooLong).AsTask(); });
         Assert.False(gate.IsHeld);
     }
 
@@ -51,7 +51,7 @@ public sealed class OwnedLockTimeoutTests
     {
         // The behaviour the two tests above ask of the locks.
         var semaphore = new BoundedSemaphore(1);
-        var error = Assert.Throws<ArgumentOutOfRangeException>(() => semaphore.TryAcquire(TooLong));
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => semaphore.TryAcquire(s_tooLong));
         Assert.Equal("timeout", error.ParamName);
         Assert.Equal(1, semaphore.CurrentCount);
     }

@@ -120,4 +120,15 @@ public class ReentrantLockTests
         first.Dispose();
         Assert.False(gate.IsHeld);
     }
+
+    [Fact]
+    public void Scope_InnerDisposedTwice_OuterHoldStands()
+    {
+        var gate = new ReentrantLock();
+        using var outer = gate.Acquire();
+        var inner = gate.Acquire();
+        inner.Dispose();
+        inner.Dispose(); // Released once: the outer scope's hold is not taken away.
+        Assert.True(gate.IsHeldByCurrentThread);
+    }
 }

@@ -11,21 +11,21 @@ namespace Concur.Tests.Threading;
 /// </summary>
 public sealed class ThreadTimerTests
 {
-    private static readonly TimeSpan Interval = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan s_interval = TimeSpan.FromSeconds(10);
 
     [Fact]
     public void Constructor_InvalidArguments_Throw()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new ThreadTimer(TimeSpan.FromMilliseconds(-1), () => { }));
         Assert.Throws<ArgumentOutOfRangeException>(() => new ThreadTimer(Timeout.InfiniteTimeSpan, () => { }));
-        Assert.Throws<ArgumentNullException>(() => new ThreadTimer(Interval, null!));
+        Assert.Throws<ArgumentNullException>(() => new ThreadTimer(s_interval, null!));
     }
 
     [Fact]
     public void NewTimer_IsNotAliveNorFinished()
     {
-        var timer = new ThreadTimer(Interval, () => { }, new FakeTimeProvider());
-        Assert.Equal(Interval, timer.Interval);
+        var timer = new ThreadTimer(s_interval, () => { }, new FakeTimeProvider());
+        Assert.Equal(s_interval, timer.Interval);
         Assert.False(timer.IsAlive);
         Assert.False(timer.IsFinished);
         Assert.False(timer.IsCancelled);
@@ -38,12 +38,12 @@ public sealed class ThreadTimerTests
     {
         var time = new FakeTimeProvider();
         int runs = 0;
-        var timer = new ThreadTimer(Interval, () => Interlocked.Increment(ref runs), time);
+        var timer = new ThreadTimer(s_interval, () => Interlocked.Increment(ref runs), time);
         timer.Start();
         Assert.True(timer.IsAlive);
         Assert.Equal("ThreadTimer (00:00:10, waiting)", timer.ToString());
 
-        time.Advance(Interval - TimeSpan.FromMilliseconds(1));
+        time.Advance(s_interval - TimeSpan.FromMilliseconds(1));
         Assert.Equal(0, Volatile.Read(ref runs));
         Assert.True(timer.IsAlive);
         Assert.False(timer.Join(TimeSpan.Zero));
@@ -56,7 +56,7 @@ public sealed class ThreadTimerTests
         Assert.False(timer.IsCancelled);
         Assert.True(timer.Completion.IsCompletedSuccessfully);
 
-        time.Advance(Interval * 3);
+        time.Advance(s_interval * 3);
         Assert.Equal(1, runs);
     }
 
@@ -65,8 +65,8 @@ public sealed class ThreadTimerTests
     {
         var time = new FakeTimeProvider();
         int runs = 0;
-        _ = new ThreadTimer(Interval, () => runs++, time);
-        time.Advance(Interval * 2);
+        _ = new ThreadTimer(s_interval, () => runs++, time);
+        time.Advance(s_interval * 2);
         Assert.Equal(0, runs);
     }
 
@@ -74,10 +74,10 @@ public sealed class ThreadTimerTests
     public void Start_Twice_ThrowsInvalidOperation()
     {
         var time = new FakeTimeProvider();
-        var timer = new ThreadTimer(Interval, () => { }, time);
+        var timer = new ThreadTimer(s_interval, () => { }, time);
         timer.Start();
         Assert.Throws<InvalidOperationException>(timer.Start);
-        time.Advance(Interval);
+        time.Advance(s_interval);
         Assert.True(timer.Join(Bounded.Limit));
         Assert.Throws<InvalidOperationException>(timer.Start);
     }
@@ -87,9 +87,9 @@ public sealed class ThreadTimerTests
     {
         var time = new FakeTimeProvider();
         int runs = 0;
-        var timer = new ThreadTimer(Interval, () => runs++, time);
+        var timer = new ThreadTimer(s_interval, () => runs++, time);
         timer.Start();
-        time.Advance(Interval / 2);
+        time.Advance(s_interval / 2);
         timer.Cancel();
         Assert.True(timer.Join(Bounded.Limit));
         Assert.False(timer.IsAlive);
@@ -98,7 +98,7 @@ public sealed class ThreadTimerTests
         Assert.True(timer.Completion.IsCanceled);
         Assert.Equal("ThreadTimer (00:00:10, cancelled)", timer.ToString());
 
-        time.Advance(Interval * 2);
+        time.Advance(s_interval * 2);
         Assert.Equal(0, runs);
     }
 
@@ -107,9 +107,9 @@ public sealed class ThreadTimerTests
     {
         var time = new FakeTimeProvider();
         int runs = 0;
-        var timer = new ThreadTimer(Interval, () => runs++, time);
+        var timer = new ThreadTimer(s_interval, () => runs++, time);
         timer.Start();
-        time.Advance(Interval);
+        time.Advance(s_interval);
         timer.Cancel();
         Assert.Equal(1, runs);
         Assert.False(timer.IsCancelled);
@@ -122,13 +122,13 @@ public sealed class ThreadTimerTests
     {
         var time = new FakeTimeProvider();
         int runs = 0;
-        var timer = new ThreadTimer(Interval, () => runs++, time);
+        var timer = new ThreadTimer(s_interval, () => runs++, time);
         timer.Cancel();
         Assert.True(timer.IsCancelled);
         timer.Start();
         Assert.False(timer.IsAlive);
         Assert.True(timer.Join(TimeSpan.Zero));
-        time.Advance(Interval * 2);
+        time.Advance(s_interval * 2);
         Assert.Equal(0, runs);
         Assert.Throws<InvalidOperationException>(timer.Start);
     }
@@ -136,7 +136,7 @@ public sealed class ThreadTimerTests
     [Fact]
     public void Cancel_Twice_IsHarmless()
     {
-        var timer = new ThreadTimer(Interval, () => { }, new FakeTimeProvider());
+        var timer = new ThreadTimer(s_interval, () => { }, new FakeTimeProvider());
         timer.Start();
         timer.Cancel();
         timer.Cancel();
@@ -150,7 +150,7 @@ public sealed class ThreadTimerTests
         using var release = new ManualResetEventSlim();
         var time = new FakeTimeProvider();
         bool finished = false;
-        var timer = new ThreadTimer(Interval, () =>
+        var timer = new ThreadTimer(s_interval, () =>
         {
             inAction.Set();
             Assert.True(release.Wait(Bounded.Limit));
@@ -158,7 +158,7 @@ public sealed class ThreadTimerTests
         }, time);
         timer.Start();
         // The fake clock runs the action inside Advance, so advance on another thread.
-        var advancer = TestThreads.StartMany(1, _ => time.Advance(Interval));
+        var advancer = TestThreads.StartMany(1, _ => time.Advance(s_interval));
         Assert.True(inAction.Wait(Bounded.Limit));
         Assert.True(timer.IsAlive);
         Assert.Equal("ThreadTimer (00:00:10, running)", timer.ToString());
@@ -177,9 +177,9 @@ public sealed class ThreadTimerTests
     {
         var time = new FakeTimeProvider();
         var boom = new InvalidOperationException("boom");
-        var timer = new ThreadTimer(Interval, () => throw boom, time);
+        var timer = new ThreadTimer(s_interval, () => throw boom, time);
         timer.Start();
-        time.Advance(Interval);
+        time.Advance(s_interval);
         Assert.True(timer.Join(Bounded.Limit));
         Assert.True(await timer.JoinAsync(Bounded.Limit));
         Assert.True(timer.IsFinished);
@@ -192,7 +192,7 @@ public sealed class ThreadTimerTests
     [Fact]
     public async Task Completion_Cancelled_AwaitThrowsTaskCanceled()
     {
-        var timer = new ThreadTimer(Interval, () => { }, new FakeTimeProvider());
+        var timer = new ThreadTimer(s_interval, () => { }, new FakeTimeProvider());
         timer.Start();
         timer.Cancel();
         await Assert.ThrowsAsync<TaskCanceledException>(() => timer.Completion);
@@ -201,7 +201,7 @@ public sealed class ThreadTimerTests
     [Fact]
     public async Task Join_NotStarted_ThrowsInvalidOperation()
     {
-        var timer = new ThreadTimer(Interval, () => { }, new FakeTimeProvider());
+        var timer = new ThreadTimer(s_interval, () => { }, new FakeTimeProvider());
         Assert.Throws<InvalidOperationException>(() => timer.Join(TimeSpan.Zero));
         await Assert.ThrowsAsync<InvalidOperationException>(() => timer.JoinAsync(TimeSpan.Zero));
     }
@@ -212,9 +212,9 @@ public sealed class ThreadTimerTests
         var time = new FakeTimeProvider();
         ThreadTimer? timer = null;
         Exception? caught = null;
-        timer = new ThreadTimer(Interval, () => caught = Record.Exception(() => timer!.Join(TimeSpan.Zero)), time);
+        timer = new ThreadTimer(s_interval, () => caught = Record.Exception(() => timer!.Join(TimeSpan.Zero)), time);
         timer.Start();
-        time.Advance(Interval);
+        time.Advance(s_interval);
         Assert.IsType<InvalidOperationException>(caught);
         Assert.True(timer.Completion.IsCompletedSuccessfully);
     }
@@ -222,7 +222,7 @@ public sealed class ThreadTimerTests
     [Fact]
     public void Join_TimeoutElapses_ReturnsFalseAfterRoughlyTheTimeout()
     {
-        var timer = new ThreadTimer(Interval, () => { }, new FakeTimeProvider());
+        var timer = new ThreadTimer(s_interval, () => { }, new FakeTimeProvider());
         timer.Start();
         var timeout = TimeSpan.FromMilliseconds(200);
         var watch = Stopwatch.StartNew();
@@ -234,7 +234,7 @@ public sealed class ThreadTimerTests
     [Fact]
     public async Task JoinAsync_TimeoutElapses_ReturnsFalse()
     {
-        var timer = new ThreadTimer(Interval, () => { }, new FakeTimeProvider());
+        var timer = new ThreadTimer(s_interval, () => { }, new FakeTimeProvider());
         timer.Start();
         Assert.False(await timer.JoinAsync(TimeSpan.Zero));
         Assert.False(await Bounded.Within(timer.JoinAsync(TimeSpan.FromMilliseconds(50))));
@@ -246,12 +246,12 @@ public sealed class ThreadTimerTests
     public async Task JoinAsync_ActionRunsLater_Completes()
     {
         var time = new FakeTimeProvider();
-        var timer = new ThreadTimer(Interval, () => { }, time);
+        var timer = new ThreadTimer(s_interval, () => { }, time);
         timer.Start();
         var untimed = timer.JoinAsync();
         var timed = timer.JoinAsync(Bounded.Limit);
         Assert.False(untimed.IsCompleted);
-        time.Advance(Interval);
+        time.Advance(s_interval);
         await Bounded.Within(untimed);
         Assert.True(await Bounded.Within(timed));
     }
@@ -259,7 +259,7 @@ public sealed class ThreadTimerTests
     [Fact]
     public async Task Join_NegativeTimeout_ThrowsArgumentOutOfRange()
     {
-        var timer = new ThreadTimer(Interval, () => { }, new FakeTimeProvider());
+        var timer = new ThreadTimer(s_interval, () => { }, new FakeTimeProvider());
         timer.Start();
         Assert.Throws<ArgumentOutOfRangeException>(() => timer.Join(TimeSpan.FromSeconds(-3)));
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => timer.JoinAsync(TimeSpan.FromSeconds(-3)));
@@ -269,7 +269,7 @@ public sealed class ThreadTimerTests
     [Fact]
     public async Task Join_PreCancelledToken_ThrowsWithoutWaiting()
     {
-        var timer = new ThreadTimer(Interval, () => { }, new FakeTimeProvider());
+        var timer = new ThreadTimer(s_interval, () => { }, new FakeTimeProvider());
         timer.Start();
         using var cts = new CancellationTokenSource();
         cts.Cancel();
@@ -284,7 +284,7 @@ public sealed class ThreadTimerTests
     [Fact]
     public async Task Join_CancelledWhileWaiting_Throws()
     {
-        var timer = new ThreadTimer(Interval, () => { }, new FakeTimeProvider());
+        var timer = new ThreadTimer(s_interval, () => { }, new FakeTimeProvider());
         timer.Start();
         using var cts = new CancellationTokenSource();
         Exception? caught = null;

@@ -27,7 +27,7 @@ internal static class ChallengeDigest
     /// <summary>The length of a legacy answer: a bare HMAC-MD5.</summary>
     public const int LegacyAnswerLength = 16;
 
-    private static readonly string[] Allowed = ["md5", "sha256", "sha384", "sha3_256", "sha3_384"];
+    private static readonly string[] s_allowed = ["md5", "sha256", "sha384", "sha3_256", "sha3_384"];
 
     /// <summary>The longest allowed name, which bounds the search for the closing brace.</summary>
     private const int MaxNameLength = 8;
@@ -52,7 +52,7 @@ internal static class ChallengeDigest
             return null;
         }
         string name = Encoding.ASCII.GetString(message.Slice(1, close));
-        return Array.IndexOf(Allowed, name) >= 0 ? (name, close + 2) : null;
+        return Array.IndexOf(s_allowed, name) >= 0 ? (name, close + 2) : null;
     }
 
     /// <summary>Gets a value indicating whether <paramref name="message"/> is a legacy message (no prefix).</summary>

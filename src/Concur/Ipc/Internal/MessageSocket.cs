@@ -19,12 +19,12 @@ namespace Concur.Ipc.Internal;
 /// <para>
 /// The two directions are independent: a send and a receive may run at the same time on different threads, and
 /// several senders (or receivers) take turns, so messages never interleave. The receive side keeps the length of a
-/// message whose header it has read but whose body it has not (<see cref="pendingLength"/>): a receive into a buffer
+/// message whose header it has read but whose body it has not (<see cref="_pendingLength"/>): a receive into a buffer
 /// that is too small, or one cancelled between header and body, leaves the message for the next receive.
 /// </para>
 /// <para>
 /// A message is the unit of failure. A receive cancelled after part of a body was consumed, or a header refused for
-/// its size, breaks the receive side for good (<see cref="receiveBroken"/>): what follows in the stream no longer
+/// its size, breaks the receive side for good (<see cref="_receiveBroken"/>): what follows in the stream no longer
 /// starts at a message boundary. A send cancelled while its message is being written shuts the sending direction
 /// down, so the other end sees end of file instead of a torn message it would misread.
 /// </para>
@@ -39,28 +39,28 @@ internal sealed class MessageSocket : IDisposable
     /// <summary>Bodies up to this size are read into arrays from the shared pool (typed messages, which are decoded and dropped).</summary>
     private const int PooledBody = 1024 * 1024;
 
-    private readonly Socket socket;
-    private readonly SemaphoreSlim sendGate = new(1, 1);
-    private readonly SemaphoreSlim receiveGate = new(1, 1);
-    private readonly byte[] header = new byte[MessageFraming.LongHeader];
-    private readonly byte[] peekByte = new byte[1];
+    private readonly Socket _socket;
+    private readonly SemaphoreSlim _sendGate = new(1, 1);
+    private readonly SemaphoreSlim _receiveGate = new(1, 1);
+    private readonly byte[] _header = new byte[MessageFraming.LongHeader];
+    private readonly byte[] _peekByte = new byte[1];
 
-    /// <summary>The length of a message whose header has been read and whose body has not; -1 if none. Under <see cref="receiveGate"/>.</summary>
-    private long pendingLength = -1;
+    /// <summary>The length of a message whose header has been read and whose body has not; -1 if none. Under <see cref="_receiveGate"/>.</summary>
+    private long _pendingLength = -1;
 
     /// <summary>Why this end can no longer receive, or <see langword="null"/>.</summary>
-    private volatile string? receiveBroken;
+    private volatile string? _receiveBroken;
 
     /// <summary>Why this end can no longer send, or <see langword="null"/>.</summary>
-    private volatile string? sendBroken;
+    private volatile string? _sendBroken;
 
     /// <summary>Whether the other end's closing has been seen by a receive: every later receive reports it again.</summary>
-    private volatile bool endOfStream;
+    private volatile bool _endOfStream;
 
     /// <summary>Whether a send has found the other end closed.</summary>
-    private volatile bool peerGone;
+    private volatile bool _peerGone;
 
-    private int closed;
+    private int _closed;
 
     /// <summary>Creates the engine over a connected <paramref name="socket"/>, which it owns from now on.</summary>
     /// <param name="socket">A connected stream socket.</param>
@@ -71,7 +71,7 @@ internal sealed class MessageSocket : IDisposable
     public MessageSocket(Socket socket, string peer, int maxMessageSize, bool canReceive, bool canSend)
     {
         Debug.Assert(canReceive || canSend, "An end that neither sends nor receives is useless.");
-        this.socket = socket;
+        _socket = socket;
         Peer = peer;
         MaxMessageSize = maxMessageSize;
         CanReceive = canReceive;
@@ -91,10 +91,10 @@ internal sealed class MessageSocket : IDisposable
     public bool CanSend { get; }
 
     /// <summary>Gets a value indicating whether this end has been closed.</summary>
-    public bool IsClosed => Volatile.Read(ref closed) != 0;
+    public bool IsClosed => Volatile.Read(ref _closed) != 0;
 
     /// <summary>Gets the socket, for the handshake's timeouts.</summary>
-    public Socket Socket => socket;
+    public Socket Socket => _socket;
 
     // ---- Sending ----
 
@@ -176,7 +176,7 @@ internal sealed class MessageSocket : IDisposable
 
     private void Write(ReadOnlySpan<byte> first, ReadOnlySpan<byte> second)
     {
-        sendGate.Wait();
+        _sendGate.Wait();
         try
         {
             ThrowIfSendBroken();
@@ -189,7 +189,7 @@ internal sealed class MessageSocket : IDisposable
         }
         finally
         {
-            sendGate.Release();
+            _sendGate.Release();
         }
     }
 
@@ -197,30 +197,30 @@ internal sealed class MessageSocket : IDisposable
     {
         while (!bytes.IsEmpty)
         {
-            bytes = bytes[socket.Send(bytes, SocketFlags.None)..];
+            bytes = bytes[_socket.Send(bytes, SocketFlags.None)..];
         }
     }
 
     private async ValueTask WriteAsync(ReadOnlyMemory<byte> first, ReadOnlyMemory<byte> second, CancellationToken cancellationToken)
     {
-        await sendGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await _sendGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             ThrowIfSendBroken();
             while (!first.IsEmpty)
             {
-                first = first[await socket.SendAsync(first, SocketFlags.None, cancellationToken).ConfigureAwait(false)..];
+                first = first[await _socket.SendAsync(first, SocketFlags.None, cancellationToken).ConfigureAwait(false)..];
             }
             while (!second.IsEmpty)
             {
-                second = second[await socket.SendAsync(second, SocketFlags.None, cancellationToken).ConfigureAwait(false)..];
+                second = second[await _socket.SendAsync(second, SocketFlags.None, cancellationToken).ConfigureAwait(false)..];
             }
         }
         catch (OperationCanceledException) when (!IsClosed)
         {
             // A cancelled send may have written part of its message, and the count is lost with the exception: end
             // the sending direction so the other end sees end of file, never a torn message.
-            sendBroken = ConnectionErrors.SendCancelledMidMessage;
+            _sendBroken = ConnectionErrors.SendCancelledMidMessage;
             TryShutdown(SocketShutdown.Send);
             throw;
         }
@@ -230,7 +230,7 @@ internal sealed class MessageSocket : IDisposable
         }
         finally
         {
-            sendGate.Release();
+            _sendGate.Release();
         }
     }
 
@@ -242,7 +242,7 @@ internal sealed class MessageSocket : IDisposable
         }
         if (e is SocketException { SocketErrorCode: SocketError.Shutdown or SocketError.ConnectionReset or SocketError.ConnectionAborted } s)
         {
-            peerGone = true;
+            _peerGone = true;
             return ConnectionErrors.PeerGoneOnSend(Peer, s);
         }
         return e is SocketException other ? ConnectionErrors.Failed(Peer, "Sending", other) : e;
@@ -263,7 +263,7 @@ internal sealed class MessageSocket : IDisposable
         }
         finally
         {
-            receiveGate.Release();
+            _receiveGate.Release();
         }
     }
 
@@ -291,7 +291,7 @@ internal sealed class MessageSocket : IDisposable
         }
         finally
         {
-            receiveGate.Release();
+            _receiveGate.Release();
         }
     }
 
@@ -340,7 +340,7 @@ internal sealed class MessageSocket : IDisposable
         }
         finally
         {
-            receiveGate.Release();
+            _receiveGate.Release();
         }
     }
 
@@ -357,12 +357,12 @@ internal sealed class MessageSocket : IDisposable
                 throw ConnectionErrors.BufferTooShort(length, buffer.Length, nameof(buffer));
             }
             ReadExactly(buffer[..(int)length], Part.Body, length);
-            pendingLength = -1;
+            _pendingLength = -1;
             return (int)length;
         }
         finally
         {
-            receiveGate.Release();
+            _receiveGate.Release();
         }
     }
 
@@ -380,7 +380,7 @@ internal sealed class MessageSocket : IDisposable
         }
         finally
         {
-            receiveGate.Release();
+            _receiveGate.Release();
         }
     }
 
@@ -389,13 +389,13 @@ internal sealed class MessageSocket : IDisposable
     {
         ThrowIfCannotReceive();
         cancellationToken.ThrowIfCancellationRequested();
-        if (Volatile.Read(ref pendingLength) >= 0 || receiveBroken is not null || endOfStream)
+        if (Volatile.Read(ref _pendingLength) >= 0 || _receiveBroken is not null || _endOfStream)
         {
             return true;
         }
         try
         {
-            if (socket.Poll(TimeSpan.Zero, SelectMode.SelectRead))
+            if (_socket.Poll(TimeSpan.Zero, SelectMode.SelectRead))
             {
                 return true;
             }
@@ -405,7 +405,7 @@ internal sealed class MessageSocket : IDisposable
             }
             if (sync)
             {
-                bool ready = socket.Poll(timeout, SelectMode.SelectRead);
+                bool ready = _socket.Poll(timeout, SelectMode.SelectRead);
                 // Closing this end wakes a blocked poll (as readable): that is not a message.
                 return IsClosed ? throw ClosedHere() : ready;
             }
@@ -417,7 +417,7 @@ internal sealed class MessageSocket : IDisposable
             try
             {
                 // A one-byte peek completes when a byte or the end of the stream is there, and consumes nothing.
-                await socket.ReceiveAsync(peekByte, SocketFlags.Peek, linked.Token).ConfigureAwait(false);
+                await _socket.ReceiveAsync(_peekByte, SocketFlags.Peek, linked.Token).ConfigureAwait(false);
                 return true;
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && !IsClosed)
@@ -440,61 +440,61 @@ internal sealed class MessageSocket : IDisposable
         ThrowIfCannotReceive();
         if (sync)
         {
-            receiveGate.Wait(CancellationToken.None);
+            _receiveGate.Wait(CancellationToken.None);
         }
         else
         {
-            await receiveGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            await _receiveGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
-        if (receiveBroken is string reason)
+        if (_receiveBroken is string reason)
         {
-            receiveGate.Release();
+            _receiveGate.Release();
             throw ConnectionErrors.ReceiveBroken(reason);
         }
-        if (endOfStream)
+        if (_endOfStream)
         {
-            receiveGate.Release();
+            _receiveGate.Release();
             throw ConnectionErrors.Closed(Peer);
         }
     }
 
-    /// <summary>Reads the next message's header, unless it has been read already, and returns its length. Under <see cref="receiveGate"/>.</summary>
+    /// <summary>Reads the next message's header, unless it has been read already, and returns its length. Under <see cref="_receiveGate"/>.</summary>
     private async ValueTask<long> NextLengthCore(int limit, bool sync, CancellationToken cancellationToken)
     {
-        if (pendingLength >= 0)
+        if (_pendingLength >= 0)
         {
-            return pendingLength;
+            return _pendingLength;
         }
-        await ReadExactlyCore(header.AsMemory(0, MessageFraming.ShortHeader), Part.Header, -1, sync, cancellationToken).ConfigureAwait(false);
-        int first = BinaryPrimitives.ReadInt32BigEndian(header);
+        await ReadExactlyCore(_header.AsMemory(0, MessageFraming.ShortHeader), Part.Header, -1, sync, cancellationToken).ConfigureAwait(false);
+        int first = BinaryPrimitives.ReadInt32BigEndian(_header);
         long length = first;
         if (first == -1)
         {
-            await ReadExactlyCore(header.AsMemory(MessageFraming.ShortHeader, 8), Part.HeaderExtension, -1, sync, cancellationToken).ConfigureAwait(false);
-            ulong extended = BinaryPrimitives.ReadUInt64BigEndian(header.AsSpan(MessageFraming.ShortHeader));
+            await ReadExactlyCore(_header.AsMemory(MessageFraming.ShortHeader, 8), Part.HeaderExtension, -1, sync, cancellationToken).ConfigureAwait(false);
+            ulong extended = BinaryPrimitives.ReadUInt64BigEndian(_header.AsSpan(MessageFraming.ShortHeader));
             length = extended > long.MaxValue ? long.MaxValue : (long)extended;
         }
         else if (first < 0)
         {
             InvalidDataException bad = ConnectionErrors.BadHeader(Peer, first);
-            receiveBroken = bad.Message;
+            _receiveBroken = bad.Message;
             throw bad;
         }
         if (length > limit)
         {
             InvalidDataException large = ConnectionErrors.TooLargeToReceive(Peer, length, limit);
-            receiveBroken = large.Message;
+            _receiveBroken = large.Message;
             throw large;
         }
-        pendingLength = length;
+        _pendingLength = length;
         return length;
     }
 
     private async ValueTask ReadBodyCore(Memory<byte> body, bool sync, CancellationToken cancellationToken)
     {
-        Debug.Assert(pendingLength == body.Length, "The body is read into exactly its length.");
+        Debug.Assert(_pendingLength == body.Length, "The body is read into exactly its length.");
         await ReadExactlyCore(body, Part.Body, body.Length, sync, cancellationToken).ConfigureAwait(false);
-        pendingLength = -1;
+        _pendingLength = -1;
     }
 
     /// <summary>Fills <paramref name="buffer"/> from the socket.</summary>
@@ -516,13 +516,13 @@ internal sealed class MessageSocket : IDisposable
             int n;
             try
             {
-                n = await socket.ReceiveAsync(buffer[total..], SocketFlags.None, cancellationToken).ConfigureAwait(false);
+                n = await _socket.ReceiveAsync(buffer[total..], SocketFlags.None, cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (!IsClosed)
             {
                 if (total > 0 || part == Part.HeaderExtension)
                 {
-                    receiveBroken = ConnectionErrors.ReceiveCancelledMidMessage;
+                    _receiveBroken = ConnectionErrors.ReceiveCancelledMidMessage;
                 }
                 throw;
             }
@@ -546,7 +546,7 @@ internal sealed class MessageSocket : IDisposable
             int n;
             try
             {
-                n = socket.Receive(buffer[total..], SocketFlags.None);
+                n = _socket.Receive(buffer[total..], SocketFlags.None);
             }
             catch (Exception e) when (e is SocketException or ObjectDisposedException)
             {
@@ -566,7 +566,7 @@ internal sealed class MessageSocket : IDisposable
         {
             return ClosedHere();
         }
-        endOfStream = true;
+        _endOfStream = true;
         if (part == Part.Header && received == 0)
         {
             return ConnectionErrors.Closed(Peer);
@@ -597,11 +597,11 @@ internal sealed class MessageSocket : IDisposable
     /// <summary>Closes this end: the other end sees end of file, and calls blocked on this end end with <see cref="ObjectDisposedException"/>.</summary>
     public void Dispose()
     {
-        if (Interlocked.Exchange(ref closed, 1) != 0)
+        if (Interlocked.Exchange(ref _closed, 1) != 0)
         {
             return;
         }
-        socket.Dispose();
+        _socket.Dispose();
     }
 
     /// <summary>Shuts one direction down at the socket: the one-way ends use it, and a torn send.</summary>
@@ -609,7 +609,7 @@ internal sealed class MessageSocket : IDisposable
     {
         try
         {
-            socket.Shutdown(how);
+            _socket.Shutdown(how);
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
@@ -635,11 +635,11 @@ internal sealed class MessageSocket : IDisposable
         {
             throw ClosedHere();
         }
-        if (sendBroken is string reason)
+        if (_sendBroken is string reason)
         {
             throw ConnectionErrors.SendBroken(reason);
         }
-        if (peerGone)
+        if (_peerGone)
         {
             throw ConnectionErrors.PeerGoneOnSend(Peer, new SocketException((int)SocketError.Shutdown));
         }

@@ -37,6 +37,35 @@ internal static class FromWorker
     /// <param name="Arrays">The arrays that came ahead of it (<see cref="FrameKind.ResultArray"/>), which the body refers to.</param>
     internal readonly record struct Result(long TaskId, ReadOnlySequence<byte> Body, IReadOnlyList<Array> Arrays);
 
+    /// <summary>
+    /// The answer to a map chunk: a <see cref="FrameKind.Result"/> whose body is
+    /// <see cref="Concur.Serialization.ChunkAnswer"/>'s <c>[done, error | nil, results]</c>. The reader checks this
+    /// shape before the worker gets its next task; the results are deserialized by their type afterwards, as every
+    /// result is.
+    /// </summary>
+    /// <param name="TaskId">The chunk's task.</param>
+    /// <param name="Done">How many of the chunk's items ran: the index of the failing item when <paramref name="Error"/> is set.</param>
+    /// <param name="Error">The exception of item <paramref name="Done"/>, or <see langword="null"/> when every item ran.</param>
+    /// <param name="Results">The serialized results of items 0 to <paramref name="Done"/> - 1.</param>
+    internal readonly record struct ChunkResult(long TaskId, int Done, RemoteException? Error, ReadOnlySequence<byte> Results)
+    {
+        /// <summary>Decodes the answer to a chunk of <paramref name="items"/> items.</summary>
+        /// <exception cref="CorruptFrameException">The body is not a chunk's answer, or does not fit a chunk of that length.</exception>
+        [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1031", Justification = "Untrusted input: every failure to decode means a corrupt frame.")]
+        public static ChunkResult Decode(in FrameHeader header, ReadOnlySequence<byte> body, int items)
+        {
+            try
+            {
+                (int done, RemoteException? error, ReadOnlySequence<byte> results) = Concur.Serialization.ChunkAnswer.Read(body, items);
+                return new ChunkResult(header.Id, done, error, results);
+            }
+            catch (Exception e)
+            {
+                throw new CorruptFrameException($"a Result frame for chunk task {header.Id} whose body is not a chunk's answer ({e.GetType().Name}: {e.Message})", e);
+            }
+        }
+    }
+
     /// <summary>The running task threw: <see cref="FrameKind.Error"/>.</summary>
     /// <param name="TaskId">The task answered.</param>
     /// <param name="Exception">The task's exception, as the parent sees it.</param>

@@ -13,6 +13,7 @@ internal sealed class OutgoingFrame
     private FrameBuffer? segments;
     private IReadOnlyList<System.Array>? arrays;
     private bool writing;
+    private bool arraysSent;
     private bool released;
 
     /// <summary>Wraps a small frame.</summary>
@@ -70,11 +71,21 @@ internal sealed class OutgoingFrame
             {
                 Frame.WriteArray(stream, FrameKind.Array, id, a);
             }
+            if (before is not null)
+            {
+                lock (sync)
+                {
+                    // The worker answers only after the body, which comes after the arrays: from an answer on, a
+                    // release may hand the arrays to the answer's reader even while the body's last bytes go out.
+                    arraysSent = true;
+                }
+            }
             buffer.WriteTo(stream);
         }
         finally
         {
             bool free;
+            IReadOnlyList<System.Array>? snapshots = null;
             lock (sync)
             {
                 writing = false;
@@ -82,13 +93,14 @@ internal sealed class OutgoingFrame
                 if (free)
                 {
                     segments = null;
+                    snapshots = arrays;
                     arrays = null;
                 }
             }
             if (free)
             {
                 buffer.Dispose();
-                ArrayRecycler.Shared.Offer(before ?? []);
+                ArrayRecycler.Shared.Offer(snapshots ?? []);
             }
         }
     }
@@ -113,6 +125,9 @@ internal sealed class OutgoingFrame
             {
                 free = segments;
                 segments = null;
+            }
+            if (!writing || arraysSent)
+            {
                 snapshots = arrays;
                 arrays = null;
             }

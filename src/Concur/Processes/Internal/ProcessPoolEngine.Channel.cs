@@ -160,32 +160,7 @@ internal sealed partial class ProcessPoolEngine
         {
             while (reader.TryReadHeader(out FrameHeader header))
             {
-                Admit(w, header);
-                if (header.Kind == FrameKind.ResultArray)
-                {
-                    w.ResultArrays.Add(reader.ReadArray(header));
-                    continue;
-                }
-                ReadOnlySequence<byte> body = reader.ReadBody(header);
-                switch (header.Kind)
-                {
-                    case FrameKind.Ready:
-                        OnReady(w, FromWorker.Ready.Decode(header));
-                        break;
-                    case FrameKind.Result:
-                        OnAnswer(w, header.Id, new FromWorker.Result(header.Id, body, w.TakeResultArrays()), null);
-                        break;
-                    case FrameKind.Error:
-                        OnAnswer(w, header.Id, default, FromWorker.Error.Decode(header, body).Exception);
-                        break;
-                    case FrameKind.InitializeFailed:
-                        RemoteException error = FromWorker.InitializeFailed.Decode(header, body).Exception;
-                        lock (gate)
-                        {
-                            w.InitializeError = error;
-                        }
-                        break;
-                }
+                Handle(w, reader, header);
             }
         }
         catch (CorruptFrameException e)
@@ -208,9 +183,47 @@ internal sealed partial class ProcessPoolEngine
         supervisorEvents.Add(() => OnWorkerEnded(w));
     }
 
+    /// <summary>
+    /// Admits one frame whose header was just read, reads its body and acts on it. A method of its own so that the
+    /// reader loop's frame keeps nothing of an answer (the task, its result, its arrays) while it waits for the next
+    /// frame: a finished task's result must be collectable at once (CPython fixed the same for its workers in
+    /// bpo-16284), and a Debug build keeps a loop's locals and temporaries alive.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private void Handle(WorkerProcess w, FrameReader reader, in FrameHeader header)
+    {
+        WorkItem? answered = Admit(w, header);
+        if (header.Kind == FrameKind.ResultArray)
+        {
+            w.ResultArrays.Add(reader.ReadArray(header));
+            return;
+        }
+        ReadOnlySequence<byte> body = reader.ReadBody(header);
+        switch (header.Kind)
+        {
+            case FrameKind.Ready:
+                OnReady(w, FromWorker.Ready.Decode(header));
+                break;
+            case FrameKind.Result:
+                OnResult(w, header, body, answered!);
+                break;
+            case FrameKind.Error:
+                OnAnswer(w, header.Id, default, FromWorker.Error.Decode(header, body).Exception);
+                break;
+            case FrameKind.InitializeFailed:
+                RemoteException error = FromWorker.InitializeFailed.Decode(header, body).Exception;
+                lock (gate)
+                {
+                    w.InitializeError = error;
+                }
+                break;
+        }
+    }
+
     /// <summary>Checks a header against the worker's state before its body is read.</summary>
+    /// <returns>For a Result or Error frame, the task it answers (the one the worker is running); otherwise null.</returns>
     /// <exception cref="CorruptFrameException">The frame is not one the worker may send now.</exception>
-    private void Admit(WorkerProcess w, in FrameHeader header)
+    private WorkItem? Admit(WorkerProcess w, in FrameHeader header)
     {
         lock (gate)
         {
@@ -230,7 +243,7 @@ internal sealed partial class ProcessPoolEngine
                 case FrameKind.Ready when header.Id != w.Pid:
                     throw new CorruptFrameException($"a Ready frame for process {header.Id}");
                 case FrameKind.Ready:
-                    return;
+                    return null;
                 case FrameKind.Result or FrameKind.Error or FrameKind.InitializeFailed or FrameKind.ResultArray when !w.Ready:
                     throw new CorruptFrameException($"a {header.Kind} frame before its Ready frame");
                 case not FrameKind.ResultArray when w.ResultArrays.Count > 0 && (header.Kind != FrameKind.Result || header.Id != w.ResultArraysFor):
@@ -253,7 +266,7 @@ internal sealed partial class ProcessPoolEngine
                     w.ResultArraysFor = header.Id;
                     // The call will not be sent again: free its frame (and the arrays sent with it) before the answer takes memory.
                     w.Outstanding.Peek().Frame.Release();
-                    return;
+                    return null;
                 case FrameKind.Result or FrameKind.Error:
                     if (w.Outstanding.Count == 0 || w.Outstanding.Peek().Id != header.Id)
                     {
@@ -263,13 +276,13 @@ internal sealed partial class ProcessPoolEngine
                     }
                     // The call will not be sent again: free its frame before the answer's body takes memory.
                     w.Outstanding.Peek().Frame.Release();
-                    return;
+                    return w.Outstanding.Peek();
                 case FrameKind.InitializeFailed when initializer is null:
                     throw new CorruptFrameException("an InitializeFailed frame, but the pool has no initializer");
                 case FrameKind.InitializeFailed when w.Answered > 0:
                     throw new CorruptFrameException("an InitializeFailed frame after its initializer had run");
                 case FrameKind.InitializeFailed:
-                    return;
+                    return null;
                 default:
                     throw new CorruptFrameException($"a frame of {Describe(header.Kind)} (id {header.Id}, {header.BodyLength:N0} body bytes), which workers do not send");
             }
@@ -306,6 +319,10 @@ internal sealed partial class ProcessPoolEngine
         }
         FlushAll(flush, mayBlock: false);
     }
+
+    /// <summary>Completes the running task with its Result frame and the arrays that came ahead of it.</summary>
+    private void OnResult(WorkerProcess w, in FrameHeader header, ReadOnlySequence<byte> body, WorkItem answered) =>
+        OnAnswer(w, header.Id, new FromWorker.Result(header.Id, answered.Accept(header, body), w.TakeResultArrays()), null);
 
     /// <summary>Completes the running task with a result (<paramref name="error"/> null) or an error.</summary>
     private void OnAnswer(WorkerProcess w, long id, FromWorker.Result result, RemoteException? error)

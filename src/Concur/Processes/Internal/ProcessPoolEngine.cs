@@ -285,6 +285,22 @@ internal sealed partial class ProcessPoolEngine
         }
     }
 
+    /// <summary>
+    /// Refuses new work once the pool is shut down, stopped, or the process is exiting. Checked first at Submit, before
+    /// any serialization and before the caller's token (a cancelled token must not hide a submission that is a bug).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The pool takes no new work; the message says why.</exception>
+    public void ThrowIfClosed()
+    {
+        lock (gate)
+        {
+            if (broken is null) // A broken pool answers with BrokenExecutorException, in Enqueue.
+            {
+                ThrowIfClosedLocked();
+            }
+        }
+    }
+
     private void ThrowIfClosedLocked()
     {
         Debug.Assert(gate.IsHeldByCurrentThread, "The gate must be held.");

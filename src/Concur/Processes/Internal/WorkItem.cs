@@ -10,7 +10,9 @@ namespace Concur.Processes.Internal;
 /// </summary>
 internal abstract class WorkItem
 {
+    private readonly Lock registrationGate = new();
     private CancellationTokenRegistration registration;
+    private bool ended;
 
     protected WorkItem(long id, FunctionRef function, OutgoingFrame frame, TimeSpan? timeout, CancellationToken cancellationToken)
     {
@@ -65,18 +67,50 @@ internal abstract class WorkItem
     {
         if (CancellationToken.CanBeCanceled)
         {
-            registration = CancellationToken.Register(static state =>
+            CancellationTokenRegistration made = CancellationToken.Register(static state =>
             {
                 var (item, callback) = ((WorkItem, Action<WorkItem>))state!;
                 callback(item);
             }, (this, onCancel));
+            lock (registrationGate)
+            {
+                if (!ended)
+                {
+                    registration = made;
+                    return;
+                }
+            }
+            // The task ended before it was registered (a worker answered at once): a registration kept now would hold
+            // the task, and its result, on the caller's token for as long as the token lives.
+            made.Dispose();
         }
     }
+
+    /// <summary>Marks the task ended and drops its cancellation registration (now, or as soon as it is made).</summary>
+    private void EndRegistration()
+    {
+        CancellationTokenRegistration done;
+        lock (registrationGate)
+        {
+            ended = true;
+            done = registration;
+            registration = default;
+        }
+        done.Dispose();
+    }
+
+    /// <summary>
+    /// Checks a Result body's shape on the reader thread, before the worker is given its next task, and returns the
+    /// part <see cref="Complete"/> deserializes. The default takes the whole body (a single result is checked only by
+    /// deserializing it); a map chunk checks its answer's envelope here.
+    /// </summary>
+    /// <exception cref="CorruptFrameException">The body does not have the shape the task's answer must have.</exception>
+    public virtual ReadOnlySequence<byte> Accept(in FrameHeader header, ReadOnlySequence<byte> body) => body;
 
     /// <summary>Completes the caller's task with the result bytes a worker sent.</summary>
     public void Complete(ReadOnlySequence<byte> body, IReadOnlyList<Array> arrays)
     {
-        registration.Dispose();
+        EndRegistration();
         Frame.Release();
         try
         {
@@ -95,7 +129,7 @@ internal abstract class WorkItem
     /// <summary>Fails the caller's task.</summary>
     public void Fail(Exception exception)
     {
-        registration.Dispose();
+        EndRegistration();
         Frame.Release();
         TrySetException(exception);
     }
@@ -103,7 +137,7 @@ internal abstract class WorkItem
     /// <summary>Cancels the caller's task.</summary>
     public void Cancel()
     {
-        registration.Dispose();
+        EndRegistration();
         Frame.Release();
         TrySetCanceled(CancellationToken.IsCancellationRequested ? CancellationToken : default);
     }

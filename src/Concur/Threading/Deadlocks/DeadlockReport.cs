@@ -6,6 +6,7 @@ namespace Concur;
 /// A deadlock found by Concur: the cycle of threads, each waiting for a lock that the next one holds, in order
 /// around the cycle, starting with the thread that closed it.
 /// </summary>
+[System.Diagnostics.DebuggerDisplay("{ToString(),nq}")]
 public sealed class DeadlockReport
 {
     internal DeadlockReport(IReadOnlyList<DeadlockCycleEntry> cycle)
@@ -36,12 +37,7 @@ public sealed class DeadlockReport
             .Append(" threads, each waiting for a lock held by the next:");
         foreach (var entry in Cycle)
         {
-            text.AppendLine().Append("  ").Append(entry.Thread).Append(" waits for lock '").Append(entry.WaitsFor)
-                .Append("', held by ").Append(entry.HeldBy);
-            if (entry.Holds is not null)
-            {
-                text.Append(" (it holds '").Append(entry.Holds).Append("')");
-            }
+            text.AppendLine().Append("  ").Append(entry);
         }
         text.AppendLine().Append("The acquire in ").Append(first.Thread)
             .Append(" was refused with this exception; the others keep waiting until it releases '")

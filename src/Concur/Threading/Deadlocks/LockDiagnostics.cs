@@ -65,30 +65,7 @@ public static class LockDiagnostics
         var text = new StringBuilder();
         foreach (var state in locks)
         {
-            text.Append(state.Kind).Append(" '").Append(state.Name).Append("': ");
-            if (state.Holder is null)
-            {
-                text.Append("free");
-            }
-            else
-            {
-                text.Append("held by ").Append(state.Holder);
-                if (state.RecursionCount > 1)
-                {
-                    text.Append(" (").Append(state.RecursionCount).Append(" times)");
-                }
-                if (state.HeldFor is { } held)
-                {
-                    text.Append(" for ").Append(held.TotalMilliseconds.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture)).Append(" ms");
-                }
-            }
-            text.AppendLine();
-            foreach (var waiter in state.Waiters)
-            {
-                text.Append("    waiting: ").Append(waiter.Waiter).Append(" for ")
-                    .Append(waiter.WaitingFor.TotalMilliseconds.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture))
-                    .AppendLine(" ms");
-            }
+            text.AppendLine(state.ToString());
         }
         return text.ToString().TrimEnd();
     }

@@ -8,6 +8,7 @@ namespace Concur;
 /// <see cref="AcquiredLock"/> first, ..., <see cref="HeldLock"/> last). Two threads running both paths at the same
 /// time can deadlock.
 /// </summary>
+[System.Diagnostics.DebuggerDisplay("{ToString(),nq}")]
 public sealed class LockOrderViolation
 {
     internal LockOrderViolation(

@@ -21,8 +21,10 @@ internal abstract class LockOwner
 /// <summary>The owner record of one thread: one thread-static object per thread, created on first use.</summary>
 internal sealed class ThreadOwner : LockOwner
 {
+#pragma warning disable IDE1006 // t_ for a [ThreadStatic] field (dotnet/runtime's convention); the rule cannot see the attribute.
     [ThreadStatic]
     private static ThreadOwner? t_current;
+#pragma warning restore IDE1006
 
     private ManualResetEventSlim? _signal;
     // Entries wrap the lock in a struct: storing into a struct array needs no covariant type check.

@@ -21,14 +21,18 @@ internal sealed class SemaphoreCore
     private readonly SemaphoreSlim _slim;
     private readonly string _kind;
 
-    public SemaphoreCore(string kind, int initialCount, int maxCount, string? name)
+    public SemaphoreCore(CountingSemaphore semaphore, string kind, int initialCount, int maxCount, string? name)
     {
+        Semaphore = semaphore;
         _kind = kind;
         // SemaphoreSlim needs a positive maximum; a bound of 0 (Python's BoundedSemaphore(0)) refuses every release below.
         _slim = new SemaphoreSlim(initialCount, Math.Max(maxCount, 1));
         Name = name;
         MaxCount = maxCount;
     }
+
+    /// <summary>Gets the public semaphore this engine serves (what <see cref="SemaphoreScope.Semaphore"/> shows).</summary>
+    public CountingSemaphore Semaphore { get; }
 
     public string? Name { get; }
 
@@ -119,5 +123,12 @@ internal sealed class SemaphoreCore
 
     public string Describe() => Name is null ? _kind : $"{_kind} '{Name}'";
 
-    public override string ToString() => $"{Describe()} (count {CurrentCount})";
+    /// <summary>
+    /// The kind, name and count, as CPython's <c>repr</c> shows a semaphore's value (<c>value=2</c>, or
+    /// <c>value=2/4</c> for a bounded one): <c>CountingSemaphore 'downloads' (count 2)</c>,
+    /// <c>BoundedSemaphore 'pool' (count 2 of 4)</c>.
+    /// </summary>
+    public override string ToString() => MaxCount == int.MaxValue
+        ? $"{Describe()} (count {CurrentCount})"
+        : $"{Describe()} (count {CurrentCount} of {MaxCount})";
 }

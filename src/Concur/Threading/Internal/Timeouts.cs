@@ -1,25 +1,35 @@
-using System.Diagnostics;
-
 namespace Concur.Threading.Internal;
 
 /// <summary>
-/// The one timeout rule and the one remaining-time computation shared by every blocking call of Concur (locks,
-/// conditions, queues, barriers, semaphores, events, executors, <c>Futures</c>).
+/// The one timeout rule of Concur, checked at every public member that takes a timeout (locks, conditions, queues,
+/// barriers, semaphores, events, timers, executors' <c>Map</c>, <c>Futures</c>) with the same message.
 /// </summary>
 /// <remarks>
-/// A wait that loops (a condition woken for nothing, a lock lost to a barging thread) must not restart its timeout
-/// on each round: it takes <see cref="StartClock"/> once and asks <see cref="Remaining"/> before every wait. The clock
-/// is <see cref="Stopwatch"/>, which is monotonic, so changing the wall clock neither shortens nor extends a wait.
+/// <para>The rule, as Python's <c>timeout</c> arguments and .NET's waits agree on it:</para>
+/// <list type="bullet">
+/// <item><description><see cref="TimeSpan.Zero"/> is allowed and means "poll": try once, do not wait (Python's <c>timeout=0</c>).</description></item>
+/// <item><description>A positive timeout up to <see cref="Longest"/> waits at most that long.</description></item>
+/// <item><description><see cref="Timeout.InfiniteTimeSpan"/> (-1 ms) waits forever, as for every .NET wait.</description></item>
+/// <item><description><see langword="null"/>, where the parameter is a <c>TimeSpan?</c>, also means no limit (Python's <c>timeout=None</c>).</description></item>
+/// <item><description>
+/// Anything else is refused with <see cref="ArgumentOutOfRangeException"/> at the call: any other negative value (CPython
+/// raises <c>ValueError</c> for a negative timeout; treating it as zero or as infinite would hide a bug), and a value
+/// above <see cref="Longest"/>, which the operating system's waits cannot take.
+/// </description></item>
+/// </list>
+/// <para>How much of a timeout is left is <see cref="Deadline"/>'s job; how long to spin first, <see cref="Spinning"/>'s.</para>
 /// </remarks>
 internal static class Timeouts
 {
-    /// <summary>The longest finite timeout the underlying waits accept (<see cref="int.MaxValue"/> milliseconds, about 24.8 days).</summary>
+    /// <summary>
+    /// The longest finite timeout: <see cref="int.MaxValue"/> milliseconds (about 24.8 days), the most that
+    /// <see cref="Monitor.Wait(object, int)"/>, <see cref="SemaphoreSlim.Wait(int)"/> and <see cref="Task.Wait(int)"/> accept.
+    /// </summary>
     public static readonly TimeSpan Longest = TimeSpan.FromMilliseconds(int.MaxValue);
 
-    /// <summary>
-    /// Throws <see cref="ArgumentOutOfRangeException"/> unless <paramref name="timeout"/> is zero or positive (and at most
-    /// <see cref="Longest"/>) or <see cref="Timeout.InfiniteTimeSpan"/>.
-    /// </summary>
+    /// <summary>Applies the rule: throws <see cref="ArgumentOutOfRangeException"/> for a negative timeout other than <see cref="Timeout.InfiniteTimeSpan"/> or one above <see cref="Longest"/>.</summary>
+    /// <param name="timeout">The caller's timeout.</param>
+    /// <param name="paramName">The name of the caller's parameter, for the exception.</param>
     public static void Validate(TimeSpan timeout, string paramName)
     {
         if (timeout == Timeout.InfiniteTimeSpan)
@@ -31,7 +41,7 @@ internal static class Timeouts
             throw new ArgumentOutOfRangeException(
                 paramName,
                 timeout,
-                "The timeout is negative. Pass TimeSpan.Zero or a positive TimeSpan, or Timeout.InfiniteTimeSpan to wait forever.");
+                "The timeout is negative. Pass TimeSpan.Zero to try without waiting, a positive TimeSpan, or Timeout.InfiniteTimeSpan to wait forever.");
         }
         if (timeout > Longest)
         {
@@ -42,30 +52,14 @@ internal static class Timeouts
         }
     }
 
-    /// <summary>The same rule for an optional timeout: <see langword="null"/> (no limit, as Python's <c>timeout=None</c>) is always valid.</summary>
+    /// <summary>Applies the rule to an optional timeout: <see langword="null"/> (no limit) is always valid.</summary>
+    /// <param name="timeout">The caller's timeout.</param>
+    /// <param name="paramName">The name of the caller's parameter, for the exception.</param>
     public static void Validate(TimeSpan? timeout, string paramName)
     {
         if (timeout is { } value)
         {
             Validate(value, paramName);
         }
-    }
-
-    /// <summary>Starts counting <paramref name="timeout"/>: a <see cref="Stopwatch"/> timestamp, or 0 for an infinite one (no clock read).</summary>
-    public static long StartClock(TimeSpan timeout) =>
-        timeout == Timeout.InfiniteTimeSpan ? 0 : Stopwatch.GetTimestamp();
-
-    /// <summary>
-    /// Gets the part of <paramref name="timeout"/> left since <paramref name="start"/> (from <see cref="StartClock"/>):
-    /// never negative, <see cref="TimeSpan.Zero"/> once it ran out, and <see cref="Timeout.InfiniteTimeSpan"/> for an infinite timeout.
-    /// </summary>
-    public static TimeSpan Remaining(TimeSpan timeout, long start)
-    {
-        if (timeout == Timeout.InfiniteTimeSpan)
-        {
-            return Timeout.InfiniteTimeSpan;
-        }
-        var remaining = timeout - Stopwatch.GetElapsedTime(start);
-        return remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero;
     }
 }

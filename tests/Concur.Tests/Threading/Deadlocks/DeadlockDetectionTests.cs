@@ -146,12 +146,14 @@ public class DeadlockDetectionTests(ITestOutputHelper output)
         output.WriteLine(error.Message);
         var cycle = error.Report.Cycle;
         Assert.Equal(2, cycle.Count);
-        Assert.Equal(new DeadlockCycleEntry(
-            $"thread \"transfer-2\" (id {t2.ManagedThreadId})", t2.ManagedThreadId, "account-A",
-            $"thread \"transfer-1\" (id {t1.ManagedThreadId})", t1.ManagedThreadId, "account-B"), cycle[0]);
-        Assert.Equal(new DeadlockCycleEntry(
-            $"thread \"transfer-1\" (id {t1.ManagedThreadId})", t1.ManagedThreadId, "account-B",
-            $"thread \"transfer-2\" (id {t2.ManagedThreadId})", t2.ManagedThreadId, "account-A"), cycle[1]);
+        Assert.Equal(
+            ($"thread \"transfer-2\" (id {t2.ManagedThreadId})", t2.ManagedThreadId, "account-A",
+             $"thread \"transfer-1\" (id {t1.ManagedThreadId})", t1.ManagedThreadId, "account-B"),
+            Fields(cycle[0]));
+        Assert.Equal(
+            ($"thread \"transfer-1\" (id {t1.ManagedThreadId})", t1.ManagedThreadId, "account-B",
+             $"thread \"transfer-2\" (id {t2.ManagedThreadId})", t2.ManagedThreadId, "account-A"),
+            Fields(cycle[1]));
         Assert.StartsWith("Deadlock: a cycle of 2 threads, each waiting for a lock held by the next:", error.Message);
         Assert.Contains(
             $"thread \"transfer-2\" (id {t2.ManagedThreadId}) waits for lock 'account-A', held by thread \"transfer-1\" (id {t1.ManagedThreadId}) (it holds 'account-B')",
@@ -387,4 +389,7 @@ public class DeadlockDetectionTests(ITestOutputHelper output)
         Assert.Null(Assert.Single(threads.JoinAll()));
         Assert.True(result);
     }
+
+    private static (string Thread, int Id, string WaitsFor, string HeldBy, int HeldById, string? Holds) Fields(DeadlockCycleEntry entry) =>
+        (entry.Thread, entry.ManagedThreadId, entry.WaitsFor, entry.HeldBy, entry.HeldByManagedThreadId, entry.Holds);
 }

@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using Concur.Threading.Internal;
 
 namespace Concur.Executors.Internal;
@@ -26,7 +27,9 @@ namespace Concur.Executors.Internal;
 /// <item><description>
 /// Errors: a faulted item's exception is rethrown (unwrapped) when the enumeration reaches it (in input order
 /// for <see cref="Ordered"/>, in completion order for <see cref="Unordered"/>); a cancelled item throws
-/// <see cref="TaskCanceledException"/>.
+/// <see cref="TaskCanceledException"/>. With chunks, an item's exception is part of its chunk's outcome: every
+/// result before that item is yielded first, so chunking never changes what the consumer sees before an error.
+/// A chunk that fails as a whole (a crashed worker, a cancelled chunk) throws at its first item.
 /// </description></item>
 /// <item><description>
 /// Timeout: counted from the first <c>MoveNext</c>; when it runs out before the next result is ready,
@@ -129,11 +132,24 @@ internal static class MapPipeline
     public static IEnumerable<TResult> OrderedChunks<T, TResult>(
         IEnumerable<T> source,
         int chunkSize,
-        Func<T[], CancellationToken, Task<TResult[]>> submitChunk,
+        Func<T[], CancellationToken, Task<ChunkOutcome<TResult>>> submitChunk,
         int bufferSize,
         TimeSpan? timeout,
         CancellationToken cancellationToken) =>
-        Ordered(source.Chunk(chunkSize), submitChunk, bufferSize, timeout, cancellationToken).SelectMany(static chunk => chunk);
+        OrderedChunks(source.Chunk(chunkSize), submitChunk, bufferSize, timeout, cancellationToken);
+
+    /// <summary>
+    /// Like <see cref="Ordered"/>, over chunks the caller cuts (of any sizes), flattening the results; <c>bufferSize</c>
+    /// counts chunks. An item that threw ends its chunk (<see cref="ChunkOutcome{TResult}"/>): the results before it
+    /// are yielded, then its exception is thrown, as for a map without chunks.
+    /// </summary>
+    public static IEnumerable<TResult> OrderedChunks<T, TResult>(
+        IEnumerable<T[]> chunks,
+        Func<T[], CancellationToken, Task<ChunkOutcome<TResult>>> submitChunk,
+        int bufferSize,
+        TimeSpan? timeout,
+        CancellationToken cancellationToken) =>
+        Flatten(Ordered(chunks, submitChunk, bufferSize, timeout, cancellationToken));
 
     /// <summary>
     /// Like <see cref="Unordered"/>, but sends <paramref name="chunkSize"/> items per task; each chunk's results are
@@ -142,11 +158,45 @@ internal static class MapPipeline
     public static IEnumerable<TResult> UnorderedChunks<T, TResult>(
         IEnumerable<T> source,
         int chunkSize,
-        Func<T[], CancellationToken, Task<TResult[]>> submitChunk,
+        Func<T[], CancellationToken, Task<ChunkOutcome<TResult>>> submitChunk,
         int bufferSize,
         TimeSpan? timeout,
         CancellationToken cancellationToken) =>
-        Unordered(source.Chunk(chunkSize), submitChunk, bufferSize, timeout, cancellationToken).SelectMany(static chunk => chunk);
+        UnorderedChunks(source.Chunk(chunkSize), submitChunk, bufferSize, timeout, cancellationToken);
+
+    /// <summary>
+    /// Like <see cref="Unordered"/>, over chunks the caller cuts; each chunk's results are yielded together, in input
+    /// order within the chunk, and a chunk whose item threw yields the results before that item, then throws.
+    /// </summary>
+    public static IEnumerable<TResult> UnorderedChunks<T, TResult>(
+        IEnumerable<T[]> chunks,
+        Func<T[], CancellationToken, Task<ChunkOutcome<TResult>>> submitChunk,
+        int bufferSize,
+        TimeSpan? timeout,
+        CancellationToken cancellationToken) =>
+        Flatten(Unordered(chunks, submitChunk, bufferSize, timeout, cancellationToken));
+
+    /// <summary>
+    /// Yields each chunk's results, then throws its item's exception if it has one. Each result's slot is cleared as
+    /// it is yielded, so a consumed result is not kept reachable by the rest of its chunk.
+    /// </summary>
+    private static IEnumerable<TResult> Flatten<TResult>(IEnumerable<ChunkOutcome<TResult>> chunks)
+    {
+        foreach (var chunk in chunks)
+        {
+            var results = chunk.Results;
+            for (var i = 0; i < results.Length; i++)
+            {
+                var result = results[i];
+                results[i] = default!;
+                yield return result;
+            }
+            if (chunk.Error is { } error)
+            {
+                ExceptionDispatchInfo.Throw(error);
+            }
+        }
+    }
 
     private static TResult WaitForResult<TResult>(
         Task<TResult> task,

@@ -42,20 +42,34 @@ internal sealed class CompletionQueue<TTask>
     /// <paramref name="timeout"/> runs out first.
     /// </summary>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
-    public TTask? Take(TimeSpan timeout, CancellationToken cancellationToken)
-    {
-        // Results of short work arrive within microseconds: spin before blocking (Spinning.WorkRounds says why).
-        if (timeout != TimeSpan.Zero)
-        {
-            Spinning.SpinUntil(_signal, static signal => signal.CurrentCount != 0, Spinning.WorkRounds);
-        }
-        return _signal.Wait(timeout, cancellationToken) ? Dequeue() : null;
-    }
+    public TTask? Take(TimeSpan timeout, CancellationToken cancellationToken) =>
+        SyncOrAsync.RunSync(TakeCore(timeout, sync: true, cancellationToken));
 
     /// <summary>The asynchronous twin of <see cref="Take"/>.</summary>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
-    public async ValueTask<TTask?> TakeAsync(TimeSpan timeout, CancellationToken cancellationToken) =>
-        await _signal.WaitAsync(timeout, cancellationToken).ConfigureAwait(false) ? Dequeue() : null;
+    public ValueTask<TTask?> TakeAsync(TimeSpan timeout, CancellationToken cancellationToken) =>
+        TakeCore(timeout, sync: false, cancellationToken);
+
+    // The one core of Take and TakeAsync (the twin rule, see SyncOrAsync).
+    private async ValueTask<TTask?> TakeCore(TimeSpan timeout, bool sync, CancellationToken cancellationToken)
+    {
+        bool taken;
+        if (sync)
+        {
+            // Results of short work arrive within microseconds: spin before blocking (Spinning.WorkRounds says why).
+            // An asynchronous caller frees its thread instead.
+            if (timeout != TimeSpan.Zero)
+            {
+                Spinning.SpinUntil(_signal, static signal => signal.CurrentCount != 0, Spinning.WorkRounds);
+            }
+            taken = _signal.Wait(timeout, cancellationToken);
+        }
+        else
+        {
+            taken = await _signal.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+        }
+        return taken ? Dequeue() : null;
+    }
 
     private TTask Dequeue()
     {

@@ -7,7 +7,7 @@ namespace Concur.Executors.Internal;
 /// <see cref="TryStart"/>s it, then <see cref="Execute"/>s it, then <see cref="Publish"/>es the outcome, so the worker
 /// can mark itself idle between the last two steps (before any awaiting code sees the result).
 /// </summary>
-internal abstract class WorkItem
+internal abstract class ThreadWorkItem
 {
     private const int Queued = 0;
     private const int Running = 1;
@@ -34,10 +34,10 @@ internal abstract class WorkItem
     public abstract void Fault(Exception exception);
 }
 
-/// <summary>A <see cref="WorkItem"/> whose task completes with a <typeparamref name="TResult"/>.</summary>
-internal abstract class WorkItem<TResult> : WorkItem
+/// <summary>A <see cref="ThreadWorkItem"/> whose task completes with a <typeparamref name="TResult"/>.</summary>
+internal abstract class ThreadWorkItem<TResult> : ThreadWorkItem
 {
-    private static readonly Action<object?> s_onTokenCancelled = static state => ((WorkItem<TResult>)state!).Cancel();
+    private static readonly Action<object?> s_onTokenCancelled = static state => ((ThreadWorkItem<TResult>)state!).Cancel();
 
     private readonly TaskCompletionSource<TResult> _completion;
     private CancellationToken _token;
@@ -53,7 +53,7 @@ internal abstract class WorkItem<TResult> : WorkItem
     /// <see langword="false"/> only for tasks that stay inside Concur (Map's), whose sole continuations are Concur's
     /// own short, non-blocking callbacks; running those inline saves a thread hop per item.
     /// </param>
-    protected WorkItem(bool userVisible)
+    protected ThreadWorkItem(bool userVisible)
     {
         _completion = new TaskCompletionSource<TResult>(
             userVisible ? TaskCreationOptions.RunContinuationsAsynchronously : TaskCreationOptions.None);

@@ -1,14 +1,14 @@
 namespace Concur.Executors.Internal;
 
 /// <summary>Runs a <see cref="Func{TResult}"/>.</summary>
-internal sealed class FuncWorkItem<TResult>(Func<TResult> function) : WorkItem<TResult>(userVisible: true)
+internal sealed class FuncWorkItem<TResult>(Func<TResult> function) : ThreadWorkItem<TResult>(userVisible: true)
 {
     protected override TResult Invoke() => function();
 }
 
 /// <summary>Runs a <see cref="Func{T, TResult}"/> on one argument.</summary>
 internal sealed class FuncWorkItem<T, TResult>(Func<T, TResult> function, T argument, bool userVisible = true)
-    : WorkItem<TResult>(userVisible)
+    : ThreadWorkItem<TResult>(userVisible)
 {
     protected override TResult Invoke() => function(argument);
 }

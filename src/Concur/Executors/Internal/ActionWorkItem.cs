@@ -1,7 +1,7 @@
 namespace Concur.Executors.Internal;
 
 /// <summary>Runs an <see cref="Action"/>; the task's result is always <see langword="null"/>.</summary>
-internal sealed class ActionWorkItem(Action action) : WorkItem<object?>(userVisible: true)
+internal sealed class ActionWorkItem(Action action) : ThreadWorkItem<object?>(userVisible: true)
 {
     protected override object? Invoke()
     {

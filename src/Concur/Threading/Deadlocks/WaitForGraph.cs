@@ -20,7 +20,7 @@ namespace Concur.Threading.Deadlocks;
 /// lock may be held while taking a gate, never the other way round.
 /// </para>
 /// </remarks>
-internal static class DeadlockDetector
+internal static class WaitForGraph
 {
     private const int MaxHops = 4096;
 

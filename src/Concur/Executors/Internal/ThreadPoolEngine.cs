@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 
 using Concur.Threading.Internal;
 
@@ -9,7 +10,7 @@ namespace Concur.Executors.Internal;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Data flow: <c>Enqueue</c> puts a <see cref="WorkItem"/> on a <see cref="ConcurrentQueue{T}"/> and releases one count
+/// Data flow: <c>Enqueue</c> puts a <see cref="ThreadWorkItem"/> on a <see cref="ConcurrentQueue{T}"/> and releases one count
 /// of a <see cref="SemaphoreSlim"/>; a worker spins briefly, then blocks on the semaphore, takes the item, runs it and
 /// publishes its outcome to the item's task. Shutdown releases one extra count per worker; a worker that wakes to an
 /// empty queue after shutdown passes the wake-up on and exits.
@@ -24,7 +25,7 @@ namespace Concur.Executors.Internal;
 internal sealed class ThreadPoolEngine
 #pragma warning restore CA1001
 {
-    private readonly ConcurrentQueue<WorkItem> _queue = new();
+    private readonly ConcurrentQueue<ThreadWorkItem> _queue = new();
 
     // One count per queued item plus one per exit request after shutdown; workers block on it.
     private readonly SemaphoreSlim _workAvailable = new(0);
@@ -50,6 +51,18 @@ internal sealed class ThreadPoolEngine
     }
 
     public int MaxWorkers { get; }
+
+    /// <summary>Gets the prefix of the worker threads' names, which also names the executor in its description.</summary>
+    public string Name => _threadNamePrefix;
+
+    /// <summary>Gets the number of worker threads that have started and not exited.</summary>
+    public int LiveThreadCount => Volatile.Read(ref _liveThreads);
+
+    /// <summary>Gets the number of workers waiting for work (or about to), a snapshot.</summary>
+    public int IdleCount => Math.Max(0, Volatile.Read(ref _idle));
+
+    /// <summary>Gets the number of items queued and not yet taken by a worker, a snapshot.</summary>
+    public int QueuedCount => Math.Max(0, Volatile.Read(ref _pending));
 
     public bool IsShutdown => _shutdown;
 
@@ -103,7 +116,7 @@ internal sealed class ThreadPoolEngine
         }
     }
 
-    public Task<TResult> Enqueue<TResult>(WorkItem<TResult> item, CancellationToken cancellationToken)
+    public Task<TResult> Enqueue<TResult>(ThreadWorkItem<TResult> item, CancellationToken cancellationToken)
     {
         if (cancellationToken.IsCancellationRequested)
         {
@@ -209,30 +222,12 @@ internal sealed class ThreadPoolEngine
             {
                 WaitForWork();
                 Interlocked.Decrement(ref _idle);
-                if (!_queue.TryDequeue(out var item))
+                if (!RunNext())
                 {
-                    if (_shutdown)
-                    {
-                        // Pass the wake-up on, so every worker sees the shutdown (CPython re-queues its None).
-                        _workAvailable.Release();
-                        return;
-                    }
-                    Interlocked.Increment(ref _idle);
-                    continue;
+                    // Pass the wake-up on, so every worker sees the shutdown (CPython re-queues its None).
+                    _workAvailable.Release();
+                    return;
                 }
-                Interlocked.Decrement(ref _pending);
-                if (Volatile.Read(ref _broken) is { } broken)
-                {
-                    item.Fault(broken);
-                }
-                else if (item.TryStart())
-                {
-                    item.Execute();
-                    Interlocked.Increment(ref _idle);
-                    item.Publish();
-                    continue;
-                }
-                Interlocked.Increment(ref _idle);
             }
         }
         finally
@@ -247,6 +242,45 @@ internal sealed class ThreadPoolEngine
                 _allExited.TrySetResult();
             }
         }
+    }
+
+    /// <summary>
+    /// Takes the next item, if any, and runs it (or faults it when the executor is broken), then counts the worker idle
+    /// again. Returns <see langword="false"/> when the queue is empty after shutdown: the worker exits.
+    /// </summary>
+    /// <remarks>
+    /// A method of its own so that the item is referenced only from this frame: once it returns, the worker waiting for
+    /// its next item keeps nothing of the last one alive, neither the function with what it captured nor the result or
+    /// exception (CPython's bpo-16284). A local of the loop in <see cref="WorkerLoop"/> would keep the item until it is
+    /// overwritten by the next one: unoptimized code (a Debug build, tier-0 code) reports locals live to the end of the
+    /// method. The idle count changes here because a worker counts itself idle before it publishes (see <see cref="WorkerLoop"/>).
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool RunNext()
+    {
+        if (!_queue.TryDequeue(out var item))
+        {
+            if (_shutdown)
+            {
+                return false;
+            }
+            Interlocked.Increment(ref _idle);
+            return true;
+        }
+        Interlocked.Decrement(ref _pending);
+        if (Volatile.Read(ref _broken) is { } broken)
+        {
+            item.Fault(broken);
+        }
+        else if (item.TryStart())
+        {
+            item.Execute();
+            Interlocked.Increment(ref _idle);
+            item.Publish();
+            return true;
+        }
+        Interlocked.Increment(ref _idle);
+        return true;
     }
 
     private void WaitForWork()
