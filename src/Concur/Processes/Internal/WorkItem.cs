@@ -10,7 +10,7 @@ namespace Concur.Processes.Internal;
 /// </summary>
 internal abstract class WorkItem
 {
-    private CancellationTokenRegistration registration;
+    private CancellationTokenRegistration _registration;
 
     protected WorkItem(long id, FunctionRef function, OutgoingFrame frame, TimeSpan? timeout, CancellationToken cancellationToken)
     {
@@ -65,7 +65,7 @@ internal abstract class WorkItem
     {
         if (CancellationToken.CanBeCanceled)
         {
-            registration = CancellationToken.Register(static state =>
+            _registration = CancellationToken.Register(static state =>
             {
                 var (item, callback) = ((WorkItem, Action<WorkItem>))state!;
                 callback(item);
@@ -84,7 +84,7 @@ internal abstract class WorkItem
     /// <summary>Completes the caller's task with the result bytes a worker sent.</summary>
     public void Complete(ReadOnlySequence<byte> body, IReadOnlyList<Array> arrays)
     {
-        registration.Dispose();
+        _registration.Dispose();
         Frame.Release();
         try
         {
@@ -103,7 +103,7 @@ internal abstract class WorkItem
     /// <summary>Fails the caller's task.</summary>
     public void Fail(Exception exception)
     {
-        registration.Dispose();
+        _registration.Dispose();
         Frame.Release();
         TrySetException(exception);
     }
@@ -111,7 +111,7 @@ internal abstract class WorkItem
     /// <summary>Cancels the caller's task.</summary>
     public void Cancel()
     {
-        registration.Dispose();
+        _registration.Dispose();
         Frame.Release();
         TrySetCanceled(CancellationToken.IsCancellationRequested ? CancellationToken : default);
     }
@@ -129,7 +129,7 @@ internal abstract class WorkItem
 /// <typeparam name="TResult">The declared result type (the result travels by it).</typeparam>
 internal sealed class WorkItem<TResult> : WorkItem
 {
-    private readonly TaskCompletionSource<TResult> completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<TResult> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public WorkItem(long id, FunctionRef function, OutgoingFrame frame, TimeSpan? timeout, CancellationToken cancellationToken)
         : base(id, function, frame, timeout, cancellationToken)
@@ -137,10 +137,10 @@ internal sealed class WorkItem<TResult> : WorkItem
     }
 
     /// <inheritdoc/>
-    public override Task Task => completion.Task;
+    public override Task Task => _completion.Task;
 
     /// <summary>Gets the caller's typed task.</summary>
-    public Task<TResult> TypedTask => completion.Task;
+    public Task<TResult> TypedTask => _completion.Task;
 
     protected override void SetResult(ReadOnlySequence<byte> body, OutOfBand arrays)
     {
@@ -151,10 +151,10 @@ internal sealed class WorkItem<TResult> : WorkItem
             value = Payload.Read<TResult>(ref reader);
         }
         arrays.EnsureAllTaken();
-        completion.TrySetResult(value);
+        _completion.TrySetResult(value);
     }
 
-    protected override void TrySetException(Exception exception) => completion.TrySetException(exception);
+    protected override void TrySetException(Exception exception) => _completion.TrySetException(exception);
 
-    protected override void TrySetCanceled(CancellationToken token) => completion.TrySetCanceled(token);
+    protected override void TrySetCanceled(CancellationToken token) => _completion.TrySetCanceled(token);
 }
