@@ -13,8 +13,8 @@ public class LargePayloadBenchmarks
     /// <summary>The payload size.</summary>
     public const int PayloadBytes = 100 << 20;
 
-    private ProcessPoolExecutor pool = null!;
-    private double[] payload = null!;
+    private ProcessPoolExecutor _pool = null!;
+    private double[] _payload = null!;
 
     /// <summary>The worker function: returns what it got.</summary>
     public static double[] Echo(double[] values) => values;
@@ -22,17 +22,17 @@ public class LargePayloadBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        pool = new ProcessPoolExecutor(maxWorkers: 1);
-        payload = Enumerable.Range(0, PayloadBytes / sizeof(double)).Select(i => i * 0.5).ToArray();
-        pool.Submit(Echo, payload[..1]).GetAwaiter().GetResult();
+        _pool = new ProcessPoolExecutor(maxWorkers: 1);
+        _payload = Enumerable.Range(0, PayloadBytes / sizeof(double)).Select(i => i * 0.5).ToArray();
+        _pool.Submit(Echo, _payload[..1]).GetAwaiter().GetResult();
     }
 
     [GlobalCleanup]
-    public void Cleanup() => pool.Dispose();
+    public void Cleanup() => _pool.Dispose();
 
     /// <summary>One round trip of 100 MiB each way.</summary>
     [Benchmark]
-    public int RoundTrip100MiB() => pool.Submit(Echo, payload).GetAwaiter().GetResult().Length;
+    public int RoundTrip100MiB() => _pool.Submit(Echo, _payload).GetAwaiter().GetResult().Length;
 
     /// <summary>
     /// <c>Concur.Benchmarks processes-large [n]</c>: n round trips of the 100 MiB array; prints the median MB/s
@@ -44,7 +44,7 @@ public class LargePayloadBenchmarks
         int runs = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 5;
         var bench = new LargePayloadBenchmarks();
         bench.Setup();
-        int worker = bench.pool.WorkerProcessIds[0];
+        int worker = bench._pool.WorkerProcessIds[0];
         long parentBase = Rss(Environment.ProcessId), workerBase = Rss(worker);
         ResetPeak(Environment.ProcessId);
         ResetPeak(worker);
@@ -54,7 +54,7 @@ public class LargePayloadBenchmarks
             var watch = Stopwatch.StartNew();
             int n = bench.RoundTrip100MiB();
             watch.Stop();
-            if (n != bench.payload.Length)
+            if (n != bench._payload.Length)
             {
                 throw new InvalidOperationException("Wrong length back.");
             }

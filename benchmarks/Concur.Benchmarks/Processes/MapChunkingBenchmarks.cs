@@ -14,36 +14,36 @@ namespace Concur.Benchmarks.Processes;
 [MaxColumn]
 public class MapChunkingBenchmarks
 {
-    private ProcessPoolExecutor executor = null!;
-    private ProcessPool pool = null!;
-    private int[] million = null!;
-    private int[] twoHundredThousand = null!;
+    private ProcessPoolExecutor _executor = null!;
+    private ProcessPool _pool = null!;
+    private int[] _million = null!;
+    private int[] _twoHundredThousand = null!;
 
     [GlobalSetup]
     public void Setup()
     {
-        executor = new ProcessPoolExecutor(maxWorkers: 2);
-        executor.Submit(ProcessWork.Identity, 0).GetAwaiter().GetResult();
-        pool = new ProcessPool(processes: 2);
-        pool.Apply(ProcessWork.Identity, 0);
-        million = Enumerable.Range(0, 1_000_000).ToArray();
-        twoHundredThousand = Enumerable.Range(0, 200_000).ToArray();
+        _executor = new ProcessPoolExecutor(maxWorkers: 2);
+        _executor.Submit(ProcessWork.Identity, 0).GetAwaiter().GetResult();
+        _pool = new ProcessPool(processes: 2);
+        _pool.Apply(ProcessWork.Identity, 0);
+        _million = Enumerable.Range(0, 1_000_000).ToArray();
+        _twoHundredThousand = Enumerable.Range(0, 200_000).ToArray();
     }
 
     [GlobalCleanup]
     public void Cleanup()
     {
-        executor.Dispose();
-        pool.Dispose();
+        _executor.Dispose();
+        _pool.Dispose();
     }
 
     /// <summary>ProcessPoolExecutor.Map over an array of 1,000,000 items (size known: Python's chunk rule).</summary>
     [Benchmark(Baseline = true)]
-    public int ExecutorMap_Array_1M() => Last(executor.Map(ProcessWork.Identity, million));
+    public int ExecutorMap_Array_1M() => Last(_executor.Map(ProcessWork.Identity, _million));
 
     /// <summary>ProcessPoolExecutor.Map over the same items with their size unknown.</summary>
     [Benchmark]
-    public int ExecutorMap_UnknownSize_1M() => Last(executor.Map(ProcessWork.Identity, million.Where(static _ => true)));
+    public int ExecutorMap_UnknownSize_1M() => Last(_executor.Map(ProcessWork.Identity, _million.Where(static _ => true)));
 
     /// <summary>
     /// ProcessPoolExecutor.Map over the array with an explicit chunk size: what the adaptive cap (8,192) and Python's
@@ -53,15 +53,15 @@ public class MapChunkingBenchmarks
     [Arguments(8_192)]
     [Arguments(16_384)]
     [Arguments(65_536)]
-    public int ExecutorMap_Array_1M_ChunkSize(int chunkSize) => Last(executor.Map(ProcessWork.Identity, million, chunkSize: chunkSize));
+    public int ExecutorMap_Array_1M_ChunkSize(int chunkSize) => Last(_executor.Map(ProcessWork.Identity, _million, chunkSize: chunkSize));
 
     /// <summary>ProcessPool.Imap over an array of 200,000 items, default chunk size.</summary>
     [Benchmark]
-    public int Imap_Array_200k() => Last(pool.Imap(ProcessWork.Identity, twoHundredThousand));
+    public int Imap_Array_200k() => Last(_pool.Imap(ProcessWork.Identity, _twoHundredThousand));
 
     /// <summary>ProcessPool.Imap over the same items with their size unknown, default chunk size.</summary>
     [Benchmark]
-    public int Imap_UnknownSize_200k() => Last(pool.Imap(ProcessWork.Identity, twoHundredThousand.Where(static _ => true)));
+    public int Imap_UnknownSize_200k() => Last(_pool.Imap(ProcessWork.Identity, _twoHundredThousand.Where(static _ => true)));
 
     private static int Last(IEnumerable<int> results)
     {

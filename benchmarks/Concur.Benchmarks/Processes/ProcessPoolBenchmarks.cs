@@ -10,23 +10,23 @@ namespace Concur.Benchmarks.Processes;
 [MemoryDiagnoser]
 public class ProcessPoolBenchmarks
 {
-    private ProcessPoolExecutor pool = null!;
-    private int[] items = null!;
+    private ProcessPoolExecutor _pool = null!;
+    private int[] _items = null!;
 
     [GlobalSetup]
     public void Setup()
     {
-        pool = new ProcessPoolExecutor(maxWorkers: 2);
-        pool.Submit(ProcessWork.Identity, 0).GetAwaiter().GetResult();
-        items = Enumerable.Range(0, 100_000).ToArray();
+        _pool = new ProcessPoolExecutor(maxWorkers: 2);
+        _pool.Submit(ProcessWork.Identity, 0).GetAwaiter().GetResult();
+        _items = Enumerable.Range(0, 100_000).ToArray();
     }
 
     [GlobalCleanup]
-    public void Cleanup() => pool.Dispose();
+    public void Cleanup() => _pool.Dispose();
 
     /// <summary>One warm submit-to-result round trip.</summary>
     [Benchmark]
-    public int RoundTrip() => pool.Submit(ProcessWork.Identity, 1).GetAwaiter().GetResult();
+    public int RoundTrip() => _pool.Submit(ProcessWork.Identity, 1).GetAwaiter().GetResult();
 
     /// <summary>1,000 submits, then wait for all.</summary>
     [Benchmark(OperationsPerInvoke = 1000)]
@@ -35,7 +35,7 @@ public class ProcessPoolBenchmarks
         var tasks = new Task<int>[1000];
         for (int i = 0; i < tasks.Length; i++)
         {
-            tasks[i] = pool.Submit(ProcessWork.Identity, i);
+            tasks[i] = _pool.Submit(ProcessWork.Identity, i);
         }
         Task.WaitAll(tasks);
     }
@@ -45,7 +45,7 @@ public class ProcessPoolBenchmarks
     public int Map100k()
     {
         int last = 0;
-        foreach (int r in pool.Map(ProcessWork.Identity, items))
+        foreach (int r in _pool.Map(ProcessWork.Identity, _items))
         {
             last = r;
         }

@@ -14,24 +14,24 @@ namespace Concur.Benchmarks.Serialization;
 public class LargeArrayBenchmarks
 {
     private const int Count = 100 * 1024 * 1024 / sizeof(double);
-    private static readonly MessagePackSerializerOptions Elementwise = MessagePackSerializerOptions.Standard;
+    private static readonly MessagePackSerializerOptions s_elementwise = MessagePackSerializerOptions.Standard;
 
-    private double[] values = null!;
-    private ArrayBufferWriter<byte> buffer = null!;
-    private byte[] encoded = null!;
+    private double[] _values = null!;
+    private ArrayBufferWriter<byte> _buffer = null!;
+    private byte[] _encoded = null!;
 
     [GlobalSetup]
     public void Setup()
     {
-        values = new double[Count];
+        _values = new double[Count];
         var random = new Random(7);
-        for (int i = 0; i < values.Length; i++)
+        for (int i = 0; i < _values.Length; i++)
         {
-            values[i] = random.NextDouble();
+            _values[i] = random.NextDouble();
         }
-        buffer = new ArrayBufferWriter<byte>(Count * sizeof(double) + 16);
-        Payload.Write<double[]>(buffer, values);
-        encoded = buffer.WrittenSpan.ToArray();
+        _buffer = new ArrayBufferWriter<byte>(Count * sizeof(double) + 16);
+        Payload.Write<double[]>(_buffer, _values);
+        _encoded = _buffer.WrittenSpan.ToArray();
     }
 
     /// <summary>Writes the array to a stream: the header, then the array's own memory (what a pipe writer sees).</summary>
@@ -39,7 +39,7 @@ public class LargeArrayBenchmarks
     public long SerializeToStream()
     {
         using var sink = new CountingStream();
-        Payload.Write(sink, values);
+        Payload.Write(sink, _values);
         return sink.Length;
     }
 
@@ -47,7 +47,7 @@ public class LargeArrayBenchmarks
     [Benchmark]
     public int DeserializeFromStream()
     {
-        using var source = new MemoryStream(encoded, writable: false);
+        using var source = new MemoryStream(_encoded, writable: false);
         return Payload.Read<double[]>(source).Length;
     }
 
@@ -55,24 +55,24 @@ public class LargeArrayBenchmarks
     [Benchmark(Baseline = true)]
     public int RoundTrip()
     {
-        buffer.ResetWrittenCount();
-        Payload.Write<double[]>(buffer, values);
-        return Payload.Read<double[]>(new ReadOnlySequence<byte>(buffer.WrittenMemory)).Length;
+        _buffer.ResetWrittenCount();
+        Payload.Write<double[]>(_buffer, _values);
+        return Payload.Read<double[]>(new ReadOnlySequence<byte>(_buffer.WrittenMemory)).Length;
     }
 
     /// <summary>The same round trip with MessagePack's element-by-element encoding (9 bytes per double).</summary>
     [Benchmark]
     public int RoundTripElementwise()
     {
-        buffer.ResetWrittenCount();
-        MessagePackSerializer.Serialize(buffer, values, Elementwise);
-        return MessagePackSerializer.Deserialize<double[]>(buffer.WrittenMemory, Elementwise).Length;
+        _buffer.ResetWrittenCount();
+        MessagePackSerializer.Serialize(_buffer, _values, s_elementwise);
+        return MessagePackSerializer.Deserialize<double[]>(_buffer.WrittenMemory, s_elementwise).Length;
     }
 
     /// <summary>A write-only stream that counts what it is given.</summary>
     private sealed class CountingStream : Stream
     {
-        private long length;
+        private long _length;
 
         public override bool CanRead => false;
 
@@ -80,9 +80,9 @@ public class LargeArrayBenchmarks
 
         public override bool CanWrite => true;
 
-        public override long Length => length;
+        public override long Length => _length;
 
-        public override long Position { get => length; set => throw new NotSupportedException(); }
+        public override long Position { get => _length; set => throw new NotSupportedException(); }
 
         public override void Flush()
         {
@@ -94,8 +94,8 @@ public class LargeArrayBenchmarks
 
         public override void SetLength(long value) => throw new NotSupportedException();
 
-        public override void Write(byte[] buffer, int offset, int count) => length += count;
+        public override void Write(byte[] buffer, int offset, int count) => _length += count;
 
-        public override void Write(ReadOnlySpan<byte> buffer) => length += buffer.Length;
+        public override void Write(ReadOnlySpan<byte> buffer) => _length += buffer.Length;
     }
 }

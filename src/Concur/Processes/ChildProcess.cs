@@ -32,18 +32,18 @@ namespace Concur;
 /// </example>
 public class ChildProcess
 {
-    private static readonly Lock Registry = new();
-    private static readonly List<ChildProcess> Children = [];
-    private static int lastNumber;
-    private static bool exitHandlerInstalled;
+    private static readonly Lock s_registry = new();
+    private static readonly List<ChildProcess> s_children = [];
+    private static int s_lastNumber;
+    private static bool s_exitHandlerInstalled;
 
-    private readonly Delegate? target;
-    private readonly Func<FunctionRef, byte[], OutgoingFrame>? buildFrame;
-    private readonly Lock sync = new();
-    private SpawnedProcess? spawned;
-    private ExitStatus? exitStatus;
-    private bool daemon;
-    private string name;
+    private readonly Delegate? _target;
+    private readonly Func<FunctionRef, byte[], OutgoingFrame>? _buildFrame;
+    private readonly Lock _sync = new();
+    private SpawnedProcess? _spawned;
+    private ExitStatus? _exitStatus;
+    private bool _daemon;
+    private string _name;
 
     /// <summary>Initializes a child process that will run <paramref name="target"/>.</summary>
     /// <param name="target">The function to run in the child: a static method or a lambda whose captured variables are serializable.</param>
@@ -55,14 +55,14 @@ public class ChildProcess
     {
         ArgumentNullException.ThrowIfNull(target);
         FunctionRef.From(target, nameof(target));
-        this.target = target;
+        _target = target;
     }
 
     private ChildProcess(Delegate target, Func<FunctionRef, byte[], OutgoingFrame> buildFrame, string? name)
         : this(name)
     {
-        this.target = target;
-        this.buildFrame = buildFrame;
+        _target = target;
+        _buildFrame = buildFrame;
     }
 
     /// <summary>
@@ -89,7 +89,7 @@ public class ChildProcess
     /// <param name="name">The child's name; <see langword="null"/> (the default) means <c>ChildProcess-N</c>.</param>
     protected ChildProcess(string? name = null)
     {
-        this.name = name ?? $"ChildProcess-{Interlocked.Increment(ref lastNumber)}";
+        _name = name ?? $"ChildProcess-{Interlocked.Increment(ref s_lastNumber)}";
     }
 
     /// <summary>Gets the name of the current process: <c>MainProcess</c>, or in a child the name its parent gave it.</summary>
@@ -103,8 +103,8 @@ public class ChildProcess
     [IgnoreDataMember]
     public string Name
     {
-        get => name;
-        set => name = value ?? throw new ArgumentNullException(nameof(value));
+        get => _name;
+        set => _name = value ?? throw new ArgumentNullException(nameof(value));
     }
 
     /// <summary>
@@ -115,24 +115,24 @@ public class ChildProcess
     [IgnoreDataMember]
     public bool Daemon
     {
-        get => daemon;
+        get => _daemon;
         set
         {
-            if (spawned is not null)
+            if (_spawned is not null)
             {
                 throw new InvalidOperationException("Daemon must be set before Start.");
             }
-            daemon = value;
+            _daemon = value;
         }
     }
 
     /// <summary>Gets the child's process id, or <see langword="null"/> before <see cref="Start"/>.</summary>
     [IgnoreDataMember]
-    public int? Pid => spawned?.Process.Id;
+    public int? Pid => _spawned?.Process.Id;
 
     /// <summary>Gets a value indicating whether the child has been started and has not exited yet.</summary>
     [IgnoreDataMember]
-    public bool IsAlive => spawned is not null && Poll() is null;
+    public bool IsAlive => _spawned is not null && Poll() is null;
 
     /// <summary>
     /// Gets the child's exit code once it has exited: its own exit code, or minus the signal number that killed it
@@ -146,16 +146,16 @@ public class ChildProcess
     internal bool CaptureOutput { get; set; }
 
     /// <summary>Gets the child's standard output when <see cref="CaptureOutput"/> is set.</summary>
-    internal StreamReader? StandardOutput => spawned?.Process.StandardOutput;
+    internal StreamReader? StandardOutput => _spawned?.Process.StandardOutput;
 
     /// <summary>Gets the children started by this process that are still running (and forgets those that ended).</summary>
     /// <returns>The live children.</returns>
     public static IReadOnlyList<ChildProcess> ActiveChildren()
     {
-        lock (Registry)
+        lock (s_registry)
         {
-            Children.RemoveAll(c => !c.IsAlive);
-            return Children.ToArray();
+            s_children.RemoveAll(c => !c.IsAlive);
+            return s_children.ToArray();
         }
     }
 
@@ -167,10 +167,10 @@ public class ChildProcess
     {
         FunctionRef function;
         byte[] targetState;
-        if (target is not null)
+        if (_target is not null)
         {
-            function = FunctionRef.From(target, "target");
-            targetState = CallFrames.TargetState(function, target.Target, "target");
+            function = FunctionRef.From(_target, "target");
+            targetState = CallFrames.TargetState(function, _target.Target, "target");
         }
         else
         {
@@ -183,31 +183,31 @@ public class ChildProcess
             function = FunctionRef.ForSerializedObject(run, typeof(Action), GetType());
             targetState = CallFrames.TargetState(function, this, "this");
         }
-        OutgoingFrame frame = buildFrame is not null
-            ? buildFrame(function, targetState)
+        OutgoingFrame frame = _buildFrame is not null
+            ? _buildFrame(function, targetState)
             : CallFrames.Build(FrameKind.RunMain, 0, function, targetState);
-        lock (sync)
+        lock (_sync)
         {
-            if (spawned is not null)
+            if (_spawned is not null)
             {
                 throw new InvalidOperationException($"{Name} has already been started; a child process can be started only once.");
             }
-            spawned = ProcessSpawner.Spawn(Name, dieWithParent: true, CaptureOutput);
+            _spawned = ProcessSpawner.Spawn(Name, dieWithParent: true, CaptureOutput);
         }
         InstallExitHandler();
-        lock (Registry)
+        lock (s_registry)
         {
-            Children.Add(this);
+            s_children.Add(this);
         }
         try
         {
             if (ProcessTypeAllowlist.Version != 0)
             {
-                spawned.ToWorker.Write(ToWorker.AllowTypes.Current());
+                _spawned.ToWorker.Write(ToWorker.AllowTypes.Current());
             }
-            spawned.ToWorker.Write(ToWorker.Define.Of(function));
-            frame.WriteTo(spawned.ToWorker);
-            spawned.ToWorker.Flush();
+            _spawned.ToWorker.Write(ToWorker.Define.Of(function));
+            frame.WriteTo(_spawned.ToWorker);
+            _spawned.ToWorker.Flush();
         }
         catch (IOException)
         {
@@ -259,17 +259,17 @@ public class ChildProcess
     /// <summary>Returns the name, pid and state, like Python's repr of a Process.</summary>
     /// <returns>A description of the child.</returns>
     public override string ToString() =>
-        spawned is null ? $"<{Name} initial>" : ExitCode is int code ? $"<{Name} pid={Pid} exitcode={code}>" : $"<{Name} pid={Pid} started{(Daemon ? " daemon" : string.Empty)}>";
+        _spawned is null ? $"<{Name} initial>" : ExitCode is int code ? $"<{Name} pid={Pid} exitcode={code}>" : $"<{Name} pid={Pid} started{(Daemon ? " daemon" : string.Empty)}>";
 
     /// <summary>
     /// The child's body, run in the child process. The default runs the delegate given to the constructor; a subclass
     /// overrides it (the subclass's public state has been deserialized into the instance it runs on).
     /// </summary>
-    protected virtual void Run() => (target as Action)?.Invoke();
+    protected virtual void Run() => (_target as Action)?.Invoke();
 
     private Task JoinCore(CancellationToken cancellationToken)
     {
-        SpawnedProcess process = spawned ?? throw new InvalidOperationException($"{Name} has not been started; call Start first.");
+        SpawnedProcess process = _spawned ?? throw new InvalidOperationException($"{Name} has not been started; call Start first.");
         return process.Process.WaitForExitAsync(cancellationToken);
     }
 
@@ -281,7 +281,7 @@ public class ChildProcess
 
     private void Signal(int signal)
     {
-        SpawnedProcess process = spawned ?? throw new InvalidOperationException($"{Name} has not been started; call Start first.");
+        SpawnedProcess process = _spawned ?? throw new InvalidOperationException($"{Name} has not been started; call Start first.");
         if (Poll() is null)
         {
             ProcessPlatform.Current.SendSignal(process.Process.Id, signal);
@@ -290,28 +290,28 @@ public class ChildProcess
 
     private ExitStatus? Poll()
     {
-        lock (sync)
+        lock (_sync)
         {
-            if (exitStatus is null && spawned is { } s && s.Process.HasExited)
+            if (_exitStatus is null && _spawned is { } s && s.Process.HasExited)
             {
                 s.Process.WaitForExit(); // Make sure the exit code is final.
-                exitStatus = ProcessPlatform.Current.DecodeExitStatus(s.Process.ExitCode);
+                _exitStatus = ProcessPlatform.Current.DecodeExitStatus(s.Process.ExitCode);
                 s.ToWorker.Dispose();
                 s.FromWorker.Dispose();
             }
-            return exitStatus;
+            return _exitStatus;
         }
     }
 
     private static void InstallExitHandler()
     {
-        lock (Registry)
+        lock (s_registry)
         {
-            if (exitHandlerInstalled)
+            if (s_exitHandlerInstalled)
             {
                 return;
             }
-            exitHandlerInstalled = true;
+            s_exitHandlerInstalled = true;
         }
         // As Python's atexit hook: join non-daemon children, kill daemon children.
         AppDomain.CurrentDomain.ProcessExit += (_, _) =>

@@ -13,10 +13,10 @@ namespace Concur;
 /// </example>
 public static class ConcurWorker
 {
-    private static volatile bool hookInstalled;
+    private static volatile bool s_hookInstalled;
 
     /// <summary>Gets a value indicating whether <see cref="TryRunWorker"/> has been called in this process.</summary>
-    internal static bool HookInstalled => hookInstalled;
+    internal static bool HookInstalled => s_hookInstalled;
 
     /// <summary>
     /// When this process was started as a Concur worker, runs the worker and then exits the process (this method
@@ -35,7 +35,7 @@ public static class ConcurWorker
             Environment.Exit(code);
             return true;
         }
-        hookInstalled = true;
+        s_hookInstalled = true;
         return false;
     }
 }

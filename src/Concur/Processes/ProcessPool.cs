@@ -25,8 +25,8 @@ namespace Concur;
 /// </example>
 public sealed class ProcessPool : IDisposable, IAsyncDisposable
 {
-    private readonly ProcessPoolEngine engine;
-    private volatile bool closed;
+    private readonly ProcessPoolEngine _engine;
+    private volatile bool _closed;
 
     /// <summary>Starts a pool of worker processes.</summary>
     /// <param name="processes">
@@ -43,11 +43,11 @@ public sealed class ProcessPool : IDisposable, IAsyncDisposable
     {
         int workers = ProcessEngineFactory.Workers(processes, nameof(processes));
         int tasks = ProcessEngineFactory.TasksPerChild(maxTasksPerChild, nameof(maxTasksPerChild));
-        engine = ProcessEngineFactory.Create(nameof(ProcessPool), workers, initializer, tasks);
+        _engine = ProcessEngineFactory.Create(nameof(ProcessPool), workers, initializer, tasks);
     }
 
     /// <summary>Gets the number of worker processes.</summary>
-    public int Processes => engine.MaxWorkers;
+    public int Processes => _engine.MaxWorkers;
 
     /// <summary>Runs <paramref name="function"/>(<paramref name="argument"/>) in a worker and waits for the result (Python's <c>apply</c>).</summary>
     /// <typeparam name="T">The type of the argument.</typeparam>
@@ -260,21 +260,21 @@ public sealed class ProcessPool : IDisposable, IAsyncDisposable
         (T1, T2)[] items = source.ToArray();
         FunctionRef reference = FunctionRef.From(function, nameof(function));
         byte[] target = CallFrames.TargetState(reference, function.Target, nameof(function));
-        return ProcessMap.Ordered<(T1, T2), TResult>(this, engine, reference, target, items, null, chunkSize, items.Length + 1, CancellationToken.None).ToList();
+        return ProcessMap.Ordered<(T1, T2), TResult>(this, _engine, reference, target, items, null, chunkSize, items.Length + 1, CancellationToken.None).ToList();
     }
 
     /// <summary>Stops accepting work; the workers exit once the work already submitted is done (Python's <c>close</c>).</summary>
     public void Close()
     {
-        closed = true;
-        engine.Shutdown(cancelPending: false);
+        _closed = true;
+        _engine.Shutdown(cancelPending: false);
     }
 
     /// <summary>Stops the workers at once, without finishing outstanding work; that work ends cancelled (Python's <c>terminate</c>).</summary>
     public void Terminate()
     {
-        closed = true;
-        engine.Terminate();
+        _closed = true;
+        _engine.Terminate();
     }
 
     /// <summary>Waits for the workers to exit; call <see cref="Close"/> or <see cref="Terminate"/> first (Python's <c>join</c>).</summary>
@@ -292,7 +292,7 @@ public sealed class ProcessPool : IDisposable, IAsyncDisposable
         ThrowIfOpen();
         try
         {
-            return engine.Exited.Wait(timeout, cancellationToken);
+            return _engine.Exited.Wait(timeout, cancellationToken);
         }
         catch (AggregateException e) when (e.InnerException is not null)
         {
@@ -307,14 +307,14 @@ public sealed class ProcessPool : IDisposable, IAsyncDisposable
     public Task JoinAsync(CancellationToken cancellationToken = default)
     {
         ThrowIfOpen();
-        return engine.Exited.WaitAsync(cancellationToken);
+        return _engine.Exited.WaitAsync(cancellationToken);
     }
 
     /// <summary>Terminates the pool (as Python's <c>with Pool() as p:</c> does on exit) and waits for the workers to exit.</summary>
     public void Dispose()
     {
         Terminate();
-        engine.Exited.Wait();
+        _engine.Exited.Wait();
     }
 
     /// <summary>Terminates the pool and completes when the workers have exited.</summary>
@@ -322,7 +322,7 @@ public sealed class ProcessPool : IDisposable, IAsyncDisposable
     public ValueTask DisposeAsync()
     {
         Terminate();
-        return new ValueTask(engine.Exited);
+        return new ValueTask(_engine.Exited);
     }
 
     private Task<TResult> ApplyCore<TResult>(Delegate function, bool awaited, Action<TResult>? callback, Action<Exception>? errorCallback)
@@ -332,7 +332,7 @@ public sealed class ProcessPool : IDisposable, IAsyncDisposable
         long id = CallFrames.NextId();
         OutgoingFrame frame = CallFrames.Build(FrameKind.Invoke, id, reference, CallFrames.TargetState(reference, function.Target, nameof(function)));
         var item = new WorkItem<TResult>(id, reference, frame, null, CancellationToken.None);
-        engine.Enqueue(item);
+        _engine.Enqueue(item);
         return WithCallbacks(item.TypedTask, callback, errorCallback);
     }
 
@@ -343,7 +343,7 @@ public sealed class ProcessPool : IDisposable, IAsyncDisposable
         long id = CallFrames.NextId();
         OutgoingFrame frame = CallFrames.Build(FrameKind.Invoke, id, reference, CallFrames.TargetState(reference, function.Target, nameof(function)), argument, nameof(argument));
         var item = new WorkItem<TResult>(id, reference, frame, null, CancellationToken.None);
-        engine.Enqueue(item);
+        _engine.Enqueue(item);
         return WithCallbacks(item.TypedTask, callback, errorCallback);
     }
 
@@ -372,13 +372,13 @@ public sealed class ProcessPool : IDisposable, IAsyncDisposable
         FunctionRef reference = FunctionRef.From(function, nameof(function));
         byte[] target = CallFrames.TargetState(reference, function.Target, nameof(function));
         return ordered
-            ? ProcessMap.Ordered<T, TResult>(this, engine, reference, target, source, null, chunkSize, bufferSize, CancellationToken.None)
-            : ProcessMap.Unordered<T, TResult>(this, engine, reference, target, source, null, chunkSize, bufferSize, CancellationToken.None);
+            ? ProcessMap.Ordered<T, TResult>(this, _engine, reference, target, source, null, chunkSize, bufferSize, CancellationToken.None)
+            : ProcessMap.Unordered<T, TResult>(this, _engine, reference, target, source, null, chunkSize, bufferSize, CancellationToken.None);
     }
 
     private void ThrowIfClosed()
     {
-        if (closed)
+        if (_closed)
         {
             throw new InvalidOperationException("The pool has been closed or terminated; create a new ProcessPool to run more work.");
         }
@@ -386,7 +386,7 @@ public sealed class ProcessPool : IDisposable, IAsyncDisposable
 
     private void ThrowIfOpen()
     {
-        if (!closed)
+        if (!_closed)
         {
             throw new InvalidOperationException("The pool is still running: call Close (or Terminate) before Join, as in Python.");
         }

@@ -44,7 +44,7 @@ namespace Concur;
 /// </example>
 public sealed class ProcessPoolExecutor : IExecutor
 {
-    private readonly ProcessPoolEngine engine;
+    private readonly ProcessPoolEngine _engine;
 
     /// <summary>Starts a pool of worker processes.</summary>
     /// <param name="maxWorkers">
@@ -70,20 +70,20 @@ public sealed class ProcessPoolExecutor : IExecutor
         GC.SuppressFinalize(this); // Until the engine exists there is nothing to shut down.
         int workers = ProcessEngineFactory.Workers(maxWorkers, nameof(maxWorkers));
         int tasks = ProcessEngineFactory.TasksPerChild(maxTasksPerChild, nameof(maxTasksPerChild));
-        engine = ProcessEngineFactory.Create(nameof(ProcessPoolExecutor), workers, initializer, tasks);
+        _engine = ProcessEngineFactory.Create(nameof(ProcessPoolExecutor), workers, initializer, tasks);
         GC.ReRegisterForFinalize(this);
     }
 
     /// <summary>Starts a pool whose workers get extra environment variables (tests: GC limits).</summary>
     internal ProcessPoolExecutor(int maxWorkers, IReadOnlyDictionary<string, string> workerEnvironment)
     {
-        engine = ProcessEngineFactory.Create(nameof(ProcessPoolExecutor), maxWorkers, null, 0, workerEnvironment);
+        _engine = ProcessEngineFactory.Create(nameof(ProcessPoolExecutor), maxWorkers, null, 0, workerEnvironment);
     }
 
     /// <summary>Starts a pool with its own limits on what workers may send (tests: short stall timeout, small frames).</summary>
     internal ProcessPoolExecutor(int maxWorkers, ChannelLimits limits, Action? initializer = null)
     {
-        engine = ProcessEngineFactory.Create(nameof(ProcessPoolExecutor), maxWorkers, initializer, 0, null, limits);
+        _engine = ProcessEngineFactory.Create(nameof(ProcessPoolExecutor), maxWorkers, initializer, 0, null, limits);
     }
 
     /// <summary>
@@ -94,23 +94,23 @@ public sealed class ProcessPoolExecutor : IExecutor
     ~ProcessPoolExecutor()
     {
         // Null if the constructor threw after the object was allocated.
-        engine?.Shutdown(cancelPending: false);
+        _engine?.Shutdown(cancelPending: false);
     }
 
     /// <inheritdoc/>
-    public int MaxWorkers => engine.MaxWorkers;
+    public int MaxWorkers => _engine.MaxWorkers;
 
     /// <inheritdoc/>
-    public bool IsShutdown => engine.IsShutdown;
+    public bool IsShutdown => _engine.IsShutdown;
 
     /// <summary>
     /// Gets a value indicating whether the pool is broken: its initializer threw, or worker processes cannot start.
     /// Work submitted to a broken pool faults with <see cref="BrokenExecutorException"/>.
     /// </summary>
-    public bool IsBroken => engine.IsBroken;
+    public bool IsBroken => _engine.IsBroken;
 
     /// <summary>Gets the process ids of the worker processes alive now (they change as workers are replaced).</summary>
-    public IReadOnlyList<int> WorkerProcessIds => engine.WorkerProcessIds;
+    public IReadOnlyList<int> WorkerProcessIds => _engine.WorkerProcessIds;
 
     /// <inheritdoc/>
     /// <remarks>
@@ -323,7 +323,7 @@ public sealed class ProcessPoolExecutor : IExecutor
         CancellationToken cancellationToken = default)
     {
         (FunctionRef reference, byte[] target) = PrepareMap(function, source, timeout, chunkSize, bufferSize);
-        return ProcessMap.Ordered<T, TResult>(this, engine, reference, target, source, timeout, chunkSize, bufferSize, cancellationToken);
+        return ProcessMap.Ordered<T, TResult>(this, _engine, reference, target, source, timeout, chunkSize, bufferSize, cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -341,24 +341,24 @@ public sealed class ProcessPoolExecutor : IExecutor
         CancellationToken cancellationToken = default)
     {
         (FunctionRef reference, byte[] target) = PrepareMap(function, source, timeout, chunkSize, bufferSize);
-        return ProcessMap.Unordered<T, TResult>(this, engine, reference, target, source, timeout, chunkSize, bufferSize, cancellationToken);
+        return ProcessMap.Unordered<T, TResult>(this, _engine, reference, target, source, timeout, chunkSize, bufferSize, cancellationToken);
     }
 
     /// <inheritdoc/>
     public void Shutdown(bool wait = true, bool cancelPending = false)
     {
-        engine.Shutdown(cancelPending);
+        _engine.Shutdown(cancelPending);
         if (wait)
         {
-            engine.Exited.GetAwaiter().GetResult();
+            _engine.Exited.GetAwaiter().GetResult();
         }
     }
 
     /// <inheritdoc/>
     public Task ShutdownAsync(bool cancelPending = false)
     {
-        engine.Shutdown(cancelPending);
-        return engine.Exited;
+        _engine.Shutdown(cancelPending);
+        return _engine.Exited;
     }
 
     /// <summary>
@@ -370,7 +370,7 @@ public sealed class ProcessPoolExecutor : IExecutor
     /// <remarks>A worker that handles SIGTERM may take its time to exit; <see cref="KillWorkers"/> does not wait for it.</remarks>
     public void TerminateWorkers()
     {
-        engine.StopWorkers(Platform.Signals.SIGTERM, nameof(TerminateWorkers));
+        _engine.StopWorkers(Platform.Signals.SIGTERM, nameof(TerminateWorkers));
     }
 
     /// <summary>
@@ -380,7 +380,7 @@ public sealed class ProcessPoolExecutor : IExecutor
     /// </summary>
     public void KillWorkers()
     {
-        engine.StopWorkers(Platform.Signals.SIGKILL, nameof(KillWorkers));
+        _engine.StopWorkers(Platform.Signals.SIGKILL, nameof(KillWorkers));
     }
 
     /// <summary>Shuts down, waiting for accepted work to finish and the workers to exit (<c>Shutdown(wait: true)</c>).</summary>
@@ -418,7 +418,7 @@ public sealed class ProcessPoolExecutor : IExecutor
     /// </summary>
     private Task<TResult> SubmitCore<TResult>(Delegate function, bool awaited, TimeSpan? timeout, CancellationToken cancellationToken, string paramName = "function")
     {
-        engine.ThrowIfClosed();
+        _engine.ThrowIfClosed();
         FunctionRef reference = FunctionRef.From(function, paramName, awaited);
         long id = CallFrames.NextId();
         OutgoingFrame frame = CallFrames.Build(FrameKind.Invoke, id, reference, CallFrames.TargetState(reference, function.Target, paramName));
@@ -428,7 +428,7 @@ public sealed class ProcessPoolExecutor : IExecutor
     /// <summary>Submits a function of one argument whose result (for an async function, its task's result) travels back as <typeparamref name="TResult"/>.</summary>
     private Task<TResult> SubmitCore<T, TResult>(Delegate function, T argument, bool awaited, TimeSpan? timeout, CancellationToken cancellationToken)
     {
-        engine.ThrowIfClosed();
+        _engine.ThrowIfClosed();
         FunctionRef reference = FunctionRef.From(function, nameof(function), awaited);
         long id = CallFrames.NextId();
         OutgoingFrame frame = CallFrames.Build(FrameKind.Invoke, id, reference, CallFrames.TargetState(reference, function.Target, nameof(function)), argument, nameof(argument));
@@ -441,7 +441,7 @@ public sealed class ProcessPoolExecutor : IExecutor
         {
             return Task.FromCanceled<TResult>(item.CancellationToken);
         }
-        engine.Enqueue(item);
+        _engine.Enqueue(item);
         return item.TypedTask;
     }
 
@@ -449,7 +449,7 @@ public sealed class ProcessPoolExecutor : IExecutor
         Func<T, TResult> function, IEnumerable<T> source, TimeSpan? timeout, int chunkSize, int bufferSize)
     {
         Executors.Internal.MapArguments.Validate(function, source, timeout, chunkSize, bufferSize);
-        engine.ThrowIfClosed();
+        _engine.ThrowIfClosed();
         FunctionRef reference = FunctionRef.From(function, nameof(function));
         byte[] target = CallFrames.TargetState(reference, function.Target, nameof(function));
         return (reference, target);

@@ -13,13 +13,13 @@ namespace Concur.Serialization;
 /// </remarks>
 internal static class CSharpName
 {
-    private static readonly HashSet<string> ImplicitNamespaces = new(StringComparer.Ordinal)
+    private static readonly HashSet<string> s_implicitNamespaces = new(StringComparer.Ordinal)
     {
         "System", "System.Collections.Generic", "System.IO", "System.Linq", "System.Net.Http", "System.Threading",
         "System.Threading.Tasks",
     };
 
-    private static readonly Dictionary<Type, string> Keywords = new()
+    private static readonly Dictionary<Type, string> s_keywords = new()
     {
         [typeof(bool)] = "bool", [typeof(byte)] = "byte", [typeof(sbyte)] = "sbyte", [typeof(char)] = "char",
         [typeof(short)] = "short", [typeof(ushort)] = "ushort", [typeof(int)] = "int", [typeof(uint)] = "uint",
@@ -58,7 +58,7 @@ internal static class CSharpName
 
     private static void Append(StringBuilder text, Type type)
     {
-        if (Keywords.TryGetValue(type, out string? keyword))
+        if (s_keywords.TryGetValue(type, out string? keyword))
         {
             text.Append(keyword);
             return;
@@ -113,7 +113,7 @@ internal static class CSharpName
             chain.Insert(0, t);
         }
         Type[] arguments = type.IsGenericType ? type.GetGenericArguments() : [];
-        if (chain[0].Namespace is { Length: > 0 } ns && !ImplicitNamespaces.Contains(ns))
+        if (chain[0].Namespace is { Length: > 0 } ns && !s_implicitNamespaces.Contains(ns))
         {
             text.Append(ns).Append('.');
         }

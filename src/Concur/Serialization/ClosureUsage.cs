@@ -19,8 +19,8 @@ namespace Concur.Serialization;
 /// </remarks>
 internal static class ClosureUsage
 {
-    private static readonly OpCode[] OneByte = new OpCode[256];
-    private static readonly OpCode[] TwoByte = new OpCode[256];
+    private static readonly OpCode[] s_oneByte = new OpCode[256];
+    private static readonly OpCode[] s_twoByte = new OpCode[256];
 
     static ClosureUsage()
     {
@@ -30,11 +30,11 @@ internal static class ClosureUsage
             ushort value = unchecked((ushort)code.Value);
             if (value < 0x100)
             {
-                OneByte[value] = code;
+                s_oneByte[value] = code;
             }
             else if ((value & 0xFF00) == 0xFE00)
             {
-                TwoByte[value & 0xFF] = code;
+                s_twoByte[value & 0xFF] = code;
             }
         }
     }
@@ -79,11 +79,11 @@ internal static class ClosureUsage
             byte b = il[i++];
             if (b == 0xFE)
             {
-                code = TwoByte[il[i++]];
+                code = s_twoByte[il[i++]];
             }
             else
             {
-                code = OneByte[b];
+                code = s_oneByte[b];
             }
             switch (code.OperandType)
             {

@@ -23,7 +23,7 @@ internal sealed class ConcurResolver : IFormatterResolver
     public static readonly IFormatterResolver Composite = CompositeResolver.Create(
         NativeDateTimeResolver.Instance, new ConcurResolver(), ContractlessStandardResolver.Instance);
 
-    private static readonly HashSet<Type> CollectionInterfaces =
+    private static readonly HashSet<Type> s_collectionInterfaces =
     [
         typeof(IEnumerable<>), typeof(ICollection<>), typeof(IList<>), typeof(IReadOnlyCollection<>),
         typeof(IReadOnlyList<>), typeof(ISet<>), typeof(IReadOnlySet<>), typeof(IDictionary<,>),
@@ -36,7 +36,7 @@ internal sealed class ConcurResolver : IFormatterResolver
 
     /// <summary>Gets a value indicating whether <paramref name="type"/> is a generic collection interface (it travels as its data).</summary>
     public static bool IsCollectionInterface(Type type) =>
-        type.IsInterface && type.IsGenericType && CollectionInterfaces.Contains(type.GetGenericTypeDefinition());
+        type.IsInterface && type.IsGenericType && s_collectionInterfaces.Contains(type.GetGenericTypeDefinition());
 
     /// <summary>Gets a value indicating whether values declared as <paramref name="type"/> travel with their type's name.</summary>
     public static bool IsPolymorphic(Type type) =>

@@ -26,28 +26,28 @@ internal sealed class FieldFormatter<T> : IMessagePackFormatter<T>
     /// <summary>The one instance.</summary>
     public static readonly FieldFormatter<T> Instance = new();
 
-    private readonly FieldSlot[] slots;
-    private readonly string? refusal;
-    private readonly ConstructorInfo? constructor;
+    private readonly FieldSlot[] _slots;
+    private readonly string? _refusal;
+    private readonly ConstructorInfo? _constructor;
 
     private FieldFormatter()
     {
-        (slots, refusal) = Plan(typeof(T));
+        (_slots, _refusal) = Plan(typeof(T));
         if (typeof(ChildProcess).IsAssignableFrom(typeof(T)))
         {
-            constructor = typeof(T).GetConstructor(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic, Type.EmptyTypes);
+            _constructor = typeof(T).GetConstructor(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic, Type.EmptyTypes);
         }
     }
 
     /// <summary>Gets the fields that travel, in wire order.</summary>
-    public IReadOnlyList<FieldSlot> Slots => slots;
+    public IReadOnlyList<FieldSlot> Slots => _slots;
 
     /// <inheritdoc/>
     public void Serialize(ref MessagePackWriter writer, T value, MessagePackSerializerOptions options)
     {
-        if (refusal is not null)
+        if (_refusal is not null)
         {
-            throw new MessagePackSerializationException(refusal);
+            throw new MessagePackSerializationException(_refusal);
         }
         if (value is null)
         {
@@ -58,8 +58,8 @@ internal sealed class FieldFormatter<T> : IMessagePackFormatter<T>
         bool entered = GraphGuard.Enter(boxed, typeof(T), acceptHandOff: true);
         try
         {
-            writer.WriteArrayHeader(slots.Length);
-            foreach (FieldSlot slot in slots)
+            writer.WriteArrayHeader(_slots.Length);
+            foreach (FieldSlot slot in _slots)
             {
                 slot.Write(ref writer, boxed, options);
             }
@@ -76,9 +76,9 @@ internal sealed class FieldFormatter<T> : IMessagePackFormatter<T>
     /// <inheritdoc/>
     public T Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options)
     {
-        if (refusal is not null)
+        if (_refusal is not null)
         {
-            throw new MessagePackSerializationException(refusal);
+            throw new MessagePackSerializationException(_refusal);
         }
         if (reader.TryReadNil())
         {
@@ -88,13 +88,13 @@ internal sealed class FieldFormatter<T> : IMessagePackFormatter<T>
         try
         {
             int count = reader.ReadArrayHeader();
-            if (count != slots.Length)
+            if (count != _slots.Length)
             {
                 throw new MessagePackSerializationException(
-                    $"Malformed {CSharpName.Of(typeof(T))}: {count} fields arrived, the type has {slots.Length}.");
+                    $"Malformed {CSharpName.Of(typeof(T))}: {count} fields arrived, the type has {_slots.Length}.");
             }
-            object target = constructor is not null ? constructor.Invoke(null) : RuntimeHelpers.GetUninitializedObject(typeof(T));
-            foreach (FieldSlot slot in slots)
+            object target = _constructor is not null ? _constructor.Invoke(null) : RuntimeHelpers.GetUninitializedObject(typeof(T));
+            foreach (FieldSlot slot in _slots)
             {
                 slot.Read(ref reader, target, options);
             }

@@ -52,8 +52,8 @@ internal abstract class FieldSlot
 /// <typeparam name="TField">The field's declared type.</typeparam>
 internal sealed class FieldSlot<TField> : FieldSlot
 {
-    private readonly Func<object, TField> get;
-    private readonly Action<object, TField> set;
+    private readonly Func<object, TField> _get;
+    private readonly Action<object, TField> _set;
 
     /// <summary>Initializes the slot, compiling its accessors.</summary>
     /// <param name="info">The field.</param>
@@ -67,7 +67,7 @@ internal sealed class FieldSlot<TField> : FieldSlot
         il.Emit(owner.IsValueType ? OpCodes.Unbox : OpCodes.Castclass, owner);
         il.Emit(OpCodes.Ldfld, info);
         il.Emit(OpCodes.Ret);
-        get = getter.CreateDelegate<Func<object, TField>>();
+        _get = getter.CreateDelegate<Func<object, TField>>();
 
         var setter = new DynamicMethod($"set_{info.Name}", null, [typeof(object), typeof(TField)], typeof(FieldSlot).Module, skipVisibility: true);
         il = setter.GetILGenerator();
@@ -76,20 +76,20 @@ internal sealed class FieldSlot<TField> : FieldSlot
         il.Emit(OpCodes.Ldarg_1);
         il.Emit(OpCodes.Stfld, info);
         il.Emit(OpCodes.Ret);
-        set = setter.CreateDelegate<Action<object, TField>>();
+        _set = setter.CreateDelegate<Action<object, TField>>();
     }
 
     /// <inheritdoc/>
-    public override object? Get(object owner) => get(owner);
+    public override object? Get(object owner) => _get(owner);
 
     /// <inheritdoc/>
     public override void Write(ref MessagePackWriter writer, object owner, MessagePackSerializerOptions options)
     {
         GraphGuard.Member(Name);
-        options.Resolver.GetFormatterWithVerify<TField>().Serialize(ref writer, get(owner), options);
+        options.Resolver.GetFormatterWithVerify<TField>().Serialize(ref writer, _get(owner), options);
     }
 
     /// <inheritdoc/>
     public override void Read(ref MessagePackReader reader, object owner, MessagePackSerializerOptions options) =>
-        set(owner, options.Resolver.GetFormatterWithVerify<TField>().Deserialize(ref reader, options));
+        _set(owner, options.Resolver.GetFormatterWithVerify<TField>().Deserialize(ref reader, options));
 }

@@ -10,7 +10,7 @@ namespace Concur.Serialization;
 /// </summary>
 internal sealed class FunctionDefinition
 {
-    private readonly Delegate? cached;
+    private readonly Delegate? _cached;
 
     private FunctionDefinition(Type delegateType, MethodInfo method, TargetKind kind, ClosureShape? shape, Type? targetType)
     {
@@ -22,11 +22,11 @@ internal sealed class FunctionDefinition
         Invoker = Invoker.For(delegateType);
         if (kind == TargetKind.None)
         {
-            cached = Delegate.CreateDelegate(delegateType, method);
+            _cached = Delegate.CreateDelegate(delegateType, method);
         }
         else if (kind == TargetKind.Closure && shape!.Fields.Length == 0)
         {
-            cached = Delegate.CreateDelegate(delegateType, RuntimeHelpers.GetUninitializedObject(shape.Type), method);
+            _cached = Delegate.CreateDelegate(delegateType, RuntimeHelpers.GetUninitializedObject(shape.Type), method);
         }
     }
 
@@ -97,9 +97,9 @@ internal sealed class FunctionDefinition
     /// <summary>Builds the delegate for one call, reading its target's state from <paramref name="reader"/>.</summary>
     public Delegate Bind(ref MessagePackReader reader)
     {
-        if (cached is not null)
+        if (_cached is not null)
         {
-            return cached;
+            return _cached;
         }
         object target = Kind == TargetKind.Closure
             ? Shape!.ReadValues(ref reader)

@@ -16,8 +16,8 @@ namespace Concur.Serialization;
 /// </remarks>
 internal sealed class FunctionRef
 {
-    private static readonly ConcurrentDictionary<(MethodInfo Method, Type DelegateType, Type? TargetType, bool Awaited), FunctionRef> Cache = new();
-    private static int lastId;
+    private static readonly ConcurrentDictionary<(MethodInfo Method, Type DelegateType, Type? TargetType, bool Awaited), FunctionRef> s_cache = new();
+    private static int s_lastId;
 
     private FunctionRef(int id, MethodInfo method, Type delegateType, TargetKind kind, ClosureShape? shape, Type? targetType)
     {
@@ -77,12 +77,12 @@ internal sealed class FunctionRef
         ThrowIfGenerated(method, paramName);
         if (target is not null && ClosureShape.IsCompilerGenerated(target.GetType()))
         {
-            return Cache.GetOrAdd((method, function.GetType(), target.GetType(), awaited),
+            return s_cache.GetOrAdd((method, function.GetType(), target.GetType(), awaited),
                 static (key, name) => Create(key.Method, key.DelegateType, key.TargetType, key.Awaited, name), paramName);
         }
         if (target is null)
         {
-            return Cache.GetOrAdd((method, function.GetType(), null, awaited),
+            return s_cache.GetOrAdd((method, function.GetType(), null, awaited),
                 static (key, name) => Create(key.Method, key.DelegateType, null, key.Awaited, name), paramName);
         }
         if (method.Name.StartsWith('<'))
@@ -102,14 +102,14 @@ internal sealed class FunctionRef
 
     /// <summary>Gets the reference for calling <paramref name="method"/> on a serialized instance of <paramref name="type"/>.</summary>
     public static FunctionRef ForSerializedObject(MethodInfo method, Type delegateType, Type type) =>
-        Cache.GetOrAdd((method, delegateType, type, false), static key =>
+        s_cache.GetOrAdd((method, delegateType, type, false), static key =>
         {
             ThrowIfAsyncVoid(key.Method, Describe(key.Method), "this");
             if (SendableTypes.WhyNot(key.TargetType!) is string reason && !key.TargetType!.IsAbstract)
             {
                 throw new ArgumentException($"Cannot send an object of type {key.TargetType.FullName} to a child process: {reason}.");
             }
-            return new FunctionRef(Interlocked.Increment(ref lastId), key.Method, key.DelegateType, TargetKind.SerializedObject, null, key.TargetType);
+            return new FunctionRef(Interlocked.Increment(ref s_lastId), key.Method, key.DelegateType, TargetKind.SerializedObject, null, key.TargetType);
         });
 
     /// <summary>Writes what travels with one call: the captured values, or the serialized object.</summary>
@@ -161,7 +161,7 @@ internal sealed class FunctionRef
                 paramName);
         }
         if (!delegateType.IsGenericType && delegateType != typeof(Action) || delegateType.IsGenericType &&
-            !SupportedDelegates.Contains(delegateType.GetGenericTypeDefinition()))
+            !s_supportedDelegates.Contains(delegateType.GetGenericTypeDefinition()))
         {
             throw new ArgumentException(
                 $"Cannot send a delegate of type {delegateType.Name}: use Action, Action<T>, Func<TResult>, Func<T, TResult> or Func<T1, T2, TResult>.",
@@ -203,10 +203,10 @@ internal sealed class FunctionRef
             {
                 throw new ArgumentException($"Cannot send {description}: an instance method needs its object.", paramName);
             }
-            return new FunctionRef(Interlocked.Increment(ref lastId), method, delegateType, TargetKind.None, null, null);
+            return new FunctionRef(Interlocked.Increment(ref s_lastId), method, delegateType, TargetKind.None, null, null);
         }
         ClosureShape shape = ClosureShape.Build(targetType, description, paramName, ClosureUsage.FieldsUsedBy(method));
-        return new FunctionRef(Interlocked.Increment(ref lastId), method, delegateType, TargetKind.Closure, shape, targetType);
+        return new FunctionRef(Interlocked.Increment(ref s_lastId), method, delegateType, TargetKind.Closure, shape, targetType);
     }
 
     /// <summary>Whether <paramref name="type"/> is a task: <see cref="Task"/>, <see cref="Task{TResult}"/>, <see cref="ValueTask"/> or <see cref="ValueTask{TResult}"/>.</summary>
@@ -244,7 +244,7 @@ internal sealed class FunctionRef
         }
     }
 
-    private static readonly HashSet<Type> SupportedDelegates =
+    private static readonly HashSet<Type> s_supportedDelegates =
     [
         typeof(Func<>), typeof(Func<,>), typeof(Func<,,>), typeof(Action<>),
     ];

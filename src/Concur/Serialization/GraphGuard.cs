@@ -18,11 +18,13 @@ internal static class GraphGuard
     /// <summary>The deepest nesting of objects (user types and polymorphic values) a value may have.</summary>
     public const int MaxDepth = 200;
 
+#pragma warning disable IDE1006 // t_ for [ThreadStatic] fields (dotnet/runtime's convention); the rule cannot see the attribute.
     [ThreadStatic]
-    private static List<Frame>? path;
+    private static List<Frame>? t_path;
 
     [ThreadStatic]
-    private static object? handedOff;
+    private static object? t_handedOff;
+#pragma warning restore IDE1006
 
     /// <summary>
     /// Enters <paramref name="value"/> (of <paramref name="type"/>) before writing its members. Returns
@@ -33,9 +35,9 @@ internal static class GraphGuard
     /// <exception cref="MessagePackSerializationException">The value is already being written (a cycle), or the graph is too deep.</exception>
     public static bool Enter(object value, Type type, bool acceptHandOff)
     {
-        List<Frame> frames = path ??= new List<Frame>(16);
-        bool handed = acceptHandOff && ReferenceEquals(handedOff, value);
-        handedOff = null;
+        List<Frame> frames = t_path ??= new List<Frame>(16);
+        bool handed = acceptHandOff && ReferenceEquals(t_handedOff, value);
+        t_handedOff = null;
         if (handed)
         {
             return false;
@@ -68,21 +70,21 @@ internal static class GraphGuard
     }
 
     /// <summary>Marks <paramref name="value"/>, just entered, as handed to the formatter of its own type next.</summary>
-    public static void HandOff(object value) => handedOff = value;
+    public static void HandOff(object value) => t_handedOff = value;
 
     /// <summary>Names the member about to be written inside the current object (for messages).</summary>
     public static void Member(string name)
     {
-        List<Frame> frames = path!;
+        List<Frame> frames = t_path!;
         frames[^1] = frames[^1] with { Member = name };
     }
 
     /// <summary>Leaves the object entered last.</summary>
     public static void Exit()
     {
-        List<Frame> frames = path!;
+        List<Frame> frames = t_path!;
         frames.RemoveAt(frames.Count - 1);
-        handedOff = null;
+        t_handedOff = null;
     }
 
     private static string Describe(List<Frame> frames, int count)

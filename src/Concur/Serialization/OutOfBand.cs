@@ -37,31 +37,33 @@ internal sealed class OutOfBand
     /// <summary>The largest array that travels: its frame's length prefix is an <see cref="int"/>.</summary>
     public const int MaxArrayBytes = int.MaxValue - 64;
 
+#pragma warning disable IDE1006 // t_ for a [ThreadStatic] field (dotnet/runtime's convention); the rule cannot see the attribute.
     [ThreadStatic]
-    private static OutOfBand? current;
+    private static OutOfBand? t_current;
+#pragma warning restore IDE1006
 
-    private readonly List<Array> outgoing = [];
-    private readonly IReadOnlyList<Array> incoming;
-    private readonly bool[] taken;
+    private readonly List<Array> _outgoing = [];
+    private readonly IReadOnlyList<Array> _incoming;
+    private readonly bool[] _taken;
 
     private OutOfBand(IReadOnlyList<Array> incoming, bool snapshots)
     {
-        this.incoming = incoming;
-        taken = new bool[incoming.Count];
+        _incoming = incoming;
+        _taken = new bool[incoming.Count];
         Snapshots = snapshots;
     }
 
     /// <summary>Gets the context of the message being written or read on this thread, if any.</summary>
-    public static OutOfBand? Current => current;
+    public static OutOfBand? Current => t_current;
 
     /// <summary>Gets a value indicating whether arrays are copied when they are written (the sender may change them later).</summary>
     public bool Snapshots { get; }
 
     /// <summary>Gets the arrays that came with the message being read.</summary>
-    public IReadOnlyList<Array> Incoming => incoming;
+    public IReadOnlyList<Array> Incoming => _incoming;
 
     /// <summary>Gets the arrays written, in the order their references appear in the body.</summary>
-    public IReadOnlyList<Array> Outgoing => outgoing;
+    public IReadOnlyList<Array> Outgoing => _outgoing;
 
     /// <summary>Starts a context for writing a message.</summary>
     /// <param name="snapshots">Whether to copy each array (see <see cref="Snapshots"/>).</param>
@@ -74,8 +76,8 @@ internal sealed class OutOfBand
     /// <summary>Makes <paramref name="context"/> the current context until the returned scope is disposed.</summary>
     public static Scope Use(OutOfBand? context)
     {
-        OutOfBand? previous = current;
-        current = context;
+        OutOfBand? previous = t_current;
+        t_current = context;
         return new Scope(previous);
     }
 
@@ -107,8 +109,8 @@ internal sealed class OutOfBand
             Platform.ProcessPlatform.Current.Prefault(MemoryMarshal.AsBytes(kept.AsSpan()));
             values.AsSpan().CopyTo(kept);
         }
-        int index = outgoing.Count;
-        outgoing.Add(kept);
+        int index = _outgoing.Count;
+        _outgoing.Add(kept);
         writer.WriteExtensionFormatHeader(new ExtensionHeader(ExtensionType, 4));
         Span<byte> payload = writer.GetSpan(4);
         System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(payload, index);
@@ -129,21 +131,21 @@ internal sealed class OutOfBand
         Span<byte> payload = stackalloc byte[4];
         System.Buffers.BuffersExtensions.CopyTo(reader.ReadRaw(4), payload);
         int index = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(payload);
-        if ((uint)index >= (uint)incoming.Count)
+        if ((uint)index >= (uint)_incoming.Count)
         {
             throw new MessagePackSerializationException(
-                $"A reference to out-of-band array {index}, but the message brought {incoming.Count} arrays.");
+                $"A reference to out-of-band array {index}, but the message brought {_incoming.Count} arrays.");
         }
-        if (incoming[index] is not T[] array)
+        if (_incoming[index] is not T[] array)
         {
             throw new MessagePackSerializationException(
-                $"Out-of-band array {index} is a {incoming[index].GetType().Name}, where a {typeof(T).Name}[] was expected.");
+                $"Out-of-band array {index} is a {_incoming[index].GetType().Name}, where a {typeof(T).Name}[] was expected.");
         }
-        if (taken[index])
+        if (_taken[index])
         {
             throw new MessagePackSerializationException($"Out-of-band array {index} is referenced twice.");
         }
-        taken[index] = true;
+        _taken[index] = true;
         return array;
     }
 
@@ -151,10 +153,10 @@ internal sealed class OutOfBand
     /// <exception cref="MessagePackSerializationException">An array was never referred to.</exception>
     public void EnsureAllTaken()
     {
-        if (Array.IndexOf(taken, false) is int unused and >= 0)
+        if (Array.IndexOf(_taken, false) is int unused and >= 0)
         {
             throw new MessagePackSerializationException(
-                $"Out-of-band array {unused} of {incoming.Count} came with the message but its body never refers to it.");
+                $"Out-of-band array {unused} of {_incoming.Count} came with the message but its body never refers to it.");
         }
     }
 
@@ -215,11 +217,11 @@ internal sealed class OutOfBand
     /// <summary>Restores the previous context when disposed.</summary>
     public readonly struct Scope : IDisposable
     {
-        private readonly OutOfBand? previous;
+        private readonly OutOfBand? _previous;
 
-        internal Scope(OutOfBand? previous) => this.previous = previous;
+        internal Scope(OutOfBand? previous) => _previous = previous;
 
         /// <inheritdoc/>
-        public void Dispose() => current = previous;
+        public void Dispose() => t_current = _previous;
     }
 }

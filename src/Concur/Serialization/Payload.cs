@@ -19,7 +19,7 @@ namespace Concur.Serialization;
 /// </remarks>
 internal static class Payload
 {
-    private static readonly Lazy<MessagePackSerializerOptions> LazyOptions = new(() => MessagePackSerializerOptions.Standard
+    private static readonly Lazy<MessagePackSerializerOptions> s_lazyOptions = new(() => MessagePackSerializerOptions.Standard
         .WithResolver(ConcurResolver.Composite)
         .WithSecurity(MessagePackSecurity.UntrustedData.WithMaximumObjectGraphDepth(MaxReadDepth)));
 
@@ -30,7 +30,7 @@ internal static class Payload
     public const int MaxReadDepth = GraphGuard.MaxDepth * 5;
 
     /// <summary>Gets the serializer options every Concur process boundary uses.</summary>
-    public static MessagePackSerializerOptions Options => LazyOptions.Value;
+    public static MessagePackSerializerOptions Options => s_lazyOptions.Value;
 
     /// <summary>Writes <paramref name="value"/> by its declared type <typeparamref name="T"/>.</summary>
     public static void Write<T>(ref MessagePackWriter writer, T value)

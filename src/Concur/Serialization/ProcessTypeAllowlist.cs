@@ -28,18 +28,18 @@ namespace Concur;
 /// </example>
 public static class ProcessTypeAllowlist
 {
-    private static readonly ConcurrentDictionary<string, Type> ByName = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<string, Type> s_byName = new(StringComparer.Ordinal);
 
-    private static readonly Dictionary<string, Type> Builtin = new Type[]
+    private static readonly Dictionary<string, Type> s_builtin = new Type[]
     {
         typeof(bool), typeof(byte), typeof(sbyte), typeof(short), typeof(ushort), typeof(int), typeof(uint), typeof(long),
         typeof(ulong), typeof(float), typeof(double), typeof(decimal), typeof(char), typeof(string), typeof(DateTime),
         typeof(DateTimeOffset), typeof(TimeSpan), typeof(Guid),
     }.ToDictionary(static t => t.AssemblyQualifiedName!, StringComparer.Ordinal);
-    private static int version;
+    private static int s_version;
 
     /// <summary>Gets a number that changes whenever a type is added (workers are sent the list when it changes).</summary>
-    internal static int Version => Volatile.Read(ref version);
+    internal static int Version => Volatile.Read(ref s_version);
 
     /// <summary>Allows values of <typeparamref name="T"/> where the declared type is <c>object</c>, an interface or an abstract class.</summary>
     /// <typeparam name="T">A concrete type whose values can travel (see the remarks of <see cref="ProcessTypeAllowlist"/>).</typeparam>
@@ -65,9 +65,9 @@ public static class ProcessTypeAllowlist
             throw new ArgumentException(
                 $"Values of {Serialization.CSharpName.Of(type)} cannot travel between processes: {reason}.", nameof(type));
         }
-        if (ByName.TryAdd(type.AssemblyQualifiedName!, type))
+        if (s_byName.TryAdd(type.AssemblyQualifiedName!, type))
         {
-            Interlocked.Increment(ref version);
+            Interlocked.Increment(ref s_version);
         }
     }
 
@@ -79,22 +79,22 @@ public static class ProcessTypeAllowlist
     {
         ArgumentNullException.ThrowIfNull(type);
         string name = type.AssemblyQualifiedName ?? string.Empty;
-        return Builtin.ContainsKey(name) || ByName.ContainsKey(name);
+        return s_builtin.ContainsKey(name) || s_byName.ContainsKey(name);
     }
 
     /// <summary>Looks up an allowed type by its assembly-qualified name (never loads a type that is not on the list).</summary>
     internal static Type? Find(string name) =>
-        Builtin.TryGetValue(name, out Type? type) || ByName.TryGetValue(name, out type) ? type : null;
+        s_builtin.TryGetValue(name, out Type? type) || s_byName.TryGetValue(name, out type) ? type : null;
 
     /// <summary>Gets the names of all allowed types.</summary>
-    internal static string[] Snapshot() => ByName.Keys.ToArray();
+    internal static string[] Snapshot() => s_byName.Keys.ToArray();
 
     /// <summary>Adds a type named by the parent process (in a worker, which trusts its parent).</summary>
     internal static void AllowFromParent(string name)
     {
-        if (!ByName.ContainsKey(name) && Type.GetType(name, throwOnError: false) is Type type)
+        if (!s_byName.ContainsKey(name) && Type.GetType(name, throwOnError: false) is Type type)
         {
-            ByName.TryAdd(name, type);
+            s_byName.TryAdd(name, type);
         }
     }
 }

@@ -17,7 +17,7 @@ internal static class RemoteError
     /// <summary>The most properties or data entries that travel with one exception; the rest are left out.</summary>
     public const int MaxEntries = 64;
 
-    private static readonly HashSet<string> BaseProperties = typeof(Exception)
+    private static readonly HashSet<string> s_baseProperties = typeof(Exception)
         .GetProperties(BindingFlags.Instance | BindingFlags.Public).Select(static p => p.Name).ToHashSet(StringComparer.Ordinal);
 
     /// <summary>Writes <paramref name="exception"/> (and its inner exceptions, as text) to <paramref name="writer"/>.</summary>
@@ -65,7 +65,7 @@ internal static class RemoteError
     {
         foreach (PropertyInfo property in exception.GetType().GetProperties(BindingFlags.Instance | BindingFlags.Public))
         {
-            if (BaseProperties.Contains(property.Name) || property.GetIndexParameters().Length != 0 || property.GetMethod is null)
+            if (s_baseProperties.Contains(property.Name) || property.GetIndexParameters().Length != 0 || property.GetMethod is null)
             {
                 continue;
             }

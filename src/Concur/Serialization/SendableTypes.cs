@@ -12,11 +12,11 @@ namespace Concur.Serialization;
 /// </summary>
 internal static class SendableTypes
 {
-    private static readonly ConcurrentDictionary<Type, string?> Verdicts = new();
-    private static readonly ConcurrentDictionary<Type, bool> RoundTripped = new();
+    private static readonly ConcurrentDictionary<Type, string?> s_verdicts = new();
+    private static readonly ConcurrentDictionary<Type, bool> s_roundTripped = new();
 
     /// <summary>Returns why values declared as <paramref name="type"/> cannot be sent, or <see langword="null"/>.</summary>
-    public static string? WhyNot(Type type) => Verdicts.GetOrAdd(type, Judge);
+    public static string? WhyNot(Type type) => s_verdicts.GetOrAdd(type, Judge);
 
     /// <summary>
     /// Serializes and deserializes <paramref name="value"/> the first time a value of <paramref name="declared"/> is
@@ -26,7 +26,7 @@ internal static class SendableTypes
     /// <exception cref="MessagePackSerializationException">The value does not survive the round trip unchanged; the message names the member.</exception>
     public static void CheckRoundTripOnce(Type declared, object? value)
     {
-        if (value is null || RoundTripped.ContainsKey(declared))
+        if (value is null || s_roundTripped.ContainsKey(declared))
         {
             return;
         }
@@ -37,7 +37,7 @@ internal static class SendableTypes
         writer.Flush();
         var reader = new MessagePackReader(buffer.WrittenMemory);
         ThrowIfDifferent(declared, value, codec.Read(ref reader));
-        RoundTripped.TryAdd(declared, true);
+        s_roundTripped.TryAdd(declared, true);
     }
 
     /// <summary>Like <see cref="CheckRoundTripOnce(Type, object?)"/> for a statically typed value.</summary>

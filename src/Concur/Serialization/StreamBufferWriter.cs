@@ -9,57 +9,57 @@ namespace Concur.Serialization;
 internal sealed class StreamBufferWriter : IBufferWriter<byte>, IDisposable
 {
     private const int Size = 64 * 1024;
-    private readonly Stream stream;
-    private byte[] buffer;
-    private int used;
+    private readonly Stream _stream;
+    private byte[] _buffer;
+    private int _used;
 
     /// <summary>Initializes a writer that writes to <paramref name="stream"/>.</summary>
     public StreamBufferWriter(Stream stream)
     {
-        this.stream = stream;
-        buffer = ArrayPool<byte>.Shared.Rent(Size);
+        _stream = stream;
+        _buffer = ArrayPool<byte>.Shared.Rent(Size);
     }
 
     /// <inheritdoc/>
     public void Advance(int count)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);
-        if (used + count > buffer.Length)
+        if (_used + count > _buffer.Length)
         {
             throw new InvalidOperationException("Advanced past the end of the buffer.");
         }
-        used += count;
+        _used += count;
     }
 
     /// <inheritdoc/>
     public Memory<byte> GetMemory(int sizeHint = 0)
     {
         Reserve(sizeHint);
-        return buffer.AsMemory(used);
+        return _buffer.AsMemory(_used);
     }
 
     /// <inheritdoc/>
     public Span<byte> GetSpan(int sizeHint = 0)
     {
         Reserve(sizeHint);
-        return buffer.AsSpan(used);
+        return _buffer.AsSpan(_used);
     }
 
     /// <summary>Writes what is buffered to the stream.</summary>
     public void Flush()
     {
-        if (used > 0)
+        if (_used > 0)
         {
-            stream.Write(buffer, 0, used);
-            used = 0;
+            _stream.Write(_buffer, 0, _used);
+            _used = 0;
         }
     }
 
     /// <inheritdoc/>
     public void Dispose()
     {
-        byte[] rented = buffer;
-        buffer = [];
+        byte[] rented = _buffer;
+        _buffer = [];
         if (rented.Length > 0)
         {
             ArrayPool<byte>.Shared.Return(rented);
@@ -69,15 +69,15 @@ internal sealed class StreamBufferWriter : IBufferWriter<byte>, IDisposable
     private void Reserve(int sizeHint)
     {
         int needed = Math.Max(sizeHint, 1);
-        if (buffer.Length - used >= needed)
+        if (_buffer.Length - _used >= needed)
         {
             return;
         }
         Flush();
-        if (buffer.Length < needed)
+        if (_buffer.Length < needed)
         {
-            ArrayPool<byte>.Shared.Return(buffer);
-            buffer = ArrayPool<byte>.Shared.Rent(needed);
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = ArrayPool<byte>.Shared.Rent(needed);
         }
     }
 }

@@ -9,11 +9,11 @@ namespace Concur.Serialization;
 /// </summary>
 internal abstract class ValueCodec
 {
-    private static readonly ConcurrentDictionary<Type, ValueCodec> Cache = new();
+    private static readonly ConcurrentDictionary<Type, ValueCodec> s_cache = new();
 
     /// <summary>Gets the codec for values declared as <paramref name="type"/>.</summary>
     public static ValueCodec For(Type type) =>
-        Cache.GetOrAdd(type, static t => (ValueCodec)Activator.CreateInstance(typeof(ValueCodec<>).MakeGenericType(t))!);
+        s_cache.GetOrAdd(type, static t => (ValueCodec)Activator.CreateInstance(typeof(ValueCodec<>).MakeGenericType(t))!);
 
     /// <summary>Writes <paramref name="value"/> by the declared type.</summary>
     public abstract void Write(ref MessagePackWriter writer, object? value);

@@ -10,7 +10,7 @@ namespace Concur.Tests.Processes;
 /// </summary>
 public sealed class AsyncFunctionTests(ProcessPoolFixture fixture) : IClassFixture<ProcessPoolFixture>
 {
-    private readonly ProcessPool pool = fixture.Pool;
+    private readonly ProcessPool _pool = fixture.Pool;
 
     private static async Task<int> SquareAsync(int x)
     {
@@ -41,7 +41,7 @@ public sealed class AsyncFunctionTests(ProcessPoolFixture fixture) : IClassFixtu
     [Fact]
     public async Task ApplyAsync_AsyncLambda_ReturnsAwaitedResult()
     {
-        int r = await Bounded.Within(pool.ApplyAsync(async () => { await Task.Delay(10); return 42; }));
+        int r = await Bounded.Within(_pool.ApplyAsync(async () => { await Task.Delay(10); return 42; }));
         Assert.Equal(42, r);
     }
 
@@ -49,9 +49,9 @@ public sealed class AsyncFunctionTests(ProcessPoolFixture fixture) : IClassFixtu
     public async Task ApplyAsync_AsyncFunctionWithArgument_RunsInWorkerAndCallsBack()
     {
         int seen = 0;
-        Assert.Equal(25, await Bounded.Within(pool.ApplyAsync(SquareAsync, 5, callback: r => seen = r)));
+        Assert.Equal(25, await Bounded.Within(_pool.ApplyAsync(SquareAsync, 5, callback: r => seen = r)));
         Assert.Equal(25, seen);
-        Assert.NotEqual(Environment.ProcessId, await Bounded.Within(pool.ApplyAsync(PidAsync)));
+        Assert.NotEqual(Environment.ProcessId, await Bounded.Within(_pool.ApplyAsync(PidAsync)));
     }
 
     [Fact]
@@ -59,7 +59,7 @@ public sealed class AsyncFunctionTests(ProcessPoolFixture fixture) : IClassFixtu
     {
         int offset = 7;
         string label = "r";
-        string result = await Bounded.Within(pool.ApplyAsync(async x =>
+        string result = await Bounded.Within(_pool.ApplyAsync(async x =>
         {
             await Task.Yield();
             return $"{label}{x + offset}";
@@ -71,7 +71,7 @@ public sealed class AsyncFunctionTests(ProcessPoolFixture fixture) : IClassFixtu
     public async Task ApplyAsync_AsyncFunctionThrows_RemoteExceptionAndErrorCallback()
     {
         Exception? seen = null;
-        Task<int> task = pool.ApplyAsync(async () =>
+        Task<int> task = _pool.ApplyAsync(async () =>
         {
             await Task.Yield();
             throw new ArgumentException("async apply failed");
@@ -88,8 +88,8 @@ public sealed class AsyncFunctionTests(ProcessPoolFixture fixture) : IClassFixtu
     [Fact]
     public void Apply_AsyncFunctions_ReturnAwaitedResults()
     {
-        Assert.Equal(81, pool.Apply(SquareAsync, 9));
-        Assert.Equal(3, pool.Apply(async () => { await Task.Delay(1); return 3; }));
+        Assert.Equal(81, _pool.Apply(SquareAsync, 9));
+        Assert.Equal(3, _pool.Apply(async () => { await Task.Delay(1); return 3; }));
     }
 
     // ---------------------------------------------------------------- hard timeout and cancellation
@@ -146,10 +146,10 @@ public sealed class AsyncFunctionTests(ProcessPoolFixture fixture) : IClassFixtu
     [Fact]
     public void Map_AsyncFunction_RefusedPointingToSubmit()
     {
-        var e = Assert.Throws<ArgumentException>(() => pool.Map(SquareAsync, [1, 2, 3]));
+        var e = Assert.Throws<ArgumentException>(() => _pool.Map(SquareAsync, [1, 2, 3]));
         Assert.Contains("Task<int>", e.Message, StringComparison.Ordinal);
         Assert.Contains("Submit(Func<T, Task<TResult>>, T)", e.Message, StringComparison.Ordinal);
-        Assert.Throws<ArgumentException>(() => pool.Imap(SquareAsync, [1, 2, 3]));
+        Assert.Throws<ArgumentException>(() => _pool.Imap(SquareAsync, [1, 2, 3]));
     }
 
     [Fact]

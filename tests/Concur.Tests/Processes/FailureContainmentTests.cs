@@ -5,7 +5,7 @@ namespace Concur.Tests.Processes;
 
 public sealed class FailureContainmentTests(PoolFixture fixture) : IClassFixture<PoolFixture>
 {
-    private readonly ProcessPoolExecutor pool = fixture.Pool;
+    private readonly ProcessPoolExecutor _pool = fixture.Pool;
 
     private static int Square(int x) => x * x;
 
@@ -47,13 +47,13 @@ public sealed class FailureContainmentTests(PoolFixture fixture) : IClassFixture
 
     private async Task AssertPoolStillWorks()
     {
-        Assert.Equal(49, await Bounded.Within(pool.Submit(Square, 7)));
+        Assert.Equal(49, await Bounded.Within(_pool.Submit(Square, 7)));
     }
 
     [Fact]
     public async Task Submit_WorkerFailFast_OnlyThatTaskFailsWithSignal()
     {
-        var e = await Assert.ThrowsAsync<WorkerCrashedException>(() => Bounded.Within(pool.Submit(FailFast, 1)));
+        var e = await Assert.ThrowsAsync<WorkerCrashedException>(() => Bounded.Within(_pool.Submit(FailFast, 1)));
         Assert.Equal(6, e.Signal);
         Assert.Null(e.ExitCode);
         Assert.NotEqual(0, e.ProcessId);
@@ -65,7 +65,7 @@ public sealed class FailureContainmentTests(PoolFixture fixture) : IClassFixture
     [Fact]
     public async Task Submit_StackOverflow_OnlyThatTaskFails()
     {
-        var e = await Assert.ThrowsAsync<WorkerCrashedException>(() => Bounded.Within(pool.Submit(Recurse, 0)));
+        var e = await Assert.ThrowsAsync<WorkerCrashedException>(() => Bounded.Within(_pool.Submit(Recurse, 0)));
         Assert.NotNull(e.Signal);
         await AssertPoolStillWorks();
     }
@@ -73,7 +73,7 @@ public sealed class FailureContainmentTests(PoolFixture fixture) : IClassFixture
     [Fact]
     public async Task Submit_WorkerSigkilled_ReportsSignal9()
     {
-        var e = await Assert.ThrowsAsync<WorkerCrashedException>(() => Bounded.Within(pool.Submit(KillSelf, 1)));
+        var e = await Assert.ThrowsAsync<WorkerCrashedException>(() => Bounded.Within(_pool.Submit(KillSelf, 1)));
         Assert.Equal(9, e.Signal);
         await AssertPoolStillWorks();
     }
@@ -81,7 +81,7 @@ public sealed class FailureContainmentTests(PoolFixture fixture) : IClassFixture
     [Fact]
     public async Task Submit_WorkerExits_ReportsExitCode()
     {
-        var e = await Assert.ThrowsAsync<WorkerCrashedException>(() => Bounded.Within(pool.Submit(ExitWith, 3)));
+        var e = await Assert.ThrowsAsync<WorkerCrashedException>(() => Bounded.Within(_pool.Submit(ExitWith, 3)));
         Assert.Equal(3, e.ExitCode);
         Assert.Null(e.Signal);
         await AssertPoolStillWorks();
@@ -90,9 +90,9 @@ public sealed class FailureContainmentTests(PoolFixture fixture) : IClassFixture
     [Fact]
     public async Task Submit_CrashAmongManyTasks_EveryOtherTaskCompletes()
     {
-        Task<int>[] before = Enumerable.Range(0, 50).Select(i => pool.Submit(Square, i)).ToArray();
-        Task<int> crash = pool.Submit(FailFast, 0);
-        Task<int>[] after = Enumerable.Range(50, 50).Select(i => pool.Submit(Square, i)).ToArray();
+        Task<int>[] before = Enumerable.Range(0, 50).Select(i => _pool.Submit(Square, i)).ToArray();
+        Task<int> crash = _pool.Submit(FailFast, 0);
+        Task<int>[] after = Enumerable.Range(50, 50).Select(i => _pool.Submit(Square, i)).ToArray();
         await Assert.ThrowsAsync<WorkerCrashedException>(() => Bounded.Within(crash));
         int[] results = await Bounded.Within(Task.WhenAll(before.Concat(after)));
         Assert.Equal(Enumerable.Range(0, 100).Select(i => i * i), results);
@@ -132,7 +132,7 @@ public sealed class FailureContainmentTests(PoolFixture fixture) : IClassFixture
     [Fact]
     public async Task Submit_FinishesWithinTimeout_ReturnsResult()
     {
-        Assert.Equal(9, await Bounded.Within(pool.Submit(Square, 3, TimeSpan.FromSeconds(20))));
+        Assert.Equal(9, await Bounded.Within(_pool.Submit(Square, 3, TimeSpan.FromSeconds(20))));
     }
 
     [Fact]
@@ -141,7 +141,7 @@ public sealed class FailureContainmentTests(PoolFixture fixture) : IClassFixture
         using var gate = new Gate();
         string dir = gate.Directory;
         using var cts = new CancellationTokenSource();
-        Task<int> task = pool.Submit(Gate.WaitInWorker, dir, cts.Token);
+        Task<int> task = _pool.Submit(Gate.WaitInWorker, dir, cts.Token);
         gate.WaitStarted();
         int running = int.Parse(File.ReadAllText(gate.StartedPath), System.Globalization.CultureInfo.InvariantCulture);
         cts.Cancel();

@@ -14,7 +14,7 @@ public sealed class FrameFuzzTests(HostilePoolFixture fixture) : IClassFixture<H
 {
     private const int Seed = 20261202;
 
-    private static readonly byte[] Kinds = [1, 2, 3, 4, 6, 8, 64, 65, 66, 67, 68, 0, 99, 255];
+    private static readonly byte[] s_kinds = [1, 2, 3, 4, 6, 8, 64, 65, 66, 67, 68, 0, 99, 255];
 
     private static int Square(int x) => x * x;
 
@@ -57,7 +57,7 @@ public sealed class FrameFuzzTests(HostilePoolFixture fixture) : IClassFixture<H
         var random = new Random(Seed);
         for (int i = 0; i < 3000; i++)
         {
-            byte[] input = RandomFrames(random, Kinds);
+            byte[] input = RandomFrames(random, s_kinds);
             using var reader = new FrameReader(new MemoryStream(input), maxLength: 1 << 20);
             try
             {

@@ -9,9 +9,9 @@ namespace Concur.Tests.Processes;
 /// </summary>
 public sealed class HostileChunkAnswerTests(HostilePoolFixture fixture) : IClassFixture<HostilePoolFixture>
 {
-    private static readonly byte[] ValidError = [0x94, 0xA1, (byte)'E', 0xA1, (byte)'m', 0xA0, 0xC0]; // ["E", "m", "", nil]
+    private static readonly byte[] s_validError = [0x94, 0xA1, (byte)'E', 0xA1, (byte)'m', 0xA0, 0xC0]; // ["E", "m", "", nil]
 
-    private readonly ProcessPoolExecutor pool = fixture.Pool;
+    private readonly ProcessPoolExecutor _pool = fixture.Pool;
 
     private static int Square(int x) => x * x;
 
@@ -21,7 +21,7 @@ public sealed class HostileChunkAnswerTests(HostilePoolFixture fixture) : IClass
         { [0x92, 0x01, 0xC0], "an array of 2 elements" },
         { [0x93, 0x02, 0xC0, 0xC0], "2 results without an error for a chunk of 1 items" },
         { [0x93, 0x00, 0xC0, 0xC0], "0 results without an error for a chunk of 1 items" },
-        { [0x93, 0x01, .. ValidError, 0xC0], "an error at item 1 of a chunk of 1 items" },
+        { [0x93, 0x01, .. s_validError, 0xC0], "an error at item 1 of a chunk of 1 items" },
         { [0x93, 0x00, 0xC1, 0xC0], "not a chunk's answer" },
     };
 
@@ -30,13 +30,13 @@ public sealed class HostileChunkAnswerTests(HostilePoolFixture fixture) : IClass
     public async Task Map_ChunkAnsweredWithMalformedBody_FailsThatChunkAsCorrupt(byte[] body, string what)
     {
         var spec = (HostileWorker.Result, 0L, body);
-        var results = pool.Map(HostileWorker.WriteForRunningTaskAndHang, [spec], chunkSize: 1);
+        var results = _pool.Map(HostileWorker.WriteForRunningTaskAndHang, [spec], chunkSize: 1);
         var e = Assert.Throws<WorkerCrashedException>(() => results.ToList());
         Assert.True(e.Message.Contains("sent a corrupt frame", StringComparison.Ordinal) && e.Message.Contains(what, StringComparison.Ordinal),
             $"Expected a corrupt-frame account containing '{what}', got: {e.Message}");
-        Assert.False(pool.IsBroken);
-        Assert.Equal(49, await Bounded.Within(pool.Submit(Square, 7)));
-        Assert.Equal([0, 1, 4], pool.Map(Square, [0, 1, 2], chunkSize: 3));
+        Assert.False(_pool.IsBroken);
+        Assert.Equal(49, await Bounded.Within(_pool.Submit(Square, 7)));
+        Assert.Equal([0, 1, 4], _pool.Map(Square, [0, 1, 2], chunkSize: 3));
     }
 
     [Fact]

@@ -10,7 +10,7 @@ public sealed class LargePayloadTests(PoolFixture fixture) : IClassFixture<PoolF
 {
     private const int Elements = 300_000; // 300 KB to 2.4 MB: above the out-of-band threshold for every element type.
 
-    private readonly ProcessPoolExecutor pool = fixture.Pool;
+    private readonly ProcessPoolExecutor _pool = fixture.Pool;
 
     private static T[] Echo<T>(T[] values) => values;
 
@@ -66,7 +66,7 @@ public sealed class LargePayloadTests(PoolFixture fixture) : IClassFixture<PoolF
     {
         var sample = new Samples { Name = "run 1", Values = Enumerable.Range(0, Elements).Select(i => i * 0.5).ToArray(), Counts = new int[Elements] };
         sample.Counts[^1] = 42;
-        Samples back = await Bounded.Within(pool.Submit(static (Samples s) => new Samples { Name = s.Name + "!", Values = s.Values, Counts = s.Counts }, sample));
+        Samples back = await Bounded.Within(_pool.Submit(static (Samples s) => new Samples { Name = s.Name + "!", Values = s.Values, Counts = s.Counts }, sample));
         Assert.Equal("run 1!", back.Name);
         Assert.Equal(sample.Values, back.Values);
         Assert.Equal(42, back.Counts![^1]);
@@ -77,7 +77,7 @@ public sealed class LargePayloadTests(PoolFixture fixture) : IClassFixture<PoolF
     {
         double[] a = Enumerable.Range(0, Elements).Select(i => (double)i).ToArray();
         int[] b = Enumerable.Range(0, Elements).Select(i => -i).ToArray();
-        (int[], double[]) back = await Bounded.Within(pool.Submit(static ((double[] A, int[] B) p) => (p.B, p.A), (a, b)));
+        (int[], double[]) back = await Bounded.Within(_pool.Submit(static ((double[] A, int[] B) p) => (p.B, p.A), (a, b)));
         Assert.Equal(b, back.Item1);
         Assert.Equal(a, back.Item2);
     }
@@ -86,7 +86,7 @@ public sealed class LargePayloadTests(PoolFixture fixture) : IClassFixture<PoolF
     public async Task Submit_TheSameLargeArrayTwiceInOneArgument_ArrivesTwiceAsSent()
     {
         float[] once = Enumerable.Range(0, Elements).Select(i => (float)i).ToArray();
-        float[][] back = await Bounded.Within(pool.Submit(static (float[][] arrays) => arrays, new[] { once, once }));
+        float[][] back = await Bounded.Within(_pool.Submit(static (float[][] arrays) => arrays, new[] { once, once }));
         Assert.Equal(2, back.Length);
         Assert.Equal(once, back[0]);
         Assert.Equal(once, back[1]);
@@ -96,7 +96,7 @@ public sealed class LargePayloadTests(PoolFixture fixture) : IClassFixture<PoolF
     public void Map_LargeArrayItems_ComeBackInOrder()
     {
         int[][] items = Enumerable.Range(0, 6).Select(k => Enumerable.Range(k, Elements / 10).ToArray()).ToArray();
-        int[] firsts = pool.Map(static (int[] x) => x[0], items, chunkSize: 2).ToArray();
+        int[] firsts = _pool.Map(static (int[] x) => x[0], items, chunkSize: 2).ToArray();
         Assert.Equal(Enumerable.Range(0, 6), firsts);
     }
 

@@ -4,15 +4,15 @@ namespace Concur.Tests.Processes;
 
 public sealed class PoolLifecycleTests
 {
-    private static int initialized;
+    private static int s_initialized;
 
     private static int Square(int x) => x * x;
 
     private static int Pid() => Environment.ProcessId;
 
-    private static void Initialize() => initialized = 42;
+    private static void Initialize() => s_initialized = 42;
 
-    private static int ReadInitialized() => initialized;
+    private static int ReadInitialized() => s_initialized;
 
     [Fact]
     public void Constructor_NotPositiveArguments_Throw()
@@ -35,7 +35,7 @@ public sealed class PoolLifecycleTests
     {
         await using var pool = new ProcessPoolExecutor(maxWorkers: 1, initializer: Initialize);
         Assert.Equal(42, await Bounded.Within(pool.Submit(ReadInitialized)));
-        Assert.Equal(0, initialized);
+        Assert.Equal(0, s_initialized);
     }
 
     [Fact]

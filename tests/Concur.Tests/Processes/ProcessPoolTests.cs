@@ -11,7 +11,7 @@ public sealed class ProcessPoolFixture : IDisposable
 
 public sealed class ProcessPoolTests(ProcessPoolFixture fixture) : IClassFixture<ProcessPoolFixture>
 {
-    private readonly ProcessPool pool = fixture.Pool;
+    private readonly ProcessPool _pool = fixture.Pool;
 
     private static int Square(int x) => x * x;
 
@@ -24,15 +24,15 @@ public sealed class ProcessPoolTests(ProcessPoolFixture fixture) : IClassFixture
     [Fact]
     public void Apply_ReturnsResult()
     {
-        Assert.Equal(81, pool.Apply(Square, 9));
-        Assert.NotEqual(Environment.ProcessId, pool.Apply(Pid));
+        Assert.Equal(81, _pool.Apply(Square, 9));
+        Assert.NotEqual(Environment.ProcessId, _pool.Apply(Pid));
     }
 
     [Fact]
     public async Task ApplyAsync_CallbackRunsWithResult()
     {
         int seen = 0;
-        int result = await Bounded.Within(pool.ApplyAsync(Square, 5, callback: r => seen = r));
+        int result = await Bounded.Within(_pool.ApplyAsync(Square, 5, callback: r => seen = r));
         Assert.Equal(25, result);
         Assert.Equal(25, seen);
     }
@@ -41,21 +41,21 @@ public sealed class ProcessPoolTests(ProcessPoolFixture fixture) : IClassFixture
     public async Task ApplyAsync_ErrorCallbackRunsWithRemoteException()
     {
         Exception? seen = null;
-        await Assert.ThrowsAsync<RemoteException>(() => Bounded.Within(pool.ApplyAsync(Fail, 1, errorCallback: e => seen = e)));
+        await Assert.ThrowsAsync<RemoteException>(() => Bounded.Within(_pool.ApplyAsync(Fail, 1, errorCallback: e => seen = e)));
         Assert.Equal("System.DivideByZeroException", Assert.IsType<RemoteException>(seen).RemoteTypeName);
     }
 
     [Fact]
     public void Map_AllResultsInOrder()
     {
-        Assert.Equal(Enumerable.Range(0, 200).Select(Square), pool.Map(Square, Enumerable.Range(0, 200)));
+        Assert.Equal(Enumerable.Range(0, 200).Select(Square), _pool.Map(Square, Enumerable.Range(0, 200)));
     }
 
     [Fact]
     public async Task MapAsync_CallbackGetsTheList()
     {
         List<int>? seen = null;
-        List<int> result = await Bounded.Within(pool.MapAsync(Square, new[] { 1, 2, 3 }, callback: r => seen = r));
+        List<int> result = await Bounded.Within(_pool.MapAsync(Square, new[] { 1, 2, 3 }, callback: r => seen = r));
         Assert.Equal(new[] { 1, 4, 9 }, result);
         Assert.Same(result, seen);
     }
@@ -63,31 +63,31 @@ public sealed class ProcessPoolTests(ProcessPoolFixture fixture) : IClassFixture
     [Fact]
     public void Imap_LazyInOrder()
     {
-        Assert.Equal(new[] { 0, 1, 4, 9 }, pool.Imap(Square, Enumerable.Range(0, 4)).ToArray());
+        Assert.Equal(new[] { 0, 1, 4, 9 }, _pool.Imap(Square, Enumerable.Range(0, 4)).ToArray());
     }
 
     [Fact]
     public void ImapUnordered_AllResults()
     {
-        Assert.Equal(Enumerable.Range(0, 50).Select(Square).Order(), pool.ImapUnordered(Square, Enumerable.Range(0, 50), chunkSize: 4).Order());
+        Assert.Equal(Enumerable.Range(0, 50).Select(Square).Order(), _pool.ImapUnordered(Square, Enumerable.Range(0, 50), chunkSize: 4).Order());
     }
 
     [Fact]
     public void Starmap_AppliesPairs()
     {
-        Assert.Equal(new[] { 8, 9, 1 }, pool.Starmap(Pow, new[] { (2, 3), (3, 2), (5, 0) }));
+        Assert.Equal(new[] { 8, 9, 1 }, _pool.Starmap(Pow, new[] { (2, 3), (3, 2), (5, 0) }));
     }
 
     [Fact]
     public void Map_Throws_RemoteException()
     {
-        Assert.Throws<RemoteException>(() => pool.Map(Fail, new[] { 1, 2 }));
+        Assert.Throws<RemoteException>(() => _pool.Map(Fail, new[] { 1, 2 }));
     }
 
     [Fact]
     public void Join_WhileOpen_Throws()
     {
-        Assert.Throws<InvalidOperationException>(() => pool.Join(TimeSpan.FromSeconds(1)));
+        Assert.Throws<InvalidOperationException>(() => _pool.Join(TimeSpan.FromSeconds(1)));
     }
 
     [Fact]

@@ -80,6 +80,8 @@ public abstract partial class BlockingQueueContractTests
 
         Bounded.Until(() => q.Count == 2, "one putter got the new slot");
         Assert.Equal(1, q.WaitingPutters);
+        // The item is in before the putter's task completes (an async twin's completion runs afterwards): wait for it.
+        Bounded.Until(() => first.IsCompleted || second.IsCompleted, "the putter that got the slot finishes");
         Assert.True(first.IsCompleted ^ second.IsCompleted, "Exactly one putter finished.");
 
         q.Get();

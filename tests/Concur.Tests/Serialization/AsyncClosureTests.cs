@@ -11,7 +11,7 @@ namespace Concur.Tests.Serialization;
 /// </summary>
 public sealed class AsyncClosureTests(PoolFixture fixture) : IClassFixture<PoolFixture>
 {
-    private readonly ProcessPoolExecutor pool = fixture.Pool;
+    private readonly ProcessPoolExecutor _pool = fixture.Pool;
 
     private static Func<Task<string>> CaptureInGeneric<T>(T value, string unused)
     {
@@ -57,8 +57,8 @@ public sealed class AsyncClosureTests(PoolFixture fixture) : IClassFixture<PoolF
     [Fact]
     public async Task Submit_AsyncLambdaInGenericMethod_CapturedValuesTravel()
     {
-        Assert.Equal("v=5", await Bounded.Within(pool.Submit(CaptureInGeneric(5, "not sent"))));
-        Assert.Equal("v=abc", await Bounded.Within(pool.Submit(CaptureInGeneric("abc", "not sent"))));
+        Assert.Equal("v=5", await Bounded.Within(_pool.Submit(CaptureInGeneric(5, "not sent"))));
+        Assert.Equal("v=abc", await Bounded.Within(_pool.Submit(CaptureInGeneric("abc", "not sent"))));
     }
 
     [Fact]
@@ -97,7 +97,7 @@ public sealed class AsyncClosureTests(PoolFixture fixture) : IClassFixture<PoolF
 
     private sealed class Holder(int field)
     {
-        private readonly int field = field;
+        private readonly int _field = field;
 
         public Func<Task<int>> Make(int x)
         {
@@ -105,7 +105,7 @@ public sealed class AsyncClosureTests(PoolFixture fixture) : IClassFixture<PoolF
             return async () =>
             {
                 await Task.Yield();
-                return local + field;
+                return local + _field;
             };
         }
     }

@@ -10,7 +10,7 @@ namespace Concur.Tests.Serialization;
 /// </summary>
 public sealed class ChunkAnswerTests
 {
-    private static readonly byte[] ValidError = [0x94, 0xA1, (byte)'E', 0xA1, (byte)'m', 0xA0, 0xC0]; // ["E", "m", "", nil]
+    private static readonly byte[] s_validError = [0x94, 0xA1, (byte)'E', 0xA1, (byte)'m', 0xA0, 0xC0]; // ["E", "m", "", nil]
 
     private static ReadOnlySequence<byte> Written<TResult>(TResult[] results, Exception? error)
     {
@@ -69,7 +69,7 @@ public sealed class ChunkAnswerTests
     [Fact]
     public void Read_ErrorAlthoughEveryItemRan_Refused()
     {
-        byte[] body = [0x93, 0x02, .. ValidError, 0xC0];
+        byte[] body = [0x93, 0x02, .. s_validError, 0xC0];
         var thrown = Assert.Throws<InvalidDataException>(() => ChunkAnswer.Read(new ReadOnlySequence<byte>(body), items: 2));
         Assert.Contains("an error at item 2 of a chunk of 2 items", thrown.Message, StringComparison.Ordinal);
     }

@@ -5,11 +5,11 @@ namespace Concur.Tests.Serialization;
 /// <summary>A class whose only state is a private field its constructor sets (issue 7: it arrived as 0).</summary>
 public sealed class Secret
 {
-    private readonly int value;
+    private readonly int _value;
 
-    public Secret(int value) => this.value = value;
+    public Secret(int value) => _value = value;
 
-    public int Reveal() => value;
+    public int Reveal() => _value;
 }
 
 /// <summary>A user type with an <c>object</c>-typed member (issue 7: it arrived as a dictionary).</summary>
@@ -32,21 +32,21 @@ public sealed record Stamped(DateTime At, string Label);
 /// <summary>A type with a field that cannot travel and one left behind on purpose.</summary>
 public sealed class WithStream
 {
-    private readonly MemoryStream stream = new();
+    private readonly MemoryStream _stream = new();
 
-    public long Length => stream.Length;
+    public long Length => _stream.Length;
 }
 
 /// <summary>A type whose cache is marked to stay behind.</summary>
 public sealed class WithCache
 {
     [NonSerialized]
-    private string? cache;
+    private string? _cache;
 
     public WithCache(int id)
     {
         Id = id;
-        cache = $"cached {id}";
+        _cache = $"cached {id}";
     }
 
     public int Id { get; }
@@ -54,28 +54,28 @@ public sealed class WithCache
     [IgnoreDataMember]
     public string Label { get; set; } = "label";
 
-    public string? Cache => cache;
+    public string? Cache => _cache;
 }
 
 /// <summary>A ChildProcess subclass with private state set by its constructor.</summary>
 public sealed class PrivateStateChild : ChildProcess
 {
-    private readonly string path;
-    private readonly int start;
-    private readonly List<string> names;
+    private readonly string _path;
+    private readonly int _start;
+    private readonly List<string> _names;
 
     public PrivateStateChild(string path, int start, params string[] names)
     {
-        this.path = path;
-        this.start = start;
-        this.names = [.. names];
+        _path = path;
+        _start = start;
+        _names = [.. names];
     }
 
-    public int First => start;
+    public int First => _start;
 
-    public IReadOnlyList<string> Names => names;
+    public IReadOnlyList<string> Names => _names;
 
-    protected override void Run() => File.WriteAllText(path, $"{start}:{string.Join(',', names)}");
+    protected override void Run() => File.WriteAllText(_path, $"{_start}:{string.Join(',', _names)}");
 }
 
 /// <summary>A custom exception with a property of its own.</summary>
@@ -123,15 +123,15 @@ public static class Outer
 /// <summary>A struct with private read-only state.</summary>
 public readonly struct Measured
 {
-    private readonly double value;
+    private readonly double _value;
 
     public Measured(double value, string unit)
     {
-        this.value = value;
+        _value = value;
         Unit = unit;
     }
 
     public string Unit { get; }
 
-    public double Value => value;
+    public double Value => _value;
 }

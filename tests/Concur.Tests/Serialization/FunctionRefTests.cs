@@ -16,17 +16,17 @@ public sealed class NoConstructor
 
 public sealed class FunctionRefTests(PoolFixture fixture) : IClassFixture<PoolFixture>
 {
-    private readonly ProcessPoolExecutor pool = fixture.Pool;
-    private readonly int field = 3;
+    private readonly ProcessPoolExecutor _pool = fixture.Pool;
+    private readonly int _field = 3;
 
     private static int Square(int x) => x * x;
 
-    private int AddField(int x) => x + field;
+    private int AddField(int x) => x + _field;
 
     [Fact]
     public void Submit_LambdaUsesThis_RejectedNamingThis()
     {
-        var e = Assert.Throws<ArgumentException>(() => { _ = pool.Submit(x => x + field, 1); });
+        var e = Assert.Throws<ArgumentException>(() => { _ = _pool.Submit(x => x + _field, 1); });
         Assert.Contains("'this'", e.Message, StringComparison.Ordinal);
         Assert.Contains(nameof(FunctionRefTests), e.Message, StringComparison.Ordinal);
         Assert.Equal("function", e.ParamName);
@@ -35,7 +35,7 @@ public sealed class FunctionRefTests(PoolFixture fixture) : IClassFixture<PoolFi
     [Fact]
     public void Submit_InstanceMethod_RejectedWithFix()
     {
-        var e = Assert.Throws<ArgumentException>(() => { _ = pool.Submit(AddField, 1); });
+        var e = Assert.Throws<ArgumentException>(() => { _ = _pool.Submit(AddField, 1); });
         Assert.Contains("instance method", e.Message, StringComparison.Ordinal);
         Assert.Contains("static", e.Message, StringComparison.Ordinal);
     }
@@ -44,7 +44,7 @@ public sealed class FunctionRefTests(PoolFixture fixture) : IClassFixture<PoolFi
     public void Submit_CapturesStream_RejectedNamingVariableAndType()
     {
         using var stream = new MemoryStream();
-        var e = Assert.Throws<ArgumentException>(() => { _ = pool.Submit(() => stream.Length); });
+        var e = Assert.Throws<ArgumentException>(() => { _ = _pool.Submit(() => stream.Length); });
         Assert.Contains("'stream'", e.Message, StringComparison.Ordinal);
         Assert.Contains("System.IO.MemoryStream", e.Message, StringComparison.Ordinal);
         Assert.Contains("argument", e.Message, StringComparison.Ordinal);
@@ -54,7 +54,7 @@ public sealed class FunctionRefTests(PoolFixture fixture) : IClassFixture<PoolFi
     public void Submit_CapturesObjectOfTypeNotAllowed_Rejected()
     {
         object boxed = new Uri("http://example.invalid");
-        var e = Assert.Throws<ArgumentException>(() => { _ = pool.Submit(() => boxed.GetHashCode()); });
+        var e = Assert.Throws<ArgumentException>(() => { _ = _pool.Submit(() => boxed.GetHashCode()); });
         Assert.Contains("'boxed'", e.Message, StringComparison.Ordinal);
         Assert.Contains("of type object", e.Message, StringComparison.Ordinal);
         Assert.Contains("ProcessTypeAllowlist.Allow<Uri>()", e.Message, StringComparison.Ordinal);
@@ -64,7 +64,7 @@ public sealed class FunctionRefTests(PoolFixture fixture) : IClassFixture<PoolFi
     public void Submit_CapturesDelegate_Rejected()
     {
         Func<int, int> inner = Square;
-        var e = Assert.Throws<ArgumentException>(() => { _ = pool.Submit(x => inner(x), 2); });
+        var e = Assert.Throws<ArgumentException>(() => { _ = _pool.Submit(x => inner(x), 2); });
         Assert.Contains("'inner'", e.Message, StringComparison.Ordinal);
         Assert.Contains("delegate", e.Message, StringComparison.Ordinal);
     }
@@ -73,28 +73,28 @@ public sealed class FunctionRefTests(PoolFixture fixture) : IClassFixture<PoolFi
     public async Task Submit_CapturedValueWithPrivateConstructorAndState_ArrivesAsSent()
     {
         NoConstructor value = NoConstructor.Make();
-        Assert.Equal("x", await Support.Bounded.Within(pool.Submit(() => value.Length)));
+        Assert.Equal("x", await Support.Bounded.Within(_pool.Submit(() => value.Length)));
     }
 
     [Fact]
     public async Task Submit_ArgumentWithPrivateConstructorAndState_ArrivesAsSent()
     {
-        Assert.Equal("x", await Support.Bounded.Within(pool.Submit(static (NoConstructor n) => n.Length, NoConstructor.Make())));
+        Assert.Equal("x", await Support.Bounded.Within(_pool.Submit(static (NoConstructor n) => n.Length, NoConstructor.Make())));
     }
 
     [Fact]
     public void Submit_CapturedValueWithFieldThatCannotTravel_RejectedNamingVariableAndField()
     {
         var value = new WithStream();
-        var e = Assert.Throws<ArgumentException>(() => { _ = pool.Submit(() => value.Length); });
+        var e = Assert.Throws<ArgumentException>(() => { _ = _pool.Submit(() => value.Length); });
         Assert.Contains("'value'", e.Message, StringComparison.Ordinal);
-        Assert.Contains("WithStream.stream", e.Message, StringComparison.Ordinal);
+        Assert.Contains("WithStream._stream", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public void Submit_ObjectTypedArgumentNotAllowed_Rejected()
     {
-        var e = Assert.Throws<ArgumentException>(() => { _ = pool.Submit(static (object o) => o.ToString(), (object)new Version(1, 2)); });
+        var e = Assert.Throws<ArgumentException>(() => { _ = _pool.Submit(static (object o) => o.ToString(), (object)new Version(1, 2)); });
         Assert.Contains("declared as object is a Version", e.Message, StringComparison.Ordinal);
         Assert.Contains("ProcessTypeAllowlist.Allow<Version>()", e.Message, StringComparison.Ordinal);
     }
@@ -104,7 +104,7 @@ public sealed class FunctionRefTests(PoolFixture fixture) : IClassFixture<PoolFi
     {
         Expression<Func<int, int>> expression = x => x + 1;
         Func<int, int> compiled = expression.Compile();
-        var e = Assert.Throws<ArgumentException>(() => { _ = pool.Submit(compiled, 1); });
+        var e = Assert.Throws<ArgumentException>(() => { _ = _pool.Submit(compiled, 1); });
         Assert.Contains("run time", e.Message, StringComparison.Ordinal);
     }
 
@@ -112,9 +112,9 @@ public sealed class FunctionRefTests(PoolFixture fixture) : IClassFixture<PoolFi
     public async Task Submit_SiblingLambdaUsesThis_OnlyUsedVariablesTravel()
     {
         int local = 4;
-        Func<int> usesThis = () => field + local;
+        Func<int> usesThis = () => _field + local;
         Assert.Equal(7, usesThis());
-        Assert.Equal(8, await Support.Bounded.Within(pool.Submit(() => local * 2)));
+        Assert.Equal(8, await Support.Bounded.Within(_pool.Submit(() => local * 2)));
     }
 
     [Fact]
@@ -124,7 +124,7 @@ public sealed class FunctionRefTests(PoolFixture fixture) : IClassFixture<PoolFi
         for (int i = 0; i < 5; i++)
         {
             int copy = i;
-            tasks.Add(pool.Submit(() => copy * 10));
+            tasks.Add(_pool.Submit(() => copy * 10));
         }
         int[] results = await Support.Bounded.Within(Task.WhenAll(tasks));
         Assert.Equal(new[] { 0, 10, 20, 30, 40 }, results);

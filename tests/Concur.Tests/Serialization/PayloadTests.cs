@@ -187,7 +187,7 @@ public sealed class PayloadTests
     {
         var e = Assert.ThrowsAny<MessagePackSerializationException>(() => Write(new WithStream()));
         string message = e.GetBaseException().Message;
-        Assert.Contains("Concur.Tests.Serialization.WithStream.stream is a MemoryStream", message, StringComparison.Ordinal);
+        Assert.Contains("Concur.Tests.Serialization.WithStream._stream is a MemoryStream", message, StringComparison.Ordinal);
         Assert.Contains("[NonSerialized]", message, StringComparison.Ordinal);
     }
 

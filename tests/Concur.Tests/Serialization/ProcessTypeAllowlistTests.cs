@@ -29,7 +29,7 @@ public sealed class NeverAllowed : IShape
 
 public sealed class ProcessTypeAllowlistTests(PoolFixture fixture) : IClassFixture<PoolFixture>
 {
-    private readonly ProcessPoolExecutor pool = fixture.Pool;
+    private readonly ProcessPoolExecutor _pool = fixture.Pool;
 
     private static double AreaOf(IShape shape) => shape.Area();
 
@@ -43,14 +43,14 @@ public sealed class ProcessTypeAllowlistTests(PoolFixture fixture) : IClassFixtu
     public async Task Submit_InterfaceArgumentOfAllowedType_TravelsWithItsType()
     {
         ProcessTypeAllowlist.Allow<Circle>();
-        Assert.Equal(12.57, await Bounded.Within(pool.Submit(AreaOf, (IShape)new Circle { Radius = 2 })));
+        Assert.Equal(12.57, await Bounded.Within(_pool.Submit(AreaOf, (IShape)new Circle { Radius = 2 })));
     }
 
     [Fact]
     public async Task Submit_InterfaceResultOfAllowedType_ComesBackAsThatType()
     {
         ProcessTypeAllowlist.Allow<Circle>();
-        IShape grown = await Bounded.Within(pool.Submit(Grow, (IShape)new Circle { Radius = 1 }));
+        IShape grown = await Bounded.Within(_pool.Submit(Grow, (IShape)new Circle { Radius = 1 }));
         Assert.Equal(2, Assert.IsType<Circle>(grown).Radius);
     }
 
@@ -58,14 +58,14 @@ public sealed class ProcessTypeAllowlistTests(PoolFixture fixture) : IClassFixtu
     public async Task Submit_ObjectTypedValueOfAllowedType_RoundTrips()
     {
         ProcessTypeAllowlist.Allow<Square>();
-        object back = await Bounded.Within(pool.Submit(Echo, (object)new Square { Side = 3 }));
+        object back = await Bounded.Within(_pool.Submit(Echo, (object)new Square { Side = 3 }));
         Assert.Equal(9, Assert.IsType<Square>(back).Area());
     }
 
     [Fact]
     public void Submit_InterfaceArgumentOfTypeNotAllowed_RejectedAtSubmitNamingTheFix()
     {
-        var e = Assert.Throws<ArgumentException>(() => { _ = pool.Submit(AreaOf, (IShape)new NeverAllowed()); });
+        var e = Assert.Throws<ArgumentException>(() => { _ = _pool.Submit(AreaOf, (IShape)new NeverAllowed()); });
         Assert.Contains(nameof(NeverAllowed), e.Message, StringComparison.Ordinal);
         Assert.Contains("ProcessTypeAllowlist.Allow", e.Message, StringComparison.Ordinal);
     }
@@ -73,7 +73,7 @@ public sealed class ProcessTypeAllowlistTests(PoolFixture fixture) : IClassFixtu
     [Fact]
     public async Task Submit_WorkerReturnsTypeNotAllowed_FailsWithoutInstantiatingIt()
     {
-        var e = await Assert.ThrowsAsync<RemoteException>(() => Bounded.Within(pool.Submit(MakeNeverAllowed, 1)));
+        var e = await Assert.ThrowsAsync<RemoteException>(() => Bounded.Within(_pool.Submit(MakeNeverAllowed, 1)));
         Assert.Contains(nameof(NeverAllowed), e.Message, StringComparison.Ordinal);
     }
 

@@ -49,25 +49,25 @@ internal sealed class AdaptiveChunks
     /// </summary>
     public static readonly TimeSpan TargetTime = TimeSpan.FromMilliseconds(100);
 
-    private static readonly long TargetTicks = (long)(TargetTime.TotalSeconds * Stopwatch.Frequency);
+    private static readonly long s_targetTicks = (long)(TargetTime.TotalSeconds * Stopwatch.Frequency);
 
-    private readonly int workers;
-    private int limit = MaxItems;
+    private readonly int _workers;
+    private int _limit = MaxItems;
 
     /// <summary>Creates the sizer for a pool of <paramref name="workers"/> workers.</summary>
     public AdaptiveChunks(int workers)
     {
         Debug.Assert(workers > 0, "A pool has at least one worker.");
-        this.workers = workers;
+        _workers = workers;
     }
 
     /// <summary>Gets the largest chunk the measures allow now (<see cref="MaxItems"/> until a chunk has completed).</summary>
-    public int Limit => Volatile.Read(ref limit);
+    public int Limit => Volatile.Read(ref _limit);
 
     /// <summary>Gets the size of the next chunk once <paramref name="seen"/> items have been cut into chunks.</summary>
     public int SizeAfter(long seen)
     {
-        long python = (seen + (4L * workers) - 1) / (4L * workers); // ceil(seen / (4 * workers))
+        long python = (seen + (4L * _workers) - 1) / (4L * _workers); // ceil(seen / (4 * workers))
         return (int)Math.Clamp(python, 1, Limit);
     }
 
@@ -110,7 +110,7 @@ internal sealed class AdaptiveChunks
     public void Observe(int items, long bytes, long elapsed)
     {
         long byBytes = bytes > 0 ? TargetBytes * items / bytes : MaxItems;
-        long byTime = elapsed > 0 ? TargetTicks * items / elapsed : MaxItems;
-        Volatile.Write(ref limit, (int)Math.Clamp(Math.Min(byBytes, byTime), 1, MaxItems));
+        long byTime = elapsed > 0 ? s_targetTicks * items / elapsed : MaxItems;
+        Volatile.Write(ref _limit, (int)Math.Clamp(Math.Min(byBytes, byTime), 1, MaxItems));
     }
 }

@@ -27,9 +27,9 @@ internal sealed class ArrayRecycler
     /// <summary>How many released arrays are remembered; a few cover the tasks in flight on a few workers.</summary>
     private const int Capacity = 8;
 
-    private readonly Lock gate = new();
-    private readonly WeakReference<Array>?[] slots = new WeakReference<Array>?[Capacity];
-    private int next;
+    private readonly Lock _gate = new();
+    private readonly WeakReference<Array>?[] _slots = new WeakReference<Array>?[Capacity];
+    private int _next;
 
     /// <summary>Offers arrays that nothing but the transport ever referenced, and that nothing will use again.</summary>
     public void Offer(IReadOnlyList<Array> arrays)
@@ -40,10 +40,10 @@ internal sealed class ArrayRecycler
             {
                 continue;
             }
-            lock (gate)
+            lock (_gate)
             {
-                slots[next] = new WeakReference<Array>(array);
-                next = (next + 1) % Capacity;
+                _slots[_next] = new WeakReference<Array>(array);
+                _next = (_next + 1) % Capacity;
             }
         }
     }
@@ -52,21 +52,21 @@ internal sealed class ArrayRecycler
     /// <returns>The array, whose contents are to be overwritten entirely, or <see langword="null"/>.</returns>
     public Array? Take(Type elementType, int length)
     {
-        lock (gate)
+        lock (_gate)
         {
-            for (int i = 0; i < slots.Length; i++)
+            for (int i = 0; i < _slots.Length; i++)
             {
-                if (slots[i] is { } slot && slot.TryGetTarget(out Array? array))
+                if (_slots[i] is { } slot && slot.TryGetTarget(out Array? array))
                 {
                     if (array.Length == length && array.GetType().GetElementType() == elementType)
                     {
-                        slots[i] = null;
+                        _slots[i] = null;
                         return array;
                     }
                 }
                 else
                 {
-                    slots[i] = null;
+                    _slots[i] = null;
                 }
             }
         }

@@ -11,10 +11,10 @@ namespace Concur.Processes.Internal;
 /// </summary>
 internal static class CallFrames
 {
-    private static long lastTaskId;
+    private static long s_lastTaskId;
 
     /// <summary>Gets a new task id.</summary>
-    public static long NextId() => Interlocked.Increment(ref lastTaskId);
+    public static long NextId() => Interlocked.Increment(ref s_lastTaskId);
 
     /// <summary>Serializes what travels with each call of <paramref name="function"/> bound to <paramref name="target"/>.</summary>
     public static byte[] TargetState(FunctionRef function, object? target, string paramName)

@@ -13,28 +13,28 @@ internal sealed class FrameBuffer : IBufferWriter<byte>, IDisposable
     /// <summary>The size of a segment (requests for more get a segment of their own size).</summary>
     public const int SegmentSize = 1 << 20;
 
-    private readonly List<byte[]> segments = [];
-    private readonly List<int> used = []; // Bytes used in each segment but the last.
-    private readonly int firstSize;
-    private int lastUsed;
+    private readonly List<byte[]> _segments = [];
+    private readonly List<int> _used = []; // Bytes used in each segment but the last.
+    private readonly int _firstSize;
+    private int _lastUsed;
 
     /// <summary>Initializes an empty buffer whose first segment holds <paramref name="firstSize"/> bytes.</summary>
-    public FrameBuffer(int firstSize = 4096) => this.firstSize = firstSize;
+    public FrameBuffer(int firstSize = 4096) => _firstSize = firstSize;
 
     /// <summary>Gets the number of bytes written.</summary>
     public long Length { get; private set; }
 
     /// <summary>Gets the number of segments in use.</summary>
-    public int SegmentCount => segments.Count;
+    public int SegmentCount => _segments.Count;
 
     /// <inheritdoc/>
     public void Advance(int count)
     {
-        if (count < 0 || segments.Count == 0 || lastUsed + count > segments[^1].Length)
+        if (count < 0 || _segments.Count == 0 || _lastUsed + count > _segments[^1].Length)
         {
             throw new ArgumentOutOfRangeException(nameof(count), count, "Advanced past the span handed out.");
         }
-        lastUsed += count;
+        _lastUsed += count;
         Length += count;
     }
 
@@ -42,18 +42,18 @@ internal sealed class FrameBuffer : IBufferWriter<byte>, IDisposable
     public Memory<byte> GetMemory(int sizeHint = 0)
     {
         EnsureSpace(Math.Max(sizeHint, 1));
-        return segments[^1].AsMemory(lastUsed);
+        return _segments[^1].AsMemory(_lastUsed);
     }
 
     /// <inheritdoc/>
     public Span<byte> GetSpan(int sizeHint = 0)
     {
         EnsureSpace(Math.Max(sizeHint, 1));
-        return segments[^1].AsSpan(lastUsed);
+        return _segments[^1].AsSpan(_lastUsed);
     }
 
     /// <summary>Gets the first <paramref name="count"/> bytes (which must lie in the first segment) to fill in a header.</summary>
-    public Span<byte> Head(int count) => segments[0].AsSpan(0, count);
+    public Span<byte> Head(int count) => _segments[0].AsSpan(0, count);
 
     /// <summary>Reads exactly <paramref name="count"/> bytes from <paramref name="stream"/> into the buffer.</summary>
     /// <param name="stream">The stream to read.</param>
@@ -84,19 +84,19 @@ internal sealed class FrameBuffer : IBufferWriter<byte>, IDisposable
     /// <summary>Gets the bytes written, from <paramref name="offset"/> on.</summary>
     public ReadOnlySequence<byte> AsSequence(long offset = 0)
     {
-        if (segments.Count == 0)
+        if (_segments.Count == 0)
         {
             return ReadOnlySequence<byte>.Empty;
         }
-        if (segments.Count == 1)
+        if (_segments.Count == 1)
         {
-            return new ReadOnlySequence<byte>(segments[0], 0, lastUsed).Slice(offset);
+            return new ReadOnlySequence<byte>(_segments[0], 0, _lastUsed).Slice(offset);
         }
-        var first = new Segment(segments[0].AsMemory(0, Used(0)), 0);
+        var first = new Segment(_segments[0].AsMemory(0, Used(0)), 0);
         Segment last = first;
-        for (int i = 1; i < segments.Count; i++)
+        for (int i = 1; i < _segments.Count; i++)
         {
-            last = last.Append(segments[i].AsMemory(0, i == segments.Count - 1 ? lastUsed : Used(i)));
+            last = last.Append(_segments[i].AsMemory(0, i == _segments.Count - 1 ? _lastUsed : Used(i)));
         }
         return new ReadOnlySequence<byte>(first, 0, last, last.Memory.Length).Slice(offset);
     }
@@ -104,9 +104,9 @@ internal sealed class FrameBuffer : IBufferWriter<byte>, IDisposable
     /// <summary>Writes everything to <paramref name="stream"/>, one write per segment.</summary>
     public void WriteTo(Stream stream)
     {
-        for (int i = 0; i < segments.Count; i++)
+        for (int i = 0; i < _segments.Count; i++)
         {
-            stream.Write(segments[i], 0, i == segments.Count - 1 ? lastUsed : Used(i));
+            stream.Write(_segments[i], 0, i == _segments.Count - 1 ? _lastUsed : Used(i));
         }
     }
 
@@ -116,32 +116,32 @@ internal sealed class FrameBuffer : IBufferWriter<byte>, IDisposable
     /// <summary>Empties the buffer and returns its segments to the pool (it can be written again).</summary>
     public void Dispose()
     {
-        foreach (byte[] segment in segments)
+        foreach (byte[] segment in _segments)
         {
             ArrayPool<byte>.Shared.Return(segment);
         }
-        segments.Clear();
-        used.Clear();
-        lastUsed = 0;
+        _segments.Clear();
+        _used.Clear();
+        _lastUsed = 0;
         Length = 0;
     }
 
-    private int Used(int index) => used[index];
+    private int Used(int index) => _used[index];
 
     private void EnsureSpace(int sizeHint)
     {
-        if (segments.Count > 0 && segments[^1].Length - lastUsed >= sizeHint)
+        if (_segments.Count > 0 && _segments[^1].Length - _lastUsed >= sizeHint)
         {
             return;
         }
-        if (segments.Count > 0)
+        if (_segments.Count > 0)
         {
-            used.Add(lastUsed);
+            _used.Add(_lastUsed);
         }
         // Grow geometrically up to SegmentSize, so a small frame stays small and a large one has few segments.
-        int size = segments.Count == 0 ? Math.Max(firstSize, sizeHint) : Math.Max(sizeHint, (int)Math.Clamp(Length, 4096, SegmentSize));
-        segments.Add(ArrayPool<byte>.Shared.Rent(size));
-        lastUsed = 0;
+        int size = _segments.Count == 0 ? Math.Max(_firstSize, sizeHint) : Math.Max(sizeHint, (int)Math.Clamp(Length, 4096, SegmentSize));
+        _segments.Add(ArrayPool<byte>.Shared.Rent(size));
+        _lastUsed = 0;
     }
 
     private sealed class Segment : ReadOnlySequenceSegment<byte>

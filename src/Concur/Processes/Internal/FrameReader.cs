@@ -12,14 +12,14 @@ namespace Concur.Processes.Internal;
 /// </summary>
 internal sealed class FrameReader : IDisposable
 {
-    private readonly Stream stream;
-    private readonly long maxLength;
-    private readonly Action? onWait;
-    private readonly byte[] buffer = new byte[64 * 1024];
-    private readonly FrameBuffer large = new(FrameBuffer.SegmentSize);
-    private int start;
-    private int end;
-    private long waitingSince;
+    private readonly Stream _stream;
+    private readonly long _maxLength;
+    private readonly Action? _onWait;
+    private readonly byte[] _buffer = new byte[64 * 1024];
+    private readonly FrameBuffer _large = new(FrameBuffer.SegmentSize);
+    private int _start;
+    private int _end;
+    private long _waitingSince;
 
     /// <summary>Initializes a reader over <paramref name="stream"/>.</summary>
     /// <param name="stream">The pipe.</param>
@@ -27,16 +27,16 @@ internal sealed class FrameReader : IDisposable
     /// <param name="onWait">Called when a started frame has to wait for more bytes (the supervisor then watches for a stall).</param>
     public FrameReader(Stream stream, long maxLength = (long)int.MaxValue + 4, Action? onWait = null)
     {
-        this.stream = stream;
-        this.maxLength = maxLength;
-        this.onWait = onWait;
+        _stream = stream;
+        _maxLength = maxLength;
+        _onWait = onWait;
     }
 
     /// <summary>
     /// Gets the <see cref="Stopwatch"/> timestamp of the last progress on a started frame, or 0 between frames.
     /// Read from other threads.
     /// </summary>
-    public long WaitingSince => Volatile.Read(ref waitingSince);
+    public long WaitingSince => Volatile.Read(ref _waitingSince);
 
     /// <summary>Gets a description of how far the current frame got (for a "cut off" message).</summary>
     public string Progress { get; private set; } = string.Empty;
@@ -46,30 +46,30 @@ internal sealed class FrameReader : IDisposable
     public bool TryReadHeader(out FrameHeader header)
     {
         header = default;
-        large.Dispose();
-        Volatile.Write(ref waitingSince, 0);
-        if (end - start == 0 && !FillSome())
+        _large.Dispose();
+        Volatile.Write(ref _waitingSince, 0);
+        if (_end - _start == 0 && !FillSome())
         {
             return false;
         }
         if (!Fill(Frame.HeaderSize))
         {
-            throw new CorruptFrameException($"a frame cut off inside its header: {end - start} of {Frame.HeaderSize} bytes, then the pipe closed");
+            throw new CorruptFrameException($"a frame cut off inside its header: {_end - _start} of {Frame.HeaderSize} bytes, then the pipe closed");
         }
-        int length = BinaryPrimitives.ReadInt32LittleEndian(buffer.AsSpan(start));
-        var kind = (FrameKind)buffer[start + 4];
-        long id = BinaryPrimitives.ReadInt64LittleEndian(buffer.AsSpan(start + 5));
+        int length = BinaryPrimitives.ReadInt32LittleEndian(_buffer.AsSpan(_start));
+        var kind = (FrameKind)_buffer[_start + 4];
+        long id = BinaryPrimitives.ReadInt64LittleEndian(_buffer.AsSpan(_start + 5));
         if (length < Frame.HeaderSize - 4)
         {
             throw new CorruptFrameException($"a frame whose length prefix is {length}, below the {Frame.HeaderSize - 4} bytes every frame has");
         }
-        if (4L + length > maxLength)
+        if (4L + length > _maxLength)
         {
             throw new CorruptFrameException(
-                $"a {Describe(kind)} frame of {4L + length:N0} bytes, above the limit of {maxLength:N0} bytes " +
+                $"a {Describe(kind)} frame of {4L + length:N0} bytes, above the limit of {_maxLength:N0} bytes " +
                 $"(raise it with the {ChannelLimits.MaxFrameBytesSetting} setting if results really are that large)");
         }
-        start += Frame.HeaderSize;
+        _start += Frame.HeaderSize;
         header = new FrameHeader(kind, id, length + 4 - Frame.HeaderSize);
         return true;
     }
@@ -79,28 +79,28 @@ internal sealed class FrameReader : IDisposable
     public ReadOnlySequence<byte> ReadBody(in FrameHeader header)
     {
         int bodyLength = header.BodyLength;
-        if (bodyLength <= buffer.Length)
+        if (bodyLength <= _buffer.Length)
         {
             if (!Fill(bodyLength))
             {
-                throw Truncated(header, end - start);
+                throw Truncated(header, _end - _start);
             }
-            var body = new ReadOnlySequence<byte>(buffer, start, bodyLength);
-            start += bodyLength;
+            var body = new ReadOnlySequence<byte>(_buffer, _start, bodyLength);
+            _start += bodyLength;
             return body;
         }
         // A large body: what is buffered, then the rest straight from the pipe into pooled segments.
-        int buffered = end - start;
-        large.Write(buffer.AsSpan(start, buffered));
-        start = end = 0;
+        int buffered = _end - _start;
+        _large.Write(_buffer.AsSpan(_start, buffered));
+        _start = _end = 0;
         Waiting();
-        long got = large.ReadFrom(stream, bodyLength - buffered, _ => Volatile.Write(ref waitingSince, Stopwatch.GetTimestamp()));
+        long got = _large.ReadFrom(_stream, bodyLength - buffered, _ => Volatile.Write(ref _waitingSince, Stopwatch.GetTimestamp()));
         if (buffered + got < bodyLength)
         {
             throw Truncated(header, buffered + got);
         }
-        Volatile.Write(ref waitingSince, 0);
-        return large.AsSequence();
+        Volatile.Write(ref _waitingSince, 0);
+        return _large.AsSequence();
     }
 
     /// <summary>
@@ -114,7 +114,7 @@ internal sealed class FrameReader : IDisposable
         {
             throw Truncated(header, 0);
         }
-        byte code = buffer[start++];
+        byte code = _buffer[_start++];
         Type elementType = Serialization.OutOfBand.ElementType((TypeCode)code)
             ?? throw new CorruptFrameException($"an {Describe(header.Kind)} frame for id {header.Id} with the unknown element type code {code}");
         int size = Serialization.OutOfBand.ElementSize(elementType);
@@ -126,9 +126,9 @@ internal sealed class FrameReader : IDisposable
         }
         Array array = ArrayRecycler.Shared.Take(elementType, byteLength / size) ?? Serialization.OutOfBand.Allocate(elementType, byteLength / size);
         Span<byte> target = Serialization.OutOfBand.WritableBytesOf(array);
-        int buffered = Math.Min(end - start, target.Length);
-        buffer.AsSpan(start, buffered).CopyTo(target);
-        start += buffered;
+        int buffered = Math.Min(_end - _start, target.Length);
+        _buffer.AsSpan(_start, buffered).CopyTo(target);
+        _start += buffered;
         int done = buffered;
         if (done < target.Length)
         {
@@ -137,20 +137,20 @@ internal sealed class FrameReader : IDisposable
         while (done < target.Length)
         {
             // Straight from the pipe into the array, in reads of at most 1 MiB so the stall watch sees progress.
-            int n = stream.Read(target.Slice(done, Math.Min(target.Length - done, FrameBuffer.SegmentSize)));
+            int n = _stream.Read(target.Slice(done, Math.Min(target.Length - done, FrameBuffer.SegmentSize)));
             if (n <= 0)
             {
                 throw Truncated(header, 1 + done);
             }
             done += n;
-            Volatile.Write(ref waitingSince, Stopwatch.GetTimestamp());
+            Volatile.Write(ref _waitingSince, Stopwatch.GetTimestamp());
         }
-        Volatile.Write(ref waitingSince, 0);
+        Volatile.Write(ref _waitingSince, 0);
         return array;
     }
 
     /// <summary>Returns the pooled segments.</summary>
-    public void Dispose() => large.Dispose();
+    public void Dispose() => _large.Dispose();
 
     private static string Describe(FrameKind kind) =>
         Enum.IsDefined(kind) ? kind.ToString() : $"unknown kind {(byte)kind}";
@@ -160,48 +160,48 @@ internal sealed class FrameReader : IDisposable
 
     private void Waiting()
     {
-        if (Volatile.Read(ref waitingSince) == 0)
+        if (Volatile.Read(ref _waitingSince) == 0)
         {
-            Volatile.Write(ref waitingSince, Stopwatch.GetTimestamp());
-            onWait?.Invoke();
+            Volatile.Write(ref _waitingSince, Stopwatch.GetTimestamp());
+            _onWait?.Invoke();
         }
     }
 
     private bool FillSome()
     {
-        start = end = 0;
-        int n = stream.Read(buffer, 0, buffer.Length);
+        _start = _end = 0;
+        int n = _stream.Read(_buffer, 0, _buffer.Length);
         if (n <= 0)
         {
             return false;
         }
-        end = n;
+        _end = n;
         return true;
     }
 
     private bool Fill(int needed)
     {
-        if (end - start >= needed)
+        if (_end - _start >= needed)
         {
             return true;
         }
-        if (start > 0)
+        if (_start > 0)
         {
             // Compact: the previous frame's body is no longer in use.
-            Buffer.BlockCopy(buffer, start, buffer, 0, end - start);
-            end -= start;
-            start = 0;
+            Buffer.BlockCopy(_buffer, _start, _buffer, 0, _end - _start);
+            _end -= _start;
+            _start = 0;
         }
         Waiting();
-        while (end < needed)
+        while (_end < needed)
         {
-            int n = stream.Read(buffer, end, buffer.Length - end);
+            int n = _stream.Read(_buffer, _end, _buffer.Length - _end);
             if (n <= 0)
             {
                 return false;
             }
-            end += n;
-            Volatile.Write(ref waitingSince, Stopwatch.GetTimestamp());
+            _end += n;
+            Volatile.Write(ref _waitingSince, Stopwatch.GetTimestamp());
         }
         return true;
     }

@@ -20,7 +20,7 @@ internal sealed class LaunchPlan
     /// <summary>The first argument that tells a process it is a Concur worker.</summary>
     public const string WorkerArgument = "--concur-worker";
 
-    private static readonly Lazy<LaunchPlan> Lazy = new(Create, LazyThreadSafetyMode.ExecutionAndPublication);
+    private static readonly Lazy<LaunchPlan> s_lazy = new(Create, LazyThreadSafetyMode.ExecutionAndPublication);
 
     private LaunchPlan(string fileName, string[] prefix, string? error)
     {
@@ -30,7 +30,7 @@ internal sealed class LaunchPlan
     }
 
     /// <summary>Gets the plan for this process.</summary>
-    public static LaunchPlan Current => Lazy.Value;
+    public static LaunchPlan Current => s_lazy.Value;
 
     /// <summary>Gets the program to start.</summary>
     public string FileName { get; }

@@ -21,15 +21,15 @@ internal sealed class MapChunkItem<TResult> : WorkItem
 {
     // Not asynchronous: the task never reaches user code; its only continuations are the map pipeline's own short,
     // non-blocking ones, so running them on the reader thread saves a thread-pool hop per chunk.
-    private readonly TaskCompletionSource<ChunkOutcome<TResult>> completion = new(TaskCreationOptions.None);
-    private readonly int items;
-    private readonly AdaptiveChunks? sizer;
-    private readonly Lock sync = new();
-    private CancellationTokenRegistration stopRegistration;
-    private bool ended;
-    private int done;
-    private RemoteException? error;
-    private long answerBytes;
+    private readonly TaskCompletionSource<ChunkOutcome<TResult>> _completion = new(TaskCreationOptions.None);
+    private readonly int _items;
+    private readonly AdaptiveChunks? _sizer;
+    private readonly Lock _sync = new();
+    private CancellationTokenRegistration _stopRegistration;
+    private bool _ended;
+    private int _done;
+    private RemoteException? _error;
+    private long _answerBytes;
 
     /// <summary>Creates the item for a chunk of <paramref name="items"/> items.</summary>
     /// <param name="id">The task id.</param>
@@ -40,15 +40,15 @@ internal sealed class MapChunkItem<TResult> : WorkItem
     public MapChunkItem(long id, FunctionRef function, OutgoingFrame frame, int items, AdaptiveChunks? sizer)
         : base(id, function, frame, null, CancellationToken.None)
     {
-        this.items = items;
-        this.sizer = sizer;
+        _items = items;
+        _sizer = sizer;
     }
 
     /// <inheritdoc/>
-    public override Task Task => completion.Task;
+    public override Task Task => _completion.Task;
 
     /// <summary>Gets the caller's typed task.</summary>
-    public Task<ChunkOutcome<TResult>> TypedTask => completion.Task;
+    public Task<ChunkOutcome<TResult>> TypedTask => _completion.Task;
 
     /// <summary>Makes <paramref name="stop"/> cancel the chunk while it is queued in <paramref name="engine"/>; call once, after it is queued.</summary>
     public void CancelWhileQueued(ProcessPoolEngine engine, CancellationToken stop)
@@ -63,12 +63,12 @@ internal sealed class MapChunkItem<TResult> : WorkItem
             e.TryCancelQueued(i);
         }, (engine, (WorkItem)this));
         bool alreadyEnded;
-        lock (sync)
+        lock (_sync)
         {
-            alreadyEnded = ended;
+            alreadyEnded = _ended;
             if (!alreadyEnded)
             {
-                stopRegistration = registration;
+                _stopRegistration = registration;
             }
         }
         if (alreadyEnded)
@@ -81,10 +81,10 @@ internal sealed class MapChunkItem<TResult> : WorkItem
     /// <inheritdoc/>
     public override ReadOnlySequence<byte> Accept(in FrameHeader header, ReadOnlySequence<byte> body)
     {
-        FromWorker.ChunkResult answer = FromWorker.ChunkResult.Decode(header, body, items);
-        done = answer.Done;
-        error = answer.Error;
-        answerBytes = body.Length;
+        FromWorker.ChunkResult answer = FromWorker.ChunkResult.Decode(header, body, _items);
+        _done = answer.Done;
+        _error = answer.Error;
+        _answerBytes = body.Length;
         return answer.Results;
     }
 
@@ -93,38 +93,38 @@ internal sealed class MapChunkItem<TResult> : WorkItem
         TResult[] results;
         using (OutOfBand.Use(arrays))
         {
-            results = ChunkAnswer.ReadResults<TResult>(body, done);
+            results = ChunkAnswer.ReadResults<TResult>(body, _done);
         }
         arrays.EnsureAllTaken();
-        if (error is null && sizer is not null)
+        if (_error is null && _sizer is not null)
         {
-            sizer.Observe(items, Frame.Length + answerBytes, Stopwatch.GetTimestamp() - StartedAt);
+            _sizer.Observe(_items, Frame.Length + _answerBytes, Stopwatch.GetTimestamp() - StartedAt);
         }
         Ended();
-        completion.TrySetResult(new ChunkOutcome<TResult>(results, error));
+        _completion.TrySetResult(new ChunkOutcome<TResult>(results, _error));
     }
 
     protected override void TrySetException(Exception exception)
     {
         Ended();
-        completion.TrySetException(exception);
+        _completion.TrySetException(exception);
     }
 
     protected override void TrySetCanceled(CancellationToken token)
     {
         Ended();
-        completion.TrySetCanceled(token);
+        _completion.TrySetCanceled(token);
     }
 
     /// <summary>Drops the stop registration (Unregister does not wait for a callback under way, so no lock order to keep).</summary>
     private void Ended()
     {
         CancellationTokenRegistration registration;
-        lock (sync)
+        lock (_sync)
         {
-            ended = true;
-            registration = stopRegistration;
-            stopRegistration = default;
+            _ended = true;
+            registration = _stopRegistration;
+            _stopRegistration = default;
         }
         registration.Unregister();
     }

@@ -7,19 +7,19 @@ namespace Concur.Processes.Internal;
 /// </summary>
 internal sealed class OutgoingFrame
 {
-    private readonly byte[]? array;
-    private readonly Lock sync = new();
-    private readonly long id;
-    private FrameBuffer? segments;
-    private IReadOnlyList<System.Array>? arrays;
-    private bool writing;
-    private bool arraysSent;
-    private bool released;
+    private readonly byte[]? _array;
+    private readonly Lock _sync = new();
+    private readonly long _id;
+    private FrameBuffer? _segments;
+    private IReadOnlyList<System.Array>? _arrays;
+    private bool _writing;
+    private bool _arraysSent;
+    private bool _released;
 
     /// <summary>Wraps a small frame.</summary>
     public OutgoingFrame(byte[] array)
     {
-        this.array = array;
+        _array = array;
         Length = array.Length;
     }
 
@@ -29,11 +29,11 @@ internal sealed class OutgoingFrame
     /// <param name="arrays">The arrays its body refers to, or <see langword="null"/>.</param>
     public OutgoingFrame(FrameBuffer segments, long id, IReadOnlyList<System.Array>? arrays)
     {
-        this.segments = segments;
-        this.id = id;
-        this.arrays = arrays is { Count: > 0 } ? arrays : null;
+        _segments = segments;
+        _id = id;
+        _arrays = arrays is { Count: > 0 } ? arrays : null;
         Length = segments.Length;
-        foreach (System.Array a in this.arrays ?? [])
+        foreach (System.Array a in _arrays ?? [])
         {
             Length += Frame.ArrayFrameOverhead + Serialization.OutOfBand.ByteLength(a);
         }
@@ -43,7 +43,7 @@ internal sealed class OutgoingFrame
     public long Length { get; }
 
     /// <summary>Gets the frame as one array, or <see langword="null"/> for a segmented frame or one with array frames.</summary>
-    public byte[]? Array => array;
+    public byte[]? Array => _array;
 
     /// <summary>Wraps a small frame.</summary>
     public static implicit operator OutgoingFrame(byte[] array) => new(array);
@@ -52,32 +52,32 @@ internal sealed class OutgoingFrame
     /// <exception cref="ObjectDisposedException">The frame was released (its task had already finished).</exception>
     public void WriteTo(Stream stream)
     {
-        if (array is not null)
+        if (_array is not null)
         {
-            stream.Write(array);
+            stream.Write(_array);
             return;
         }
         FrameBuffer buffer;
         IReadOnlyList<System.Array>? before;
-        lock (sync)
+        lock (_sync)
         {
-            buffer = segments ?? throw new ObjectDisposedException(nameof(OutgoingFrame));
-            before = arrays;
-            writing = true;
+            buffer = _segments ?? throw new ObjectDisposedException(nameof(OutgoingFrame));
+            before = _arrays;
+            _writing = true;
         }
         try
         {
             foreach (System.Array a in before ?? [])
             {
-                Frame.WriteArray(stream, FrameKind.Array, id, a);
+                Frame.WriteArray(stream, FrameKind.Array, _id, a);
             }
             if (before is not null)
             {
-                lock (sync)
+                lock (_sync)
                 {
                     // The worker answers only after the body, which comes after the arrays: from an answer on, a
                     // release may hand the arrays to the answer's reader even while the body's last bytes go out.
-                    arraysSent = true;
+                    _arraysSent = true;
                 }
             }
             buffer.WriteTo(stream);
@@ -86,15 +86,15 @@ internal sealed class OutgoingFrame
         {
             bool free;
             IReadOnlyList<System.Array>? snapshots = null;
-            lock (sync)
+            lock (_sync)
             {
-                writing = false;
-                free = released && segments is not null;
+                _writing = false;
+                free = _released && _segments is not null;
                 if (free)
                 {
-                    segments = null;
-                    snapshots = arrays;
-                    arrays = null;
+                    _segments = null;
+                    snapshots = _arrays;
+                    _arrays = null;
                 }
             }
             if (free)
@@ -114,22 +114,22 @@ internal sealed class OutgoingFrame
     {
         FrameBuffer? free = null;
         IReadOnlyList<System.Array>? snapshots = null;
-        lock (sync)
+        lock (_sync)
         {
-            if (segments is null || released)
+            if (_segments is null || _released)
             {
                 return;
             }
-            released = true;
-            if (!writing)
+            _released = true;
+            if (!_writing)
             {
-                free = segments;
-                segments = null;
+                free = _segments;
+                _segments = null;
             }
-            if (!writing || arraysSent)
+            if (!_writing || _arraysSent)
             {
-                snapshots = arrays;
-                arrays = null;
+                snapshots = _arrays;
+                _arrays = null;
             }
         }
         free?.Dispose();

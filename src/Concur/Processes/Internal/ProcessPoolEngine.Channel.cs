@@ -68,7 +68,7 @@ internal sealed partial class ProcessPoolEngine
                 {
                     int length = 0;
                     OutgoingFrame? single = null;
-                    lock (gate)
+                    lock (_gate)
                     {
                         if (w.SendQueue.Count == 0)
                         {
@@ -111,7 +111,7 @@ internal sealed partial class ProcessPoolEngine
                     {
                         // The worker is gone (or the task ended and released its frame); the reader thread reports
                         // the death and the tasks are re-queued.
-                        lock (gate)
+                        lock (_gate)
                         {
                             w.SendQueue.Clear();
                         }
@@ -128,7 +128,7 @@ internal sealed partial class ProcessPoolEngine
                 ThreadPool.UnsafeQueueUserWorkItem(static state => state.Engine.Flush(state.Worker, mayBlock: true), (Engine: this, Worker: w), preferLocal: false);
                 break;
             }
-            lock (gate)
+            lock (_gate)
             {
                 if (w.SendQueue.Count == 0)
                 {
@@ -146,7 +146,7 @@ internal sealed partial class ProcessPoolEngine
 
     private void StartReader(WorkerProcess w)
     {
-        w.Reader = new FrameReader(w.FromWorker, limits.MaxFrameBytes, onWait: () => supervisorEvents.Add(null));
+        w.Reader = new FrameReader(w.FromWorker, _limits.MaxFrameBytes, onWait: () => _supervisorEvents.Add(null));
         var thread = new Thread(() => Read(w)) { IsBackground = true, Name = $"Concur reader {w.Name}" };
         thread.Start();
     }
@@ -180,7 +180,7 @@ internal sealed partial class ProcessPoolEngine
         {
             reader.Dispose();
         }
-        supervisorEvents.Add(() => OnWorkerEnded(w));
+        _supervisorEvents.Add(() => OnWorkerEnded(w));
     }
 
     /// <summary>
@@ -212,7 +212,7 @@ internal sealed partial class ProcessPoolEngine
                 break;
             case FrameKind.InitializeFailed:
                 RemoteException error = FromWorker.InitializeFailed.Decode(header, body).Exception;
-                lock (gate)
+                lock (_gate)
                 {
                     w.InitializeError = error;
                 }
@@ -225,7 +225,7 @@ internal sealed partial class ProcessPoolEngine
     /// <exception cref="CorruptFrameException">The frame is not one the worker may send now.</exception>
     private WorkItem? Admit(WorkerProcess w, in FrameHeader header)
     {
-        lock (gate)
+        lock (_gate)
         {
             AssertInvariants();
             if (w.Corruption is not null)
@@ -256,10 +256,10 @@ internal sealed partial class ProcessPoolEngine
                             ? $"a ResultArray frame for task {header.Id} while it was running none"
                             : $"a ResultArray frame for task {header.Id} while it was running task {w.Outstanding.Peek().Id}");
                     }
-                    if (w.ResultArrayBytes + header.BodyLength > limits.MaxFrameBytes)
+                    if (w.ResultArrayBytes + header.BodyLength > _limits.MaxFrameBytes)
                     {
                         throw new CorruptFrameException(
-                            $"ResultArray frames of more than {limits.MaxFrameBytes:N0} bytes in all for one result (raise the limit with " +
+                            $"ResultArray frames of more than {_limits.MaxFrameBytes:N0} bytes in all for one result (raise the limit with " +
                             $"the {ChannelLimits.MaxFrameBytesSetting} setting if results really are that large)");
                     }
                     w.ResultArrayBytes += header.BodyLength;
@@ -277,7 +277,7 @@ internal sealed partial class ProcessPoolEngine
                     // The call will not be sent again: free its frame before the answer's body takes memory.
                     w.Outstanding.Peek().Frame.Release();
                     return w.Outstanding.Peek();
-                case FrameKind.InitializeFailed when initializer is null:
+                case FrameKind.InitializeFailed when _initializer is null:
                     throw new CorruptFrameException("an InitializeFailed frame, but the pool has no initializer");
                 case FrameKind.InitializeFailed when w.Answered > 0:
                     throw new CorruptFrameException("an InitializeFailed frame after its initializer had run");
@@ -294,7 +294,7 @@ internal sealed partial class ProcessPoolEngine
     /// <summary>Records what the worker sent and kills it; its death fails the task it was running with that account.</summary>
     private void Corrupt(WorkerProcess w, string what)
     {
-        lock (gate)
+        lock (_gate)
         {
             w.Corruption ??= what;
         }
@@ -305,10 +305,10 @@ internal sealed partial class ProcessPoolEngine
     {
         Debug.Assert(ready.ProcessId == w.Pid, "Admit checked the process id.");
         List<WorkerProcess>? flush = null;
-        lock (gate)
+        lock (_gate)
         {
             w.Ready = true;
-            startFailures = 0;
+            _startFailures = 0;
             if (w.Outstanding.Count > 0)
             {
                 StartedLocked(w.Outstanding.Peek());
@@ -329,7 +329,7 @@ internal sealed partial class ProcessPoolEngine
     {
         List<WorkerProcess>? flush = null;
         WorkItem item;
-        lock (gate)
+        lock (_gate)
         {
             // Admit checked the id against the head; only this thread takes answers off Outstanding.
             item = w.Outstanding.Dequeue();

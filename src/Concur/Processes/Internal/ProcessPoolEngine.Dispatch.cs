@@ -10,31 +10,31 @@ internal sealed partial class ProcessPoolEngine
 
     private void DispatchLocked(ref List<WorkerProcess>? flush)
     {
-        Debug.Assert(gate.IsHeldByCurrentThread, "The gate must be held.");
-        if (queuedCount == 0 || workers.Count == 0)
+        Debug.Assert(_gate.IsHeldByCurrentThread, "The gate must be held.");
+        if (_queuedCount == 0 || _workers.Count == 0)
         {
             return;
         }
         // One task per worker (sent = started; see the class remarks), starting at a rotating worker to spread work.
-        int n = workers.Count;
-        int startAt = roundRobin++ % n;
-        for (int k = 0; k < n && queuedCount > 0; k++)
+        int n = _workers.Count;
+        int startAt = _roundRobin++ % n;
+        for (int k = 0; k < n && _queuedCount > 0; k++)
         {
-            WorkerProcess w = workers[(startAt + k) % n];
-            while (queuedCount > 0 && CanTake(w))
+            WorkerProcess w = _workers[(startAt + k) % n];
+            while (_queuedCount > 0 && CanTake(w))
             {
-                WorkItem item = queue.First!.Value;
+                WorkItem item = _queue.First!.Value;
                 if (item.State != WorkState.Queued)
                 {
-                    queue.RemoveFirst(); // Cancelled while queued.
+                    _queue.RemoveFirst(); // Cancelled while queued.
                     continue;
                 }
                 if (!w.Ready && item.Stoppable)
                 {
                     break; // Its clock must start when it really starts.
                 }
-                queue.RemoveFirst();
-                queuedCount--;
+                _queue.RemoveFirst();
+                _queuedCount--;
                 AssignLocked(w, item);
                 (flush ??= []).Add(w);
             }
@@ -52,7 +52,7 @@ internal sealed partial class ProcessPoolEngine
 
     private void AssignLocked(WorkerProcess w, WorkItem item)
     {
-        Debug.Assert(gate.IsHeldByCurrentThread, "The gate must be held.");
+        Debug.Assert(_gate.IsHeldByCurrentThread, "The gate must be held.");
         int allowlist = ProcessTypeAllowlist.Version;
         if (w.AllowlistVersion != allowlist)
         {
@@ -72,7 +72,7 @@ internal sealed partial class ProcessPoolEngine
             StartedLocked(item);
         }
         w.Assigned++;
-        if (maxTasksPerChild > 0 && w.Assigned >= maxTasksPerChild)
+        if (_maxTasksPerChild > 0 && w.Assigned >= _maxTasksPerChild)
         {
             w.Retiring = true;
         }
@@ -80,19 +80,19 @@ internal sealed partial class ProcessPoolEngine
 
     private void StartedLocked(WorkItem item)
     {
-        Debug.Assert(gate.IsHeldByCurrentThread, "The gate must be held.");
+        Debug.Assert(_gate.IsHeldByCurrentThread, "The gate must be held.");
         item.StartedAt = Stopwatch.GetTimestamp();
         if (item.Timeout is not null)
         {
-            supervisorEvents.Add(null); // Wake the supervisor: there is a new deadline.
+            _supervisorEvents.Add(null); // Wake the supervisor: there is a new deadline.
         }
     }
 
     private void RetireIdleLocked(ref List<WorkerProcess>? flush)
     {
-        Debug.Assert(gate.IsHeldByCurrentThread, "The gate must be held.");
-        bool drained = shutdown && queuedCount == 0;
-        foreach (WorkerProcess w in workers)
+        Debug.Assert(_gate.IsHeldByCurrentThread, "The gate must be held.");
+        bool drained = _shutdown && _queuedCount == 0;
+        foreach (WorkerProcess w in _workers)
         {
             if (!w.ExitSent && !w.Dead && w.Outstanding.Count == 0 && (drained || w.Retiring))
             {
@@ -105,11 +105,11 @@ internal sealed partial class ProcessPoolEngine
 
     private void CheckAllExitedLocked()
     {
-        Debug.Assert(gate.IsHeldByCurrentThread, "The gate must be held.");
-        if (shutdown && workers.Count == 0 && spawning == 0 && queuedCount == 0)
+        Debug.Assert(_gate.IsHeldByCurrentThread, "The gate must be held.");
+        if (_shutdown && _workers.Count == 0 && _spawning == 0 && _queuedCount == 0)
         {
-            allExited.TrySetResult();
-            supervisorEvents.Add(null);
+            _allExited.TrySetResult();
+            _supervisorEvents.Add(null);
         }
     }
 
@@ -118,12 +118,12 @@ internal sealed partial class ProcessPoolEngine
         WorkerProcess? kill = null;
         bool cancelNow = false;
         List<WorkerProcess>? flush = null;
-        lock (gate)
+        lock (_gate)
         {
             if (item.State == WorkState.Queued)
             {
                 item.State = WorkState.Done;
-                queuedCount--;
+                _queuedCount--;
                 cancelNow = true;
                 RetireIdleLocked(ref flush);
             }

@@ -13,12 +13,12 @@ internal sealed partial class ProcessPoolEngine
         while (true)
         {
             TimeSpan wait = NextDeadline();
-            if (supervisorEvents.TryTake(out Action? action, wait))
+            if (_supervisorEvents.TryTake(out Action? action, wait))
             {
                 action?.Invoke();
             }
             EnforceDeadlines();
-            if (allExited.Task.IsCompleted && supervisorEvents.Count == 0)
+            if (_allExited.Task.IsCompleted && _supervisorEvents.Count == 0)
             {
                 return;
             }
@@ -27,19 +27,19 @@ internal sealed partial class ProcessPoolEngine
 
     private void Spawn()
     {
-        string name = $"{namePrefix}-Worker-{Interlocked.Increment(ref workerCount)}";
+        string name = $"{_namePrefix}-Worker-{Interlocked.Increment(ref _workerCount)}";
         SpawnedProcess spawned;
         try
         {
-            spawned = ProcessSpawner.Spawn(name, dieWithParent: true, environment: workerEnvironment);
+            spawned = ProcessSpawner.Spawn(name, dieWithParent: true, environment: _workerEnvironment);
         }
         catch (Exception e)
         {
             List<WorkItem> failed;
-            lock (gate)
+            lock (_gate)
             {
-                spawning--;
-                broken ??= new BrokenExecutorException($"The process pool is broken: it could not start a worker process ({e.Message}).", e);
+                _spawning--;
+                _broken ??= new BrokenExecutorException($"The process pool is broken: it could not start a worker process ({e.Message}).", e);
                 failed = TakeQueuedLocked();
                 CheckAllExitedIfBrokenLocked();
             }
@@ -48,23 +48,23 @@ internal sealed partial class ProcessPoolEngine
         }
         var w = new WorkerProcess(spawned, name);
         List<WorkerProcess>? flush = null;
-        lock (gate)
+        lock (_gate)
         {
-            spawning--;
-            workers.Add(w);
-            if (initializer is not null)
+            _spawning--;
+            _workers.Add(w);
+            if (_initializer is not null)
             {
                 w.AllowlistVersion = ProcessTypeAllowlist.Version;
                 w.SendQueue.Enqueue(ToWorker.AllowTypes.Current());
-                w.Defined.Add(initializer.Id);
-                w.SendQueue.Enqueue(ToWorker.Define.Of(initializer));
-                w.SendQueue.Enqueue(initializeFrame!);
+                w.Defined.Add(_initializer.Id);
+                w.SendQueue.Enqueue(ToWorker.Define.Of(_initializer));
+                w.SendQueue.Enqueue(_initializeFrame!);
                 (flush ??= []).Add(w);
             }
         }
         StartReader(w);
         FlushAll(flush, mayBlock: true);
-        if (Volatile.Read(ref stoppedBy) is not null)
+        if (Volatile.Read(ref _stoppedBy) is not null)
         {
             w.Kill(); // Started while TerminateWorkers or KillWorkers ran.
         }
@@ -77,14 +77,14 @@ internal sealed partial class ProcessPoolEngine
             w.Kill();
             w.Process.WaitForExit(TimeSpan.FromSeconds(5));
         }
-        ExitStatus status = w.Process.HasExited ? platform.DecodeExitStatus(w.Process.ExitCode) : new ExitStatus(null, Signals.SIGKILL);
+        ExitStatus status = w.Process.HasExited ? _platform.DecodeExitStatus(w.Process.ExitCode) : new ExitStatus(null, Signals.SIGKILL);
         WorkItem? head = null;
         List<WorkItem>? failed = null;
         bool respawn = false;
-        lock (gate)
+        lock (_gate)
         {
             w.Dead = true;
-            workers.Remove(w);
+            _workers.Remove(w);
             AssertInvariants();
             if (w.Outstanding.Count > 0 && w.Ready)
             {
@@ -106,34 +106,34 @@ internal sealed partial class ProcessPoolEngine
                 {
                     rest[i].State = WorkState.Queued;
                     rest[i].Worker = null;
-                    queue.AddFirst(rest[i]);
-                    queuedCount++;
+                    _queue.AddFirst(rest[i]);
+                    _queuedCount++;
                 }
             }
             if (w.InitializeError is not null && w.Corruption is null)
             {
-                broken ??= new BrokenExecutorException(
+                _broken ??= new BrokenExecutorException(
                     $"The process pool is broken: its initializer threw in worker {w.Pid} ({w.InitializeError.RemoteTypeName}: " +
                     $"{w.InitializeError.Message}); fix the initializer and create a new pool.",
                     w.InitializeError);
             }
-            else if (!w.Ready && !w.ExitSent && w.Corruption is null && ++startFailures >= MaxStartFailures)
+            else if (!w.Ready && !w.ExitSent && w.Corruption is null && ++_startFailures >= MaxStartFailures)
             {
-                broken ??= new BrokenExecutorException(
+                _broken ??= new BrokenExecutorException(
                     $"The process pool is broken: worker processes exit before they start ({status}); see the worker's output on standard error. " +
                     $"The host command was: {LaunchPlan.Current.FileName} {string.Join(' ', LaunchPlan.Current.Prefix)}");
             }
-            if (broken is not null)
+            if (_broken is not null)
             {
                 failed = TakeQueuedLocked();
                 CheckAllExitedIfBrokenLocked();
             }
             else
             {
-                respawn = (!shutdown || queuedCount > 0) && workers.Count + spawning < MaxWorkers;
+                respawn = (!_shutdown || _queuedCount > 0) && _workers.Count + _spawning < MaxWorkers;
                 if (respawn)
                 {
-                    spawning++;
+                    _spawning++;
                 }
                 CheckAllExitedLocked();
             }
@@ -152,7 +152,7 @@ internal sealed partial class ProcessPoolEngine
                     break;
                 case StopReason.Stopped:
                     head.Fail(new BrokenExecutorException(
-                        $"{head.Description} did not finish: {stoppedBy} stopped the pool's workers (worker process {w.Pid} {status}) and shut the pool down."));
+                        $"{head.Description} did not finish: {_stoppedBy} stopped the pool's workers (worker process {w.Pid} {status}) and shut the pool down."));
                     break;
                 case StopReason.None when w.Corruption is not null:
                     head.Fail(new WorkerCrashedException(w.Pid, head.Description,
@@ -161,8 +161,8 @@ internal sealed partial class ProcessPoolEngine
                         "native library it calls) wrote to the worker's result pipe."));
                     break;
                 default:
-                    head.Fail(w.InitializeError is not null && broken is not null
-                        ? broken
+                    head.Fail(w.InitializeError is not null && _broken is not null
+                        ? _broken
                         : new WorkerCrashedException(w.Pid, status.ExitCode, status.Signal, head.Description));
                     break;
             }
@@ -179,10 +179,10 @@ internal sealed partial class ProcessPoolEngine
 
     private void CheckAllExitedIfBrokenLocked()
     {
-        Debug.Assert(gate.IsHeldByCurrentThread, "The gate must be held.");
-        if (workers.Count == 0 && spawning == 0)
+        Debug.Assert(_gate.IsHeldByCurrentThread, "The gate must be held.");
+        if (_workers.Count == 0 && _spawning == 0)
         {
-            shutdown = true;
+            _shutdown = true;
             CheckAllExitedLocked();
         }
     }
@@ -191,7 +191,7 @@ internal sealed partial class ProcessPoolEngine
     {
         foreach (WorkItem item in items)
         {
-            item.Fail(broken!);
+            item.Fail(_broken!);
         }
     }
 
@@ -199,13 +199,13 @@ internal sealed partial class ProcessPoolEngine
     {
         long now = Stopwatch.GetTimestamp();
         TimeSpan next = Timeout.InfiniteTimeSpan;
-        lock (gate)
+        lock (_gate)
         {
-            foreach (WorkerProcess w in workers)
+            foreach (WorkerProcess w in _workers)
             {
                 if (w.Reader?.WaitingSince is long since and not 0 && w.Corruption is null)
                 {
-                    TimeSpan stallLeft = limits.StallTimeout - Stopwatch.GetElapsedTime(since, now);
+                    TimeSpan stallLeft = _limits.StallTimeout - Stopwatch.GetElapsedTime(since, now);
                     next = Earlier(next, stallLeft < TimeSpan.Zero ? TimeSpan.Zero : stallLeft);
                 }
                 if (w.Outstanding.Count > 0 && w.Outstanding.Peek() is { Timeout: TimeSpan limit, StopReason: StopReason.None } head)
@@ -229,16 +229,16 @@ internal sealed partial class ProcessPoolEngine
     {
         List<WorkerProcess>? kill = null;
         long now = Stopwatch.GetTimestamp();
-        lock (gate)
+        lock (_gate)
         {
-            foreach (WorkerProcess w in workers)
+            foreach (WorkerProcess w in _workers)
             {
                 if (w.Reader?.WaitingSince is long since and not 0 && w.Corruption is null &&
-                    Stopwatch.GetElapsedTime(since, now) >= limits.StallTimeout)
+                    Stopwatch.GetElapsedTime(since, now) >= _limits.StallTimeout)
                 {
                     // A frame that has begun arrives at pipe speed (a worker serializes before it writes): one
                     // that stops is cut off, and would otherwise leave its task pending for ever.
-                    w.Corruption = $"a frame that stopped arriving: no byte for {limits.StallTimeout.TotalSeconds:0.#} s in the middle of it";
+                    w.Corruption = $"a frame that stopped arriving: no byte for {_limits.StallTimeout.TotalSeconds:0.#} s in the middle of it";
                     (kill ??= []).Add(w);
                     continue;
                 }

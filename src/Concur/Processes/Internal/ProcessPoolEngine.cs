@@ -44,54 +44,54 @@ internal sealed partial class ProcessPoolEngine
     /// <summary>Workers that die before saying "ready" this many times in a row mean workers cannot start at all.</summary>
     private const int MaxStartFailures = 3;
 
-    private static int lastPoolId;
-    private static int processExiting;
+    private static int s_lastPoolId;
+    private static int s_processExiting;
 
-    private readonly Lock gate = new();
-    private readonly LinkedList<WorkItem> queue = new();
-    private readonly List<WorkerProcess> workers = [];
-    private readonly BlockingCollection<Action?> supervisorEvents = new();
-    private readonly TaskCompletionSource allExited = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly OutgoingFrame? initializeFrame;
-    private readonly ChannelLimits limits;
-    private readonly FunctionRef? initializer;
-    private readonly int maxTasksPerChild;
-    private readonly string namePrefix;
-    private readonly IProcessPlatform platform = ProcessPlatform.Current;
-    private readonly IReadOnlyDictionary<string, string>? workerEnvironment;
-    private int queuedCount;
-    private int spawning;
-    private int workerCount;
-    private bool shutdown;
-    private BrokenExecutorException? broken;
-    private string? stoppedBy;
-    private int startFailures;
-    private int roundRobin;
+    private readonly Lock _gate = new();
+    private readonly LinkedList<WorkItem> _queue = new();
+    private readonly List<WorkerProcess> _workers = [];
+    private readonly BlockingCollection<Action?> _supervisorEvents = new();
+    private readonly TaskCompletionSource _allExited = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly OutgoingFrame? _initializeFrame;
+    private readonly ChannelLimits _limits;
+    private readonly FunctionRef? _initializer;
+    private readonly int _maxTasksPerChild;
+    private readonly string _namePrefix;
+    private readonly IProcessPlatform _platform = ProcessPlatform.Current;
+    private readonly IReadOnlyDictionary<string, string>? _workerEnvironment;
+    private int _queuedCount;
+    private int _spawning;
+    private int _workerCount;
+    private bool _shutdown;
+    private BrokenExecutorException? _broken;
+    private string? _stoppedBy;
+    private int _startFailures;
+    private int _roundRobin;
 
     static ProcessPoolEngine() =>
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => Volatile.Write(ref processExiting, 1);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => Volatile.Write(ref s_processExiting, 1);
 
     public ProcessPoolEngine(string kind, int maxWorkers, FunctionRef? initializer, OutgoingFrame? initializeFrame, int maxTasksPerChild,
         IReadOnlyDictionary<string, string>? workerEnvironment = null, ChannelLimits? limits = null)
     {
-        this.workerEnvironment = workerEnvironment;
-        this.limits = limits ?? ChannelLimits.Default;
-        platform.ThrowIfUnsupported();
+        _workerEnvironment = workerEnvironment;
+        _limits = limits ?? ChannelLimits.Default;
+        _platform.ThrowIfUnsupported();
         LaunchPlan.Current.ThrowIfUnusable();
         MaxWorkers = maxWorkers;
-        this.initializer = initializer;
-        this.initializeFrame = initializeFrame;
-        this.maxTasksPerChild = maxTasksPerChild;
-        namePrefix = $"{kind}-{Interlocked.Increment(ref lastPoolId)}";
-        var supervisor = new Thread(Supervise) { IsBackground = true, Name = $"Concur supervisor {namePrefix}" };
+        _initializer = initializer;
+        _initializeFrame = initializeFrame;
+        _maxTasksPerChild = maxTasksPerChild;
+        _namePrefix = $"{kind}-{Interlocked.Increment(ref s_lastPoolId)}";
+        var supervisor = new Thread(Supervise) { IsBackground = true, Name = $"Concur supervisor {_namePrefix}" };
         supervisor.Start();
-        lock (gate)
+        lock (_gate)
         {
-            spawning = maxWorkers;
+            _spawning = maxWorkers;
         }
         for (int i = 0; i < maxWorkers; i++)
         {
-            supervisorEvents.Add(Spawn);
+            _supervisorEvents.Add(Spawn);
         }
     }
 
@@ -103,24 +103,24 @@ internal sealed partial class ProcessPoolEngine
     {
         get
         {
-            lock (gate)
+            lock (_gate)
             {
-                return shutdown;
+                return _shutdown;
             }
         }
     }
 
     /// <summary>Gets a task that completes when shutdown has begun and every worker has exited.</summary>
-    public Task Exited => allExited.Task;
+    public Task Exited => _allExited.Task;
 
     /// <summary>Gets the process ids of the live workers (for diagnostics and tests).</summary>
     public IReadOnlyList<int> WorkerProcessIds
     {
         get
         {
-            lock (gate)
+            lock (_gate)
             {
-                return workers.Where(w => !w.Dead).Select(w => w.Pid).ToArray();
+                return _workers.Where(w => !w.Dead).Select(w => w.Pid).ToArray();
             }
         }
     }
@@ -130,9 +130,9 @@ internal sealed partial class ProcessPoolEngine
     {
         get
         {
-            lock (gate)
+            lock (_gate)
             {
-                return broken is not null;
+                return _broken is not null;
             }
         }
     }
@@ -143,18 +143,18 @@ internal sealed partial class ProcessPoolEngine
     public void Enqueue(WorkItem item)
     {
         List<WorkerProcess>? flush = null;
-        lock (gate)
+        lock (_gate)
         {
-            if (broken is not null)
+            if (_broken is not null)
             {
                 item.State = WorkState.Done;
-                item.Fail(broken);
+                item.Fail(_broken);
                 return;
             }
             ThrowIfClosedLocked();
             item.State = WorkState.Queued;
-            queue.AddLast(item);
-            queuedCount++;
+            _queue.AddLast(item);
+            _queuedCount++;
             DispatchLocked(ref flush);
             AssertInvariants();
         }
@@ -166,14 +166,14 @@ internal sealed partial class ProcessPoolEngine
     public bool TryCancelQueued(WorkItem item)
     {
         List<WorkerProcess>? flush = null;
-        lock (gate)
+        lock (_gate)
         {
             if (item.State != WorkState.Queued)
             {
                 return false;
             }
             item.State = WorkState.Done;
-            queuedCount--;
+            _queuedCount--;
             RetireIdleLocked(ref flush);
             AssertInvariants();
         }
@@ -187,9 +187,9 @@ internal sealed partial class ProcessPoolEngine
     {
         List<WorkItem>? cancelled = null;
         List<WorkerProcess>? flush = null;
-        lock (gate)
+        lock (_gate)
         {
-            shutdown = true;
+            _shutdown = true;
             if (cancelPending)
             {
                 cancelled = TakeQueuedLocked();
@@ -213,11 +213,11 @@ internal sealed partial class ProcessPoolEngine
     {
         List<WorkItem> cancelled;
         WorkerProcess[] all;
-        lock (gate)
+        lock (_gate)
         {
-            shutdown = true;
+            _shutdown = true;
             cancelled = TakeQueuedLocked();
-            foreach (WorkerProcess w in workers)
+            foreach (WorkerProcess w in _workers)
             {
                 foreach (WorkItem item in w.Outstanding)
                 {
@@ -228,7 +228,7 @@ internal sealed partial class ProcessPoolEngine
                 }
                 w.ExitSent = true;
             }
-            all = workers.ToArray();
+            all = _workers.ToArray();
             CheckAllExitedLocked();
             AssertInvariants();
         }
@@ -251,12 +251,12 @@ internal sealed partial class ProcessPoolEngine
     {
         List<WorkItem> pending;
         WorkerProcess[] all;
-        lock (gate)
+        lock (_gate)
         {
-            stoppedBy ??= operation;
-            shutdown = true;
+            _stoppedBy ??= operation;
+            _shutdown = true;
             pending = TakeQueuedLocked();
-            foreach (WorkerProcess w in workers)
+            foreach (WorkerProcess w in _workers)
             {
                 foreach (WorkItem item in w.Outstanding)
                 {
@@ -267,7 +267,7 @@ internal sealed partial class ProcessPoolEngine
                 }
                 w.ExitSent = true;
             }
-            all = workers.ToArray();
+            all = _workers.ToArray();
             CheckAllExitedLocked();
             AssertInvariants();
         }
@@ -278,7 +278,7 @@ internal sealed partial class ProcessPoolEngine
         }
         foreach (WorkerProcess w in all)
         {
-            if (signal == Signals.SIGKILL || !platform.SendSignal(w.Pid, signal))
+            if (signal == Signals.SIGKILL || !_platform.SendSignal(w.Pid, signal))
             {
                 w.Kill();
             }
@@ -292,9 +292,9 @@ internal sealed partial class ProcessPoolEngine
     /// <exception cref="InvalidOperationException">The pool takes no new work; the message says why.</exception>
     public void ThrowIfClosed()
     {
-        lock (gate)
+        lock (_gate)
         {
-            if (broken is null) // A broken pool answers with BrokenExecutorException, in Enqueue.
+            if (_broken is null) // A broken pool answers with BrokenExecutorException, in Enqueue.
             {
                 ThrowIfClosedLocked();
             }
@@ -303,19 +303,19 @@ internal sealed partial class ProcessPoolEngine
 
     private void ThrowIfClosedLocked()
     {
-        Debug.Assert(gate.IsHeldByCurrentThread, "The gate must be held.");
-        if (Volatile.Read(ref processExiting) != 0)
+        Debug.Assert(_gate.IsHeldByCurrentThread, "The gate must be held.");
+        if (Volatile.Read(ref s_processExiting) != 0)
         {
             throw new InvalidOperationException(
                 "The process is exiting (the end of Main, Environment.Exit or a signal): a process pool takes no new work " +
                 "now. Submit work before the application starts to exit, and wait for it (or dispose the pool) in Main.");
         }
-        if (stoppedBy is not null)
+        if (_stoppedBy is not null)
         {
             throw new InvalidOperationException(
-                $"The process pool's workers were stopped by {stoppedBy} and the pool is shut down; create a new pool to run more work.");
+                $"The process pool's workers were stopped by {_stoppedBy} and the pool is shut down; create a new pool to run more work.");
         }
-        if (shutdown)
+        if (_shutdown)
         {
             throw new InvalidOperationException("The process pool has been shut down; create a new pool to run more work.");
         }
@@ -323,9 +323,9 @@ internal sealed partial class ProcessPoolEngine
 
     private List<WorkItem> TakeQueuedLocked()
     {
-        Debug.Assert(gate.IsHeldByCurrentThread, "The gate must be held.");
+        Debug.Assert(_gate.IsHeldByCurrentThread, "The gate must be held.");
         var taken = new List<WorkItem>();
-        foreach (WorkItem item in queue)
+        foreach (WorkItem item in _queue)
         {
             if (item.State == WorkState.Queued)
             {
@@ -333,8 +333,8 @@ internal sealed partial class ProcessPoolEngine
                 taken.Add(item);
             }
         }
-        queue.Clear();
-        queuedCount = 0;
+        _queue.Clear();
+        _queuedCount = 0;
         return taken;
     }
 
@@ -342,9 +342,9 @@ internal sealed partial class ProcessPoolEngine
     [Conditional("DEBUG")]
     private void AssertInvariants()
     {
-        Debug.Assert(gate.IsHeldByCurrentThread, "The gate must be held.");
+        Debug.Assert(_gate.IsHeldByCurrentThread, "The gate must be held.");
         int queued = 0;
-        foreach (WorkItem item in queue)
+        foreach (WorkItem item in _queue)
         {
             if (item.State == WorkState.Queued)
             {
@@ -352,11 +352,11 @@ internal sealed partial class ProcessPoolEngine
                 Debug.Assert(item.Worker is null, "A queued task belongs to no worker.");
             }
         }
-        Debug.Assert(queued == queuedCount, $"queuedCount is {queuedCount} but {queued} tasks are queued.");
-        Debug.Assert(spawning >= 0 && workers.Count + spawning <= MaxWorkers, "At most MaxWorkers workers live or start.");
-        Debug.Assert(broken is null || queuedCount == 0, "A broken pool queues nothing.");
-        Debug.Assert(!allExited.Task.IsCompleted || (shutdown && workers.Count == 0), "Exited means shut down with no workers.");
-        foreach (WorkerProcess w in workers)
+        Debug.Assert(queued == _queuedCount, $"queuedCount is {_queuedCount} but {queued} tasks are queued.");
+        Debug.Assert(_spawning >= 0 && _workers.Count + _spawning <= MaxWorkers, "At most MaxWorkers workers live or start.");
+        Debug.Assert(_broken is null || _queuedCount == 0, "A broken pool queues nothing.");
+        Debug.Assert(!_allExited.Task.IsCompleted || (_shutdown && _workers.Count == 0), "Exited means shut down with no workers.");
+        foreach (WorkerProcess w in _workers)
         {
             Debug.Assert(!w.Dead, "A dead worker is no longer in the list.");
             Debug.Assert(w.Outstanding.Count <= 1, "A worker holds at most one task (sent = started).");

@@ -13,8 +13,8 @@ namespace Concur.Processes.Internal;
 /// </summary>
 internal static class ProcessSpawner
 {
-    private static readonly BlockingCollection<Request> Requests = new();
-    private static readonly Lazy<Thread> Thread = new(StartThread);
+    private static readonly BlockingCollection<Request> s_requests = new();
+    private static readonly Lazy<Thread> s_thread = new(StartThread);
 
     /// <summary>Starts a worker host; blocks until the process has started (not until it is ready).</summary>
     /// <param name="name">The process name reported inside the worker.</param>
@@ -27,9 +27,9 @@ internal static class ProcessSpawner
     {
         ProcessPlatform.Current.ThrowIfUnsupported();
         LaunchPlan.Current.ThrowIfUnusable();
-        _ = Thread.Value;
+        _ = s_thread.Value;
         var request = new Request(name, dieWithParent, redirectOutput, environment);
-        Requests.Add(request);
+        s_requests.Add(request);
         return request.Result.Task.GetAwaiter().GetResult();
     }
 
@@ -42,7 +42,7 @@ internal static class ProcessSpawner
 
     private static void Loop()
     {
-        foreach (Request request in Requests.GetConsumingEnumerable())
+        foreach (Request request in s_requests.GetConsumingEnumerable())
         {
             try
             {

@@ -10,9 +10,9 @@ namespace Concur.Processes.Internal;
 /// </summary>
 internal abstract class WorkItem
 {
-    private readonly Lock registrationGate = new();
-    private CancellationTokenRegistration registration;
-    private bool ended;
+    private readonly Lock _registrationGate = new();
+    private CancellationTokenRegistration _registration;
+    private bool _ended;
 
     protected WorkItem(long id, FunctionRef function, OutgoingFrame frame, TimeSpan? timeout, CancellationToken cancellationToken)
     {
@@ -72,11 +72,11 @@ internal abstract class WorkItem
                 var (item, callback) = ((WorkItem, Action<WorkItem>))state!;
                 callback(item);
             }, (this, onCancel));
-            lock (registrationGate)
+            lock (_registrationGate)
             {
-                if (!ended)
+                if (!_ended)
                 {
-                    registration = made;
+                    _registration = made;
                     return;
                 }
             }
@@ -90,11 +90,11 @@ internal abstract class WorkItem
     private void EndRegistration()
     {
         CancellationTokenRegistration done;
-        lock (registrationGate)
+        lock (_registrationGate)
         {
-            ended = true;
-            done = registration;
-            registration = default;
+            _ended = true;
+            done = _registration;
+            _registration = default;
         }
         done.Dispose();
     }
@@ -155,7 +155,7 @@ internal abstract class WorkItem
 /// <typeparam name="TResult">The declared result type (the result travels by it).</typeparam>
 internal sealed class WorkItem<TResult> : WorkItem
 {
-    private readonly TaskCompletionSource<TResult> completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<TResult> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public WorkItem(long id, FunctionRef function, OutgoingFrame frame, TimeSpan? timeout, CancellationToken cancellationToken)
         : base(id, function, frame, timeout, cancellationToken)
@@ -163,10 +163,10 @@ internal sealed class WorkItem<TResult> : WorkItem
     }
 
     /// <inheritdoc/>
-    public override Task Task => completion.Task;
+    public override Task Task => _completion.Task;
 
     /// <summary>Gets the caller's typed task.</summary>
-    public Task<TResult> TypedTask => completion.Task;
+    public Task<TResult> TypedTask => _completion.Task;
 
     protected override void SetResult(ReadOnlySequence<byte> body, OutOfBand arrays)
     {
@@ -177,10 +177,10 @@ internal sealed class WorkItem<TResult> : WorkItem
             value = Payload.Read<TResult>(ref reader);
         }
         arrays.EnsureAllTaken();
-        completion.TrySetResult(value);
+        _completion.TrySetResult(value);
     }
 
-    protected override void TrySetException(Exception exception) => completion.TrySetException(exception);
+    protected override void TrySetException(Exception exception) => _completion.TrySetException(exception);
 
-    protected override void TrySetCanceled(CancellationToken token) => completion.TrySetCanceled(token);
+    protected override void TrySetCanceled(CancellationToken token) => _completion.TrySetCanceled(token);
 }

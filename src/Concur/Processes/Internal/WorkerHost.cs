@@ -143,19 +143,19 @@ internal static class WorkerHost
 
     private sealed class Loop(Stream input, Stream output) : IDisposable
     {
-        private readonly FrameReader reader = new(input);
-        private readonly Dictionary<int, FunctionDefinition> functions = [];
-        private readonly Dictionary<int, Exception> broken = [];
-        private readonly FrameBuffer buffer = new(4096);
-        private readonly List<Array> arrays = []; // The arrays that came before the next call frame.
-        private long arraysFor;
+        private readonly FrameReader _reader = new(input);
+        private readonly Dictionary<int, FunctionDefinition> _functions = [];
+        private readonly Dictionary<int, Exception> _broken = [];
+        private readonly FrameBuffer _buffer = new(4096);
+        private readonly List<Array> _arrays = []; // The arrays that came before the next call frame.
+        private long _arraysFor;
 
         // CONCUR_WORKER_TRACE=1 prints start-up timestamps to stderr (used to profile pool creation; nothing per call).
-        private static readonly bool Trace = Environment.GetEnvironmentVariable("CONCUR_WORKER_TRACE") == "1";
+        private static readonly bool s_trace = Environment.GetEnvironmentVariable("CONCUR_WORKER_TRACE") == "1";
 
         private static void Note(string what)
         {
-            if (Trace)
+            if (s_trace)
             {
                 Console.Error.WriteLine($"[worker {Environment.ProcessId}] {what} at {DateTime.UtcNow:ss.fff}");
             }
@@ -163,8 +163,8 @@ internal static class WorkerHost
 
         public void Dispose()
         {
-            reader.Dispose();
-            buffer.Dispose();
+            _reader.Dispose();
+            _buffer.Dispose();
         }
 
         private static ReadOnlyMemory<byte> Contiguous(ReadOnlySequence<byte> body) =>
@@ -174,36 +174,36 @@ internal static class WorkerHost
         {
             Note("ready");
             output.Write(new FromWorker.Ready(Environment.ProcessId).Encode());
-            while (reader.TryReadHeader(out FrameHeader header))
+            while (_reader.TryReadHeader(out FrameHeader header))
             {
                 if (header.Kind == FrameKind.Array)
                 {
-                    if (arrays.Count > 0 && header.Id != arraysFor)
+                    if (_arrays.Count > 0 && header.Id != _arraysFor)
                     {
-                        throw new CorruptFrameException($"an Array frame for call {header.Id} after arrays for call {arraysFor}");
+                        throw new CorruptFrameException($"an Array frame for call {header.Id} after arrays for call {_arraysFor}");
                     }
-                    arraysFor = header.Id;
-                    arrays.Add(reader.ReadArray(header));
+                    _arraysFor = header.Id;
+                    _arrays.Add(_reader.ReadArray(header));
                     continue;
                 }
-                if (arrays.Count > 0 && (header.Id != arraysFor ||
+                if (_arrays.Count > 0 && (header.Id != _arraysFor ||
                     header.Kind is not (FrameKind.Invoke or FrameKind.InvokeChunk or FrameKind.Initialize or FrameKind.RunMain)))
                 {
-                    throw new CorruptFrameException($"a {header.Kind} frame for id {header.Id} after arrays for call {arraysFor}");
+                    throw new CorruptFrameException($"a {header.Kind} frame for id {header.Id} after arrays for call {_arraysFor}");
                 }
-                ReadOnlySequence<byte> body = reader.ReadBody(header);
+                ReadOnlySequence<byte> body = _reader.ReadBody(header);
                 switch (header.Kind)
                 {
                     case FrameKind.Define:
                         try
                         {
                             Note("define start");
-                            functions[(int)header.Id] = FunctionDefinition.Read(Contiguous(body));
+                            _functions[(int)header.Id] = FunctionDefinition.Read(Contiguous(body));
                             Note("define end");
                         }
                         catch (Exception e)
                         {
-                            broken[(int)header.Id] = e;
+                            _broken[(int)header.Id] = e;
                         }
                         break;
                     case FrameKind.Invoke:
@@ -235,11 +235,11 @@ internal static class WorkerHost
 
         private FunctionDefinition Lookup(int functionId)
         {
-            if (functions.TryGetValue(functionId, out FunctionDefinition? definition))
+            if (_functions.TryGetValue(functionId, out FunctionDefinition? definition))
             {
                 return definition;
             }
-            if (broken.TryGetValue(functionId, out Exception? error))
+            if (_broken.TryGetValue(functionId, out Exception? error))
             {
                 throw new InvalidOperationException(
                     $"The worker could not load the function: {error.GetType().Name}: {error.Message}", error);
@@ -250,8 +250,8 @@ internal static class WorkerHost
         private bool Call(ToWorker.Call call)
         {
             CurrentTaskId = call.TaskId;
-            Frame.Begin(buffer);
-            var writer = new MessagePackWriter(buffer);
+            Frame.Begin(_buffer);
+            var writer = new MessagePackWriter(_buffer);
             var outOfBand = OutOfBand.ForReading(TakeArrays());
             OutOfBand.Scope scope = OutOfBand.Use(outOfBand);
             try
@@ -279,8 +279,8 @@ internal static class WorkerHost
             catch (Exception e)
             {
                 scope.Dispose();
-                Frame.Begin(buffer);
-                writer = new MessagePackWriter(buffer);
+                Frame.Begin(_buffer);
+                writer = new MessagePackWriter(_buffer);
                 RemoteError.Write(ref writer, e);
                 writer.Flush();
                 Send(call.Kind == FrameKind.Initialize ? FrameKind.InitializeFailed : FrameKind.Error, call.TaskId);
@@ -296,8 +296,8 @@ internal static class WorkerHost
                 FunctionDefinition definition = Lookup(call.FunctionId);
                 var arguments = new MessagePackReader(call.Arguments);
                 Delegate function = definition.Bind(ref arguments);
-                Frame.Begin(buffer);
-                var writer = new MessagePackWriter(buffer);
+                Frame.Begin(_buffer);
+                var writer = new MessagePackWriter(_buffer);
                 definition.Invoker.Invoke(function, ref arguments, ref writer);
                 return 0;
             }
@@ -311,7 +311,7 @@ internal static class WorkerHost
             }
         }
 
-        /// <summary>Writes the answer in <see cref="buffer"/>, segment by segment (a large result is never copied whole).</summary>
+        /// <summary>Writes the answer in <see cref="_buffer"/>, segment by segment (a large result is never copied whole).</summary>
         /// <summary>
         /// After a task that moved large arrays, collects them now that the answer is sent. The GC would let them
         /// pile up: with a large machine's budget, nine 100 MiB round trips left nine dead arguments in the worker
@@ -338,12 +338,12 @@ internal static class WorkerHost
 
         private List<Array> TakeArrays()
         {
-            if (arrays.Count == 0)
+            if (_arrays.Count == 0)
             {
                 return [];
             }
-            List<Array> taken = [.. arrays];
-            arrays.Clear();
+            List<Array> taken = [.. _arrays];
+            _arrays.Clear();
             return taken;
         }
 
@@ -353,11 +353,11 @@ internal static class WorkerHost
             {
                 Frame.WriteArray(output, FrameKind.ResultArray, id, array);
             }
-            Frame.SealHeader(buffer, kind, id);
-            buffer.WriteTo(output);
-            if (buffer.SegmentCount > 1)
+            Frame.SealHeader(_buffer, kind, id);
+            _buffer.WriteTo(output);
+            if (_buffer.SegmentCount > 1)
             {
-                buffer.Dispose(); // Do not keep a large result's segments between calls.
+                _buffer.Dispose(); // Do not keep a large result's segments between calls.
             }
         }
     }

@@ -10,11 +10,11 @@ namespace Concur.Processes.Internal;
 /// </summary>
 internal sealed class WorkerProcess
 {
-    private readonly SpawnedProcess spawned;
+    private readonly SpawnedProcess _spawned;
 
     public WorkerProcess(SpawnedProcess spawned, string name)
     {
-        this.spawned = spawned;
+        _spawned = spawned;
         Name = name;
         Pid = spawned.Process.Id;
     }
@@ -26,13 +26,13 @@ internal sealed class WorkerProcess
     public int Pid { get; }
 
     /// <summary>Gets the process.</summary>
-    public Process Process => spawned.Process;
+    public Process Process => _spawned.Process;
 
     /// <summary>Gets the pipe to the worker.</summary>
-    public Stream ToWorker => spawned.ToWorker;
+    public Stream ToWorker => _spawned.ToWorker;
 
     /// <summary>Gets the pipe from the worker.</summary>
-    public Stream FromWorker => spawned.FromWorker;
+    public Stream FromWorker => _spawned.FromWorker;
 
     /// <summary>Gets the tasks sent and not answered, oldest (running) first. Gate.</summary>
     public Queue<WorkItem> Outstanding { get; } = new();
@@ -103,7 +103,7 @@ internal sealed class WorkerProcess
     {
         try
         {
-            spawned.Process.Kill();
+            _spawned.Process.Kill();
         }
         catch (InvalidOperationException)
         {
@@ -118,8 +118,8 @@ internal sealed class WorkerProcess
     /// <summary>Closes the parent's pipe ends and the process handle.</summary>
     public void Release()
     {
-        spawned.ToWorker.Dispose();
-        spawned.FromWorker.Dispose();
-        spawned.Process.Dispose();
+        _spawned.ToWorker.Dispose();
+        _spawned.FromWorker.Dispose();
+        _spawned.Process.Dispose();
     }
 }
