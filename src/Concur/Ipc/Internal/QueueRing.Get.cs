@@ -125,8 +125,9 @@ internal sealed partial class QueueRing
             }
             if (!first && (partial is null || partial.Producer != record.Producer))
             {
-                // A part of a message whose start was taken by a consumer that died, or was dropped: skip it.
-                Advance(headWord, size, completed: false);
+                // A part of a message whose start was taken by a consumer that died: skip it. Its last record ends a
+                // message that was counted as put (its producer finished it), so skipping that one counts it as taken.
+                Advance(headWord, size, completed: last);
                 continue;
             }
             if (first)

@@ -21,4 +21,23 @@ internal static class QueueViews
         int[] name = Name(queue.Ring);
         return Open<T>(name[0], name[1]);
     }
+
+    /// <summary>Runs <paramref name="body"/> on a thread of its own (a blocking call must not wait for the thread pool to grow).</summary>
+    public static Task<T> OnThread<T>(Func<T> body)
+    {
+        var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                done.SetResult(body());
+            }
+            catch (Exception e)
+            {
+                done.SetException(e);
+            }
+        }) { IsBackground = true, Name = "queue-test" };
+        thread.Start();
+        return done.Task;
+    }
 }
