@@ -12,9 +12,23 @@ namespace Concur;
 /// </summary>
 /// <remarks>
 /// <para>
-/// The address is a Unix socket file (<see cref="UnixDomainSocketEndPoint"/>; the parameterless-address constructor
-/// makes one in the temporary folder, named <c>concur-*.sock</c>) or a TCP end point (<see cref="IPEndPoint"/>; port 0
-/// picks a free port, which <see cref="Address"/> then shows). <see cref="Dispose"/> removes the socket file.
+/// The address is a Unix socket (<see cref="UnixDomainSocketEndPoint"/>) or a TCP end point (<see cref="IPEndPoint"/>;
+/// port 0 picks a free port, which <see cref="Address"/> then shows). A Unix socket is a file's path, or on Linux a
+/// name in the abstract namespace: a string starting with a NUL character, <c>"\0name"</c>, which makes no file.
+/// </para>
+/// <para>
+/// The constructor without an address listens on Linux at a new abstract name, <c>\0concur-&lt;pid&gt;-&lt;random&gt;</c>:
+/// nothing is made in the file system, and the kernel frees the name when the listener closes or its process ends,
+/// even by SIGKILL. .NET prints such a name with <c>@</c> for the NUL (<c>@concur-1234-…</c>, as <c>ss</c> does);
+/// pass <see cref="Address"/> itself to <see cref="Connection.Connect"/>, or give Python the name with its NUL,
+/// <c>Client("\0concur-1234-…", authkey=key)</c>. An abstract name is not guarded by file permissions: any process
+/// of the machine's network namespace can connect, so the key is the only guard (as on TCP). On other systems that
+/// constructor makes a socket file in the temporary folder, <c>concur-&lt;pid&gt;-&lt;random&gt;.sock</c>.
+/// </para>
+/// <para>
+/// <see cref="Dispose"/> removes a socket file the listener made. A path where a file exists is never replaced, and
+/// a listener whose process is killed leaves its socket file behind (the path is the caller's choice): binding there
+/// again fails with an <see cref="IOException"/> that says when nothing listens on the file, and how to remove it.
 /// </para>
 /// <para>
 /// With an authentication key, <see cref="Accept"/> runs CPython's challenge-response handshake on each new connection
@@ -47,23 +61,27 @@ public sealed class ConnectionListener : IDisposable
     private readonly int _maxMessageSize;
     private int _closed;
 
-    /// <summary>Listens at a new Unix socket in the temporary folder (Python's <c>Listener()</c> with no address).</summary>
+    /// <summary>
+    /// Listens at a new Unix socket (Python's <c>Listener()</c> with no address): on Linux a new abstract name,
+    /// <c>\0concur-&lt;pid&gt;-&lt;random&gt;</c>, which leaves nothing behind even if the process is killed; elsewhere a
+    /// new socket file in the temporary folder.
+    /// </summary>
     /// <param name="authKey">The shared secret, or <see langword="null"/> for no authentication (then anyone who can reach the address can connect).</param>
     /// <param name="maxMessageSize">The largest message each accepted connection sends or accepts, in bytes. The default is <see cref="Connection.DefaultMaxMessageSize"/>.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxMessageSize"/> is not positive.</exception>
     /// <exception cref="IOException">The socket could not be created.</exception>
     public ConnectionListener(byte[]? authKey, int maxMessageSize = Connection.DefaultMaxMessageSize)
-        : this(new UnixDomainSocketEndPoint(Endpoints.NewTemporaryUnixPath()), authKey, maxMessageSize)
+        : this(Endpoints.NewDefaultAddress(), authKey, maxMessageSize)
     {
     }
 
     /// <summary>Listens at <paramref name="address"/>.</summary>
-    /// <param name="address">A <see cref="UnixDomainSocketEndPoint"/> (a path where no file exists yet) or an <see cref="IPEndPoint"/> (port 0 for any free port).</param>
+    /// <param name="address">A <see cref="UnixDomainSocketEndPoint"/> (a path where no file exists yet, or on Linux an abstract name starting with <c>'\0'</c>) or an <see cref="IPEndPoint"/> (port 0 for any free port).</param>
     /// <param name="authKey">The shared secret, or <see langword="null"/> for no authentication (then anyone who can reach the address can connect).</param>
     /// <param name="maxMessageSize">The largest message each accepted connection sends or accepts, in bytes. The default is <see cref="Connection.DefaultMaxMessageSize"/>.</param>
     /// <exception cref="ArgumentException"><paramref name="address"/> is neither kind of address.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxMessageSize"/> is not positive.</exception>
-    /// <exception cref="IOException">The address is in use (a socket file that exists is never replaced), or cannot be bound.</exception>
+    /// <exception cref="IOException">The address is in use (a file that exists is never replaced; the message says when nothing listens on it), or cannot be bound.</exception>
     public ConnectionListener(EndPoint address, byte[]? authKey, int maxMessageSize = Connection.DefaultMaxMessageSize)
     {
         ArgumentNullException.ThrowIfNull(address);
@@ -79,16 +97,19 @@ public sealed class ConnectionListener : IDisposable
             _socket.Dispose();
             throw new IOException(
                 $"Could not listen at {Endpoints.Describe(address)}: {e.Message} ({e.SocketErrorCode})." +
-                (e.SocketErrorCode == SocketError.AddressAlreadyInUse ? " Another listener uses it, or a file is in the way (a socket file left by a process that was killed can be deleted)." : ""),
+                (e.SocketErrorCode == SocketError.AddressAlreadyInUse ? Endpoints.AddressInUseHint(address) : ""),
                 e);
         }
         _key = authKey?.ToArray();
         _maxMessageSize = maxMessageSize;
-        _socketFile = (address as UnixDomainSocketEndPoint)?.ToString();
+        _socketFile = address is UnixDomainSocketEndPoint unix && !Endpoints.IsAbstract(unix) ? unix.ToString() : null;
         Address = _socket.LocalEndPoint ?? address;
     }
 
-    /// <summary>Gets the address clients connect to: the socket file's path, or the IP address and the port actually bound.</summary>
+    /// <summary>
+    /// Gets the address clients connect to: the socket file's path, the abstract name (printed with <c>@</c> for its
+    /// leading NUL; Python takes it as <c>"\0"</c> and the rest), or the IP address and the port actually bound.
+    /// </summary>
     public EndPoint Address { get; }
 
     /// <summary>Gets a value indicating whether this listener has been closed.</summary>
@@ -113,10 +134,10 @@ public sealed class ConnectionListener : IDisposable
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public ValueTask<Connection> AcceptAsync(CancellationToken cancellationToken = default) => AcceptCore(sync: false, cancellationToken);
 
-    /// <summary>Stops listening and removes the socket file (Python's <c>close()</c>). Connections already accepted stay open.</summary>
+    /// <summary>Stops listening and removes the socket file it made, if any (Python's <c>close()</c>). Connections already accepted stay open.</summary>
     public void Close() => Dispose();
 
-    /// <summary>Stops listening and removes the socket file, as <see cref="Close"/>. Waiting accepts throw <see cref="ObjectDisposedException"/>.</summary>
+    /// <summary>Stops listening and removes the socket file it made, if any, as <see cref="Close"/>. Waiting accepts throw <see cref="ObjectDisposedException"/>.</summary>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _closed, 1) != 0)
@@ -139,7 +160,7 @@ public sealed class ConnectionListener : IDisposable
 
     /// <summary>Describes the listener: its address.</summary>
     /// <returns>A short description.</returns>
-    public override string ToString() => $"ConnectionListener at {Endpoints.Describe(Address)}{(IsClosed ? " (_closed)" : "")}";
+    public override string ToString() => $"ConnectionListener at {Endpoints.Describe(Address)}{(IsClosed ? " (closed)" : "")}";
 
     private async ValueTask<Connection> AcceptCore(bool sync, CancellationToken cancellationToken)
     {

@@ -3,7 +3,7 @@ namespace Concur.Tests.Ipc;
 /// <summary>
 /// The Python programs of the interoperability tests: plain <c>multiprocessing.connection</c> with
 /// <c>send_bytes</c>/<c>recv_bytes</c>, as a Python user would write them. An address is passed as
-/// <c>unix:PATH</c> or <c>tcp:HOST:PORT</c>, a key as hex.
+/// <c>unix:PATH</c>, <c>abstract:NAME</c> (Python's address is <c>"\0" + NAME</c>) or <c>tcp:HOST:PORT</c>, a key as hex.
 /// </summary>
 internal static class PythonScripts
 {
@@ -16,6 +16,8 @@ internal static class PythonScripts
             kind, _, rest = text.partition(":")
             if kind == "unix":
                 return rest
+            if kind == "abstract":
+                return "\0" + rest
             host, _, port = rest.rpartition(":")
             return (host, int(port))
 
@@ -55,7 +57,7 @@ internal static class PythonScripts
         """;
 
     /// <summary>
-    /// Listens (<c>argv = unix:PATH|tcp key</c>), prints its address in the same notation, accepts one client and
+    /// Listens (<c>argv = unix:PATH|abstract:NAME|tcp key</c>), prints its address in the same notation, accepts one client and
     /// echoes until end of file. Exits 3 on an authentication error.
     /// </summary>
     public const string Listener = Common + """
@@ -64,6 +66,10 @@ internal static class PythonScripts
         if spec.startswith("unix:"):
             listener = Listener(spec[5:], family="AF_UNIX", authkey=key)
             print("unix:" + listener.address, flush=True)
+        elif spec.startswith("abstract:"):
+            listener = Listener(address(spec), family="AF_UNIX", authkey=key)
+            # getsockname() gives an abstract name as bytes, NUL included.
+            print("abstract:" + listener.address[1:].decode(), flush=True)
         else:
             listener = Listener(("127.0.0.1", 0), family="AF_INET", authkey=key)
             print("tcp:%s:%d" % listener.address, flush=True)
