@@ -21,9 +21,12 @@ namespace Concur;
 /// nothing is made in the file system, and the kernel frees the name when the listener closes or its process ends,
 /// even by SIGKILL. .NET prints such a name with <c>@</c> for the NUL (<c>@concur-1234-…</c>, as <c>ss</c> does);
 /// pass <see cref="Address"/> itself to <see cref="Connection.Connect"/>, or give Python the name with its NUL,
-/// <c>Client("\0concur-1234-…", authkey=key)</c>. An abstract name is not guarded by file permissions: any process
-/// of the machine's network namespace can connect, so the key is the only guard (as on TCP). On other systems that
-/// constructor makes a socket file in the temporary folder, <c>concur-&lt;pid&gt;-&lt;random&gt;.sock</c>.
+/// <c>Client("\0concur-1234-…", authkey=key)</c>. An abstract name is not guarded by file permissions (any process of
+/// the machine's network namespace can connect), so that listener accepts only clients running as the same user, or
+/// root, as the socket file it replaces did; others make <see cref="Accept"/> throw
+/// <see cref="System.Security.Authentication.AuthenticationException"/> before the handshake, and the listener stays
+/// open. A listener given an abstract name does not check the user: the key is its guard, as on TCP. On other systems
+/// the constructor without an address makes a socket file in the temporary folder, <c>concur-&lt;pid&gt;-&lt;random&gt;.sock</c>.
 /// </para>
 /// <para>
 /// <see cref="Dispose"/> removes a socket file the listener made. A path where a file exists is never replaced, and
@@ -58,13 +61,14 @@ public sealed class ConnectionListener : IDisposable
     private readonly Socket _socket;
     private readonly byte[]? _key;
     private readonly string? _socketFile;
+    private readonly bool _sameUserOnly;
     private readonly int _maxMessageSize;
     private int _closed;
 
     /// <summary>
     /// Listens at a new Unix socket (Python's <c>Listener()</c> with no address): on Linux a new abstract name,
-    /// <c>\0concur-&lt;pid&gt;-&lt;random&gt;</c>, which leaves nothing behind even if the process is killed; elsewhere a
-    /// new socket file in the temporary folder.
+    /// <c>\0concur-&lt;pid&gt;-&lt;random&gt;</c>, which leaves nothing behind even if the process is killed, and accepts
+    /// only clients of the same user (or root); elsewhere a new socket file in the temporary folder.
     /// </summary>
     /// <param name="authKey">The shared secret, or <see langword="null"/> for no authentication (then anyone who can reach the address can connect).</param>
     /// <param name="maxMessageSize">The largest message each accepted connection sends or accepts, in bytes. The default is <see cref="Connection.DefaultMaxMessageSize"/>.</param>
@@ -73,6 +77,7 @@ public sealed class ConnectionListener : IDisposable
     public ConnectionListener(byte[]? authKey, int maxMessageSize = Connection.DefaultMaxMessageSize)
         : this(Endpoints.NewDefaultAddress(), authKey, maxMessageSize)
     {
+        _sameUserOnly = Endpoints.IsAbstract((UnixDomainSocketEndPoint)Address);
     }
 
     /// <summary>Listens at <paramref name="address"/>.</summary>
@@ -120,7 +125,7 @@ public sealed class ConnectionListener : IDisposable
 
     /// <summary>Waits for the next client and authenticates it (Python's <c>accept()</c>).</summary>
     /// <returns>The connected, authenticated end. Dispose it.</returns>
-    /// <exception cref="System.Security.Authentication.AuthenticationException">The client holds another key, or none. The listener stays open.</exception>
+    /// <exception cref="System.Security.Authentication.AuthenticationException">The client holds another key, or none, or (at an address this listener chose) runs as another user. The listener stays open.</exception>
     /// <exception cref="TimeoutException">The client did not complete the handshake within 20 seconds. The listener stays open.</exception>
     /// <exception cref="ObjectDisposedException">The listener has been closed (also while waiting).</exception>
     public Connection Accept() => SyncOrAsync.RunSync(AcceptCore(sync: true, default));
@@ -128,7 +133,7 @@ public sealed class ConnectionListener : IDisposable
     /// <summary>Asynchronously waits for the next client and authenticates it.</summary>
     /// <param name="cancellationToken">Cancels the wait and the handshake.</param>
     /// <returns>The connected, authenticated end. Dispose it.</returns>
-    /// <exception cref="System.Security.Authentication.AuthenticationException">The client holds another key, or none. The listener stays open.</exception>
+    /// <exception cref="System.Security.Authentication.AuthenticationException">The client holds another key, or none, or (at an address this listener chose) runs as another user. The listener stays open.</exception>
     /// <exception cref="TimeoutException">The client did not complete the handshake within 20 seconds. The listener stays open.</exception>
     /// <exception cref="ObjectDisposedException">The listener has been closed (also while waiting).</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
@@ -177,6 +182,10 @@ public sealed class ConnectionListener : IDisposable
         try
         {
             Endpoints.Configure(accepted);
+            if (_sameUserOnly)
+            {
+                PeerCredentials.RequireSameUser(accepted, Endpoints.Describe(Address));
+            }
             string peer = accepted.RemoteEndPoint is IPEndPoint remote
                 ? $"The client at {remote}"
                 : $"A client of the listener at {Endpoints.Describe(Address)}";

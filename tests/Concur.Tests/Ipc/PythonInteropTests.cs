@@ -99,6 +99,36 @@ public sealed class PythonInteropTests
         await peer.ExpectExitAsync(3);
     }
 
+    [Fact]
+    public async Task PythonClientOfAnotherUser_IsRefusedByADefaultListener_BeforeTheHandshake()
+    {
+        // Root's Python drops to user "nobody" (65534) before it connects; a run as another user cannot, and has nothing to check.
+        if (Environment.UserName != "root")
+        {
+            return;
+        }
+        byte[] key = RandomNumberGenerator.GetBytes(32);
+        using var listener = new ConnectionListener(key);
+        string name = Notation(listener.Address)["abstract:".Length..];
+        await using (var peer = PythonPeer.Start("python3", PythonScripts.OtherUserClient, name, Convert.ToHexString(key)))
+        {
+            var e = await Assert.ThrowsAsync<AuthenticationException>(() => Bounded.Within(listener.AcceptAsync().AsTask()));
+            Assert.Contains("runs as user 65534", e.Message, StringComparison.Ordinal);
+            Assert.Contains("before the handshake", e.Message, StringComparison.Ordinal);
+            Assert.Equal("EOFError", await peer.ReadLineAsync()); // No challenge: the connection was closed.
+            await peer.ExpectExitAsync(4);
+        }
+
+        // The listener stays open for a client of its own user.
+        await using var good = PythonPeer.Start("python3", PythonScripts.Client, Notation(listener.Address), Convert.ToHexString(key), "echo");
+        using (Connection connection = await Bounded.Within(listener.AcceptAsync().AsTask()))
+        {
+            Assert.Equal("connected", await good.ReadLineAsync());
+            await Exchange(connection);
+        }
+        await good.ExpectExitAsync(0);
+    }
+
     /// <summary>Messages of several sizes both ways: Python answers each with <c>python:</c> and the message.</summary>
     private static async Task Exchange(Connection connection)
     {

@@ -82,4 +82,21 @@ internal static class PythonScripts
             with conn:
                 echo(conn)
         """;
+
+    /// <summary>
+    /// Becomes user 65534 (nobody; the test runs as root), then connects to the abstract name <c>argv[1]</c> with the key
+    /// <c>argv[2]</c>. Prints <c>EOFError</c> and exits 4 if the listener hangs up before the handshake.
+    /// </summary>
+    public const string OtherUserClient = """
+        import hashlib, hmac, os, sys  # imported before the interpreter's folder becomes unreadable
+        from multiprocessing.connection import Client
+        os.setgid(65534)
+        os.setuid(65534)
+        try:
+            Client("\0" + sys.argv[1], authkey=bytes.fromhex(sys.argv[2]))
+        except EOFError:
+            print("EOFError", flush=True)
+            sys.exit(4)
+        print("connected", flush=True)
+        """;
 }
