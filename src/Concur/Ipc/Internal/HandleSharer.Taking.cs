@@ -49,7 +49,7 @@ internal static partial class HandleSharer
         }
         catch (SocketException e)
         {
-            throw new IOException($"Could not open {from}: connecting to its process failed: {e.Message} ({e.SocketErrorCode}).", e);
+            throw Failure($"Could not open {from}: connecting to its process failed: {e.Message} ({e.SocketErrorCode}).", e);
         }
         catch (OperationCanceledException e)
         {
@@ -58,7 +58,7 @@ internal static partial class HandleSharer
         uint userId = PeerUserId(socket);
         if (userId != s_userId.Value)
         {
-            throw new IOException(
+            throw Failure(
                 $"Could not open {from}: the process listening as its sender runs as user {userId}, and this process as " +
                 $"user {s_userId.Value}. Concur passes handles only between processes of the same user.");
         }
@@ -72,8 +72,8 @@ internal static partial class HandleSharer
         if (got <= 0)
         {
             throw got == 0
-                ? new IOException($"Could not open {from}: its process closed the connection without answering (is it exiting?). Keep the object open in the sender until the receiver has it.")
-                : new IOException($"Could not open {from}: receiving the handle failed (errno {errno}).");
+                ? Failure($"Could not open {from}: its process closed the connection without answering (is it exiting?). Keep the object open in the sender until the receiver has it.")
+                : Failure($"Could not open {from}: receiving the handle failed (errno {errno}).");
         }
         if ((Answer)answer == Answer.Granted && descriptor >= 0)
         {
@@ -85,25 +85,49 @@ internal static partial class HandleSharer
         }
         throw (Answer)answer switch
         {
-            Answer.Unknown or Answer.Closed => new IOException(
+            Answer.Unknown or Answer.Closed => Failure(
                 $"Could not open {from}: the {typeName} was disposed in the sending process (pid {pid}) before this " +
                 "process opened it. Keep the object open in the sender until the receiver has it (until the child or task " +
                 "has answered, or the receiver has said it has it), then dispose it there."),
-            Answer.OtherUser => new IOException(
+            Answer.OtherUser => Failure(
                 $"Could not open {from}: its process refused this one, which runs as another user. Concur passes handles " +
                 "only between processes of the same user."),
-            _ => new IOException($"Could not open {from}: its process answered {answer}, which is not an answer Concur's sharer gives."),
+            _ => Failure($"Could not open {from}: its process answered {answer}, which is not an answer Concur's sharer gives."),
         };
     }
 
-    private static IOException SenderExited(string typeName, int pid, Exception inner) => new(
+    private static IOException SenderExited(string typeName, int pid, Exception inner) => Failure(
         $"Could not open the {typeName} sent by process {pid}: the process that sent this {typeName} (pid {pid}) has " +
         "exited before this process opened it. Keep the object open in the sender until the receiver has it (for " +
         "example, until the child or task has answered).", inner);
 
-    private static IOException NoAnswer(string from, int pid, Exception? inner) => new(
+    private static IOException NoAnswer(string from, int pid, Exception? inner) => Failure(
         $"Could not open {from}: process {pid} did not hand it over within {TakeTimeout.TotalSeconds:0} seconds (is it " +
         "stopped, or overloaded?).", inner);
+
+    /// <summary>Finds, in <paramref name="error"/> or what it wraps, the failure of a <see cref="Take"/>, or <see langword="null"/>.</summary>
+    /// <param name="error">An exception from deserializing, which may wrap a take's failure.</param>
+    /// <returns>The take's own exception, whose message says what to do.</returns>
+    public static IOException? FindTakeFailure(Exception error)
+    {
+        for (Exception? e = error; e is not null; e = e.InnerException)
+        {
+            if (e is IOException io && e.Data.Contains(TakeFailureKey))
+            {
+                return io;
+            }
+        }
+        return null;
+    }
+
+    private const string TakeFailureKey = "Concur.HandleSharer.Take";
+
+    private static IOException Failure(string message, Exception? inner = null)
+    {
+        var e = new IOException(message, inner);
+        e.Data[TakeFailureKey] = true;
+        return e;
+    }
 
     private static void ThrowIfNotLinux(string typeName)
     {

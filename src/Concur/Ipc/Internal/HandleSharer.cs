@@ -67,15 +67,12 @@ internal static partial class HandleSharer
         }
     }
 
-    /// <summary>Gets the number of objects registered now (for tests).</summary>
-    internal static int RegisteredCount
+    /// <summary>Gets a value indicating whether <paramref name="owner"/> is registered now (for tests).</summary>
+    internal static bool IsRegistered(object owner)
     {
-        get
+        lock (s_lock)
         {
-            lock (s_lock)
-            {
-                return s_byTicket.Count;
-            }
+            return s_byOwner.TryGetValue(owner, out _);
         }
     }
 
@@ -182,7 +179,7 @@ internal static partial class HandleSharer
         }
     }
 
-    private static string CSharpTypeName(Type type) => Serialization.CSharpName.Of(type);
+    private static string CSharpTypeName(Type type) => type.Name;
 
     [LibraryImport("libc")]
     private static partial uint geteuid();

@@ -72,7 +72,7 @@ internal static class MessageCodec
                 return value;
             }
         }
-        catch (MessagePackSerializationException e) when (e.GetBaseException() is IOException handle and not EndOfStreamException)
+        catch (MessagePackSerializationException e) when (HandleSharer.FindTakeFailure(e) is { } handle)
         {
             // A connection end or queue in the message could not be taken from its sender (it exited, or closed the
             // object): that message says what to do, and the type agreement below is not the problem.
