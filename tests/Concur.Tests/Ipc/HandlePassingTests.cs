@@ -129,6 +129,31 @@ public sealed class HandlePassingTests
     }
 
     [Fact]
+    public async Task PipeEnd_GivenToProcessPoolApply_AndDisposedBeforeTheTaskRuns_TheTaskFailsClearly()
+    {
+        var (parentEnd, taskEnd) = Connection.CreatePipe();
+        var (gate, gateInWorker) = Connection.CreatePipe();
+        using (parentEnd)
+        using (gate)
+        using (gateInWorker)
+        {
+            await using var pool = new ProcessPool(processes: 1);
+            Assert.Equal(1, await Bounded.Within(pool.ApplyAsync(SendOne, taskEnd)));
+            Assert.Equal(1, ReceiveWithin<int>(parentEnd));
+
+            // The one worker waits at the gate, so the next task runs only after its end was disposed here.
+            Task<int> blocker = pool.ApplyAsync(() => gateInWorker.Receive<int>());
+            Task<int> late = pool.ApplyAsync(SendOne, taskEnd);
+            taskEnd.Dispose();
+            gate.Send(2);
+            Assert.Equal(2, await Bounded.Within(blocker));
+            var e = await Assert.ThrowsAnyAsync<Exception>(() => Bounded.Within(late));
+            Assert.Contains("was disposed in the sending process", e.Message, StringComparison.Ordinal);
+            Assert.Equal(3, pool.Apply(() => 3)); // The worker goes on.
+        }
+    }
+
+    [Fact]
     public void SenderDisposesBeforeTheChildOpens_TheChildGetsTheClearError()
     {
         var (carrier, carried) = Connection.CreatePipe();
@@ -306,6 +331,15 @@ public sealed class HandlePassingTests
         int n = end.Receive<int>();
         end.Send(n + 1);
         end.Send(ChildProcess.CurrentProcessId);
+    }
+
+    private static int SendOne(Connection end)
+    {
+        using (end)
+        {
+            end.Send(1);
+        }
+        return 1;
     }
 
     private static int SendPid(Connection end)
