@@ -47,8 +47,9 @@ internal static partial class HandleSharer
             {
                 return;
             }
-            catch (SocketException)
+            catch (Exception)
             {
+                // Out of descriptors, or a peer gone before it was accepted: the loop must outlive it.
                 await Task.Delay(s_acceptRetry).ConfigureAwait(false);
                 continue;
             }

@@ -62,7 +62,14 @@ internal static partial class HandleSharer
                 $"Could not open {from}: the process listening as its sender runs as user {userId}, and this process as " +
                 $"user {s_userId.Value}. Concur passes handles only between processes of the same user.");
         }
-        socket.Send(ticket);
+        try
+        {
+            socket.Send(ticket);
+        }
+        catch (SocketException)
+        {
+            // The sharer may have refused this process already and closed: its answer, read below, says why.
+        }
         TimeSpan left = TakeTimeout - Stopwatch.GetElapsedTime(started);
         if (left <= TimeSpan.Zero || !socket.Poll(left, SelectMode.SelectRead))
         {

@@ -45,6 +45,9 @@ internal static partial class HandleSharer
     /// <summary>The most state bytes an object may send with its handle (a few flags and sizes; more would be data, which belongs in a message).</summary>
     public const int MaxStateLength = 256;
 
+    /// <summary>How many registrations there may be before the first scan for objects collected without being disposed.</summary>
+    private const int MinPrune = 64;
+
     /// <summary>How every sharer's name begins, after the NUL byte that makes it abstract.</summary>
     public const string NamePrefix = "concur-share-";
 
@@ -54,6 +57,7 @@ internal static partial class HandleSharer
     private static readonly Lazy<uint> s_userId = new(geteuid);
     private static Socket? s_listener;
     private static string? s_name;
+    private static int s_nextPrune = MinPrune;
 
     /// <summary>Gets the abstract name this process's sharer listens on (without its leading NUL), or <see langword="null"/> before it started.</summary>
     public static string? Name
@@ -97,7 +101,11 @@ internal static partial class HandleSharer
             string name = StartIfNeeded();
             if (!s_byOwner.TryGetValue(owner, out Registration? registration))
             {
-                PruneCollected();
+                if (s_byTicket.Count >= s_nextPrune)
+                {
+                    PruneCollected();
+                    s_nextPrune = Math.Max(MinPrune, 2 * s_byTicket.Count); // Amortized: a scan per doubling.
+                }
                 registration = new Registration(new WeakReference<object>(owner), static o => ((T)o).TransferHandle, CSharpTypeName(typeof(T)));
                 s_byOwner.Add(owner, registration);
                 s_byTicket.Add(registration.Key, registration);
