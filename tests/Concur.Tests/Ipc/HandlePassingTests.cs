@@ -73,6 +73,59 @@ public sealed class HandlePassingTests
     }
 
     [Fact]
+    public async Task EndsFromAListener_PassedToAChild_WorkThere()
+    {
+        byte[] key = RandomNumberGenerator.GetBytes(32);
+        using var listener = new ConnectionListener(key);
+        Task<Connection> accepting = listener.AcceptAsync().AsTask();
+        using Connection client = Connection.Connect(listener.Address, key);
+        using Connection server = await Bounded.Within(accepting);
+        int pid = RunChild(ChildProcess.Create(Echo, client), () =>
+        {
+            server.Send(1);
+            Assert.Equal(2, ReceiveWithin<int>(server));
+            return ReceiveWithin<int>(server);
+        });
+        listener.Dispose(); // Its socket file goes with it; the check below looks for any.
+        AssertNothingLeftBy(pid);
+    }
+
+    [Fact]
+    public async Task SharedSocket_OneCopyGoesAsynchronous_BlockingReceivesOnTheOtherStillWait()
+    {
+        // O_NONBLOCK belongs to the open socket, which both copies share: before the sharer switched every copy to
+        // .NET's emulated blocking, this blocking receive failed at once with "Connection timed out".
+        var (a, b) = Connection.CreatePipe();
+        using (a)
+        using (b)
+        {
+            using Connection copy = TakeCopy(HandleSharer.Register(b), b);
+            a.Send(1);
+            Assert.Equal(1, await Bounded.Within(copy.ReceiveAsync<int>().AsTask()));
+            int got = 0;
+            Exception? failure = null;
+            var receiver = new Thread(() =>
+            {
+                try
+                {
+                    got = b.Receive<int>();
+                }
+                catch (Exception e)
+                {
+                    failure = e;
+                }
+            })
+            { Name = "handles-recv" };
+            receiver.Start();
+            Bounded.Until(() => BlockedThreads.IsAsleep("handles-recv") || !receiver.IsAlive, "the receiver waits");
+            a.Send(2);
+            Bounded.Join(receiver);
+            Assert.Null(failure);
+            Assert.Equal(2, got);
+        }
+    }
+
+    [Fact]
     public void OneWayEnds_StayOneWayInTheChild_WithTheirSizeLimit()
     {
         var (fromChild, toParent) = Connection.CreatePipe(duplex: false, maxMessageSize: 4096);
@@ -120,6 +173,10 @@ public sealed class HandlePassingTests
                 }));
                 workers.Add(worker);
                 Assert.Equal(1001, ReceiveWithin<int>(parentEnd));
+
+                // Inside a record, among other data.
+                workers.Add(await Bounded.Within(pool.Submit(SendLabel, new Holder("in a record", taskEnd))));
+                Assert.Equal("in a record", ReceiveWithin<string>(parentEnd));
             }
             foreach (int pid in workers)
             {
@@ -340,6 +397,15 @@ public sealed class HandlePassingTests
             end.Send(1);
         }
         return 1;
+    }
+
+    private static int SendLabel(Holder holder)
+    {
+        using (holder.End)
+        {
+            holder.End.Send(holder.Label);
+        }
+        return Environment.ProcessId;
     }
 
     private static int SendPid(Connection end)
