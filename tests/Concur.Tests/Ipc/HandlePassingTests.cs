@@ -324,6 +324,54 @@ public sealed class HandlePassingTests
     }
 
     [Fact]
+    public async Task PeerOfAnotherUser_IsRefusedBeforeItsTicketIsRead_EvenWithTheRightTicket()
+    {
+        const string Python = "/usr/bin/python3"; // Not a pyenv shim: another user cannot enter root's home.
+        if (Environment.UserName != "root" || !File.Exists(Python))
+        {
+            return; // Running a peer as another user (setpriv) needs root; the same-user path is tested everywhere else.
+        }
+        var (a, b) = Connection.CreatePipe();
+        using (a)
+        using (b)
+        {
+            HandleSharer.Grant grant = HandleSharer.Register(b);
+            const string Script =
+                "import socket, sys\n" +
+                "s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)\n" +
+                "s.settimeout(20)\n" +
+                "s.connect('\\0' + sys.argv[1])\n" +
+                "try:\n    s.sendall(bytes.fromhex(sys.argv[2]))\nexcept OSError:\n    pass\n" +
+                "data, ancillary, flags, address = s.recvmsg(1, socket.CMSG_SPACE(64))\n" +
+                "print(data.hex(), len(ancillary))\n";
+            var start = new System.Diagnostics.ProcessStartInfo("setpriv")
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                WorkingDirectory = "/",
+                ArgumentList = { "--reuid=65534", "--regid=65534", "--clear-groups", Python, "-c", Script, grant.Name, Convert.ToHexString(grant.Ticket) },
+            };
+            using var peer = System.Diagnostics.Process.Start(start)!;
+            try
+            {
+                Task<string> output = peer.StandardOutput.ReadToEndAsync();
+                Task<string> errors = peer.StandardError.ReadToEndAsync();
+                await Bounded.Within(peer.WaitForExitAsync());
+                Assert.True(peer.ExitCode == 0, await errors);
+                Assert.Equal($"{(byte)HandleSharer.Answer.OtherUser:x2} 0", (await output).Trim());
+            }
+            finally
+            {
+                if (!peer.HasExited)
+                {
+                    peer.Kill();
+                }
+            }
+            using Connection copy = TakeCopy(grant, b); // The sharer goes on serving this user.
+        }
+    }
+
+    [Fact]
     public void DisposedObject_IsRevoked_AndATakerIsToldSo()
     {
         var (a, b) = Connection.CreatePipe();
