@@ -344,14 +344,7 @@ public sealed class HandlePassingTests
                 "try:\n    s.sendall(bytes.fromhex(sys.argv[2]))\nexcept OSError:\n    pass\n" +
                 "data, ancillary, flags, address = s.recvmsg(1, socket.CMSG_SPACE(64))\n" +
                 "print(data.hex(), len(ancillary))\n";
-            var start = new System.Diagnostics.ProcessStartInfo("setpriv")
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                WorkingDirectory = "/",
-                ArgumentList = { "--reuid=65534", "--regid=65534", "--clear-groups", Python, "-c", Script, grant.Name, Convert.ToHexString(grant.Ticket) },
-            };
-            using var peer = System.Diagnostics.Process.Start(start)!;
+            using var peer = StartAsNobody(Python, Script, grant.Name, Convert.ToHexString(grant.Ticket));
             try
             {
                 Task<string> output = peer.StandardOutput.ReadToEndAsync();
@@ -368,6 +361,43 @@ public sealed class HandlePassingTests
                 }
             }
             using Connection copy = TakeCopy(grant, b); // The sharer goes on serving this user.
+        }
+    }
+
+    [Fact]
+    public async Task SharerOfAnotherUser_TheReceiverRefusesIt()
+    {
+        const string Python = "/usr/bin/python3";
+        if (Environment.UserName != "root" || !File.Exists(Python))
+        {
+            return; // Running a listener as another user (setpriv) needs root.
+        }
+        string name = HandleSharer.NamePrefix + "1-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
+        const string Script =
+            "import socket, sys\n" +
+            "s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)\n" +
+            "s.bind('\\0' + sys.argv[1])\n" +
+            "s.listen(1)\n" +
+            "print('ready', flush=True)\n" +
+            "s.settimeout(20)\n" +
+            "c, _ = s.accept()\n" +
+            "c.settimeout(20)\n" +
+            "c.recv(16)\n";
+        using var impostor = StartAsNobody(Python, Script, name);
+        try
+        {
+            Assert.Equal("ready", await Bounded.Within(impostor.StandardOutput.ReadLineAsync()));
+            var e = Assert.Throws<IOException>(() => HandleSharer.Take(name, 1, new byte[HandleSharer.TicketLength], "Connection"));
+            Assert.Contains("runs as user 65534", e.Message, StringComparison.Ordinal);
+            Assert.Contains("only between processes of the same user", e.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            if (!impostor.HasExited)
+            {
+                impostor.Kill();
+            }
+            await Bounded.Within(impostor.WaitForExitAsync());
         }
     }
 
@@ -492,6 +522,23 @@ public sealed class HandlePassingTests
 
     private static T Rebuild<T>(T owner, Microsoft.Win32.SafeHandles.SafeFileHandle taken)
         where T : class, IPassedByHandle<T> => T.FromTransfer(taken, owner.TransferState);
+
+    /// <summary>Starts <paramref name="python"/> running <paramref name="script"/> as user and group 65534 (nobody).</summary>
+    private static System.Diagnostics.Process StartAsNobody(string python, string script, params string[] arguments)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("setpriv")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = "/",
+            ArgumentList = { "--reuid=65534", "--regid=65534", "--clear-groups", python, "-c", script },
+        };
+        foreach (string argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+        return System.Diagnostics.Process.Start(start)!;
+    }
 
     private static T ReceiveWithin<T>(Connection end)
     {
