@@ -117,7 +117,9 @@ public static class ConnectionComparison
     /// <summary>The child: answers a message of 64 MiB with one byte, anything else with itself, until end of file.</summary>
     private static void Child(string[] args)
     {
-        using Connection connection = Connection.Connect(new UnixDomainSocketEndPoint(args[0]), Convert.FromHexString(args[1]));
+        // The parent's default listener is at an abstract name, which .NET prints with '@' for its leading NUL.
+        string address = args[0].StartsWith('@') ? "\0" + args[0][1..] : args[0];
+        using Connection connection = Connection.Connect(new UnixDomainSocketEndPoint(address), Convert.FromHexString(args[1]));
         byte[] buffer = GC.AllocateUninitializedArray<byte>(Size);
         while (true)
         {

@@ -13,7 +13,7 @@ public sealed partial class Connection
     /// ends hold the same key before returning (Python's <c>multiprocessing.connection.Client(address, authkey=...)</c>).
     /// The listener may be a <see cref="ConnectionListener"/> or a Python <c>Listener</c>.
     /// </summary>
-    /// <param name="address">A <see cref="UnixDomainSocketEndPoint"/> (a socket file's path) or an <see cref="IPEndPoint"/>.</param>
+    /// <param name="address">A <see cref="UnixDomainSocketEndPoint"/> (a socket file's path, or on Linux an abstract name starting with <c>'\0'</c>, such as a default <see cref="ConnectionListener.Address"/>) or an <see cref="IPEndPoint"/>.</param>
     /// <param name="authKey">
     /// The shared secret, or <see langword="null"/> for no authentication (then anyone who can reach the address can
     /// connect). The handshake is CPython's: HMAC-SHA256 challenges both ways, and HMAC-MD5 with a Python 3.11 or older.
@@ -29,7 +29,7 @@ public sealed partial class Connection
         SyncOrAsync.RunSync(ConnectCore(address, authKey, maxMessageSize, Handshake.DefaultTimeout, sync: true, default));
 
     /// <summary>Asynchronously connects to the listener at <paramref name="address"/>, as <see cref="Connect"/>.</summary>
-    /// <param name="address">A <see cref="UnixDomainSocketEndPoint"/> (a socket file's path) or an <see cref="IPEndPoint"/>.</param>
+    /// <param name="address">A <see cref="UnixDomainSocketEndPoint"/> (a socket file's path, or on Linux an abstract name starting with <c>'\0'</c>, such as a default <see cref="ConnectionListener.Address"/>) or an <see cref="IPEndPoint"/>.</param>
     /// <param name="authKey">The shared secret, or <see langword="null"/> for no authentication.</param>
     /// <param name="maxMessageSize">The largest message this end sends or accepts, in bytes. The default is <see cref="DefaultMaxMessageSize"/>.</param>
     /// <param name="cancellationToken">Cancels the connection and the handshake.</param>

@@ -49,7 +49,7 @@ public sealed class PeerDeathTests
     {
         byte[] key = RandomNumberGenerator.GetBytes(32);
         using var listener = new ConnectionListener(key);
-        var child = ChildProcess.Create(ConnectAndWait, new[] { listener.Address.ToString()!, Convert.ToHexString(key) });
+        var child = ChildProcess.Create(ConnectAndWait, new[] { PythonInteropTests.Notation(listener.Address), Convert.ToHexString(key) });
         child.Start();
         try
         {
@@ -73,7 +73,7 @@ public sealed class PeerDeathTests
     /// <summary>Runs in the child: connects, says who it is, and waits for a message that never comes.</summary>
     private static void ConnectAndWait(string[] args)
     {
-        using Connection connection = Connection.Connect(new UnixDomainSocketEndPoint(args[0]), Convert.FromHexString(args[1]));
+        using Connection connection = Connection.Connect(PythonInteropTests.Parse(args[0]), Convert.FromHexString(args[1]));
         connection.Send(Environment.ProcessId);
         connection.Receive<int>();
     }

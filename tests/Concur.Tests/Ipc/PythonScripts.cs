@@ -3,7 +3,7 @@ namespace Concur.Tests.Ipc;
 /// <summary>
 /// The Python programs of the interoperability tests: plain <c>multiprocessing.connection</c> with
 /// <c>send_bytes</c>/<c>recv_bytes</c>, as a Python user would write them. An address is passed as
-/// <c>unix:PATH</c> or <c>tcp:HOST:PORT</c>, a key as hex.
+/// <c>unix:PATH</c>, <c>abstract:NAME</c> (Python's address is <c>"\0" + NAME</c>) or <c>tcp:HOST:PORT</c>, a key as hex.
 /// </summary>
 internal static class PythonScripts
 {
@@ -16,6 +16,8 @@ internal static class PythonScripts
             kind, _, rest = text.partition(":")
             if kind == "unix":
                 return rest
+            if kind == "abstract":
+                return "\0" + rest
             host, _, port = rest.rpartition(":")
             return (host, int(port))
 
@@ -55,7 +57,7 @@ internal static class PythonScripts
         """;
 
     /// <summary>
-    /// Listens (<c>argv = unix:PATH|tcp key</c>), prints its address in the same notation, accepts one client and
+    /// Listens (<c>argv = unix:PATH|abstract:NAME|tcp key</c>), prints its address in the same notation, accepts one client and
     /// echoes until end of file. Exits 3 on an authentication error.
     /// </summary>
     public const string Listener = Common + """
@@ -64,6 +66,10 @@ internal static class PythonScripts
         if spec.startswith("unix:"):
             listener = Listener(spec[5:], family="AF_UNIX", authkey=key)
             print("unix:" + listener.address, flush=True)
+        elif spec.startswith("abstract:"):
+            listener = Listener(address(spec), family="AF_UNIX", authkey=key)
+            # getsockname() gives an abstract name as bytes, NUL included.
+            print("abstract:" + listener.address[1:].decode(), flush=True)
         else:
             listener = Listener(("127.0.0.1", 0), family="AF_INET", authkey=key)
             print("tcp:%s:%d" % listener.address, flush=True)
@@ -75,5 +81,22 @@ internal static class PythonScripts
                 sys.exit(3)
             with conn:
                 echo(conn)
+        """;
+
+    /// <summary>
+    /// Becomes user 65534 (nobody; the test runs as root), then connects to the abstract name <c>argv[1]</c> with the key
+    /// <c>argv[2]</c>. Prints <c>EOFError</c> and exits 4 if the listener hangs up before the handshake.
+    /// </summary>
+    public const string OtherUserClient = """
+        import hashlib, hmac, os, sys  # imported before the interpreter's folder becomes unreadable
+        from multiprocessing.connection import Client
+        os.setgid(65534)
+        os.setuid(65534)
+        try:
+            Client("\0" + sys.argv[1], authkey=bytes.fromhex(sys.argv[2]))
+        except EOFError:
+            print("EOFError", flush=True)
+            sys.exit(4)
+        print("connected", flush=True)
         """;
 }

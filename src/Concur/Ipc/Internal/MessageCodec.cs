@@ -11,16 +11,20 @@ namespace Concur.Ipc.Internal;
 /// </summary>
 internal static class MessageCodec
 {
-    private const string Destination = "through a connection";
+    /// <summary>How connections name where a value goes, in refusals.</summary>
+    public const string ThroughConnection = "through a connection";
+
+    /// <summary>How process queues name where a value goes, in refusals.</summary>
+    public const string ThroughQueue = "through a process queue";
 
     /// <summary>Serializes <paramref name="value"/> into a frame (header included) in <paramref name="buffer"/>.</summary>
     /// <exception cref="ArgumentException">The value cannot travel, or is larger than <paramref name="maxMessageSize"/>.</exception>
-    public static ReadOnlyMemory<byte> Encode<T>(MessageBuffer buffer, T value, int maxMessageSize)
+    public static ReadOnlyMemory<byte> Encode<T>(MessageBuffer buffer, T value, int maxMessageSize, string destination = ThroughConnection)
     {
         if (SendableTypes.WhyNot(typeof(T)) is string reason)
         {
             throw new ArgumentException(
-                $"Values of type {CSharpName.Of(typeof(T))} cannot be sent {Destination}: {reason}.", nameof(value));
+                $"Values of type {CSharpName.Of(typeof(T))} cannot be sent {destination}: {reason}.", nameof(value));
         }
         try
         {
@@ -34,7 +38,7 @@ internal static class MessageCodec
         }
         catch (Exception e) when (e is MessagePackSerializationException or NotSupportedException or InvalidOperationException or TypeInitializationException or InsufficientExecutionStackException)
         {
-            throw new ArgumentException(SendableTypes.Refusal("The value", typeof(T), e, Destination), nameof(value), e);
+            throw new ArgumentException(SendableTypes.Refusal("The value", typeof(T), e, destination), nameof(value), e);
         }
         if (buffer.BodyLength > maxMessageSize)
         {
@@ -45,18 +49,18 @@ internal static class MessageCodec
 
     /// <summary>Checks, before anything is read, that values of <typeparamref name="T"/> can be received at all.</summary>
     /// <exception cref="NotSupportedException">They cannot.</exception>
-    public static void ThrowIfUnreceivable<T>()
+    public static void ThrowIfUnreceivable<T>(string destination = ThroughConnection)
     {
         if (SendableTypes.WhyNot(typeof(T)) is string reason)
         {
-            throw new NotSupportedException($"Values of type {CSharpName.Of(typeof(T))} cannot be received {Destination}: {reason}.");
+            throw new NotSupportedException($"Values of type {CSharpName.Of(typeof(T))} cannot be received {destination}: {reason}.");
         }
     }
 
     /// <summary>Reads a <typeparamref name="T"/> that fills <paramref name="body"/> exactly.</summary>
     /// <exception cref="InvalidDataException">The body is not one <typeparamref name="T"/>: the two ends disagree on the type.</exception>
     /// <exception cref="IOException">A value passed by handle in the body could not be taken from the process that sent it.</exception>
-    public static T Decode<T>(ReadOnlyMemory<byte> body, string peer)
+    public static T Decode<T>(ReadOnlyMemory<byte> body, string peer, string destination = ThroughConnection)
     {
         try
         {
@@ -81,10 +85,13 @@ internal static class MessageCodec
         }
         catch (Exception e) when (e is MessagePackSerializationException or InvalidOperationException or OverflowException or FormatException or ArgumentException or EndOfStreamException or InsufficientExecutionStackException or TypeInitializationException)
         {
+            string rest = destination == ThroughQueue
+                ? "Every process must put and get the same item type. The item was taken from the queue; the queue can still be used."
+                : "Both ends must send and receive the same declared type (a Python peer sends bytes: receive them with " +
+                  "ReceiveBytes). The message was consumed; the connection can still be used.";
             throw new InvalidDataException(
                 $"A message of {body.Length:N0} bytes from {LowerFirst(peer)} could not be read as {CSharpName.Of(typeof(T))}: " +
-                $"{e.GetBaseException().Message}. Both ends must send and receive the same declared type (a Python peer " +
-                "sends bytes: receive them with ReceiveBytes). The message was consumed; the connection can still be used.", e);
+                $"{e.GetBaseException().Message}. {rest}", e);
         }
     }
 
