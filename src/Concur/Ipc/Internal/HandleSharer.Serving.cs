@@ -64,7 +64,7 @@ internal static partial class HandleSharer
         {
             using (peer)
             {
-                if (PeerUserId(peer) != s_userId.Value)
+                if (PeerCredentials.UserOf(peer) != s_userId.Value)
                 {
                     UnixRights.Send(peer.SafeHandle, (byte)Answer.OtherUser, -1);
                     return;
@@ -132,16 +132,5 @@ internal static partial class HandleSharer
             }
         }
         GC.KeepAlive(owner);
-    }
-
-    /// <summary>Gets the effective user id of the process at the other end of <paramref name="socket"/> (<c>SO_PEERCRED</c>), or <see cref="uint.MaxValue"/> if unknown.</summary>
-    internal static uint PeerUserId(Socket socket)
-    {
-        const int SolSocket = 1;
-        const int SoPeercred = 17;
-        Span<byte> credentials = stackalloc byte[12]; // struct ucred { pid_t pid; uid_t uid; gid_t gid; }
-        return socket.GetRawSocketOption(SolSocket, SoPeercred, credentials) == credentials.Length
-            ? MemoryMarshal.Read<uint>(credentials[4..]) // Native byte order, as the kernel wrote it.
-            : uint.MaxValue;
     }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net.Sockets;
 using Microsoft.Win32.SafeHandles;
 
@@ -55,11 +56,11 @@ internal static partial class HandleSharer
         {
             throw NoAnswer(from, pid, e);
         }
-        uint userId = PeerUserId(socket);
+        uint? userId = PeerCredentials.UserOf(socket);
         if (userId != s_userId.Value)
         {
             throw Failure(
-                $"Could not open {from}: the process listening as its sender runs as user {userId}, and this process as " +
+                $"Could not open {from}: the process listening as its sender runs as user {userId?.ToString(CultureInfo.InvariantCulture) ?? "(unknown)"}, and this process as " +
                 $"user {s_userId.Value}. Concur passes handles only between processes of the same user.");
         }
         try

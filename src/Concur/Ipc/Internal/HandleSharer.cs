@@ -54,7 +54,7 @@ internal static partial class HandleSharer
     private static readonly Lock s_lock = new();
     private static readonly Dictionary<Guid, Registration> s_byTicket = [];
     private static readonly ConditionalWeakTable<object, Registration> s_byOwner = [];
-    private static readonly Lazy<uint> s_userId = new(geteuid);
+    private static readonly Lazy<uint> s_userId = new(() => PeerCredentials.EffectiveUserId);
     private static Socket? s_listener;
     private static string? s_name;
     private static int s_nextPrune = MinPrune;
@@ -188,9 +188,6 @@ internal static partial class HandleSharer
     }
 
     private static string CSharpTypeName(Type type) => type.Name;
-
-    [LibraryImport("libc")]
-    private static partial uint geteuid();
 
     /// <summary>What a receiver needs to take a registered handle.</summary>
     /// <param name="Name">The sharer's abstract socket name, without its leading NUL.</param>
