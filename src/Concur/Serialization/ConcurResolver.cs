@@ -31,7 +31,7 @@ internal sealed class ConcurResolver : IFormatterResolver
         typeof(IReadOnlyDictionary<,>), typeof(ILookup<,>), typeof(System.Linq.IGrouping<,>),
     ];
 
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<Type, bool> s_passedByHandle = new();
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<Type, Type?> s_passedByHandle = new();
 
     private ConcurResolver()
     {
@@ -59,9 +59,17 @@ internal sealed class ConcurResolver : IFormatterResolver
     /// Gets a value indicating whether values of <paramref name="type"/> travel as the operating-system object they
     /// stand for (the type implements <see cref="Ipc.Internal.IPassedByHandle{TSelf}"/> for itself): a connection end, a queue.
     /// </summary>
-    public static bool IsPassedByHandle(Type type) =>
-        s_passedByHandle.GetOrAdd(type, static t => t.IsClass && Array.Exists(t.GetInterfaces(), i =>
-            i.IsGenericType && i.GetGenericTypeDefinition() == typeof(Ipc.Internal.IPassedByHandle<>) && i.GetGenericArguments()[0] == t));
+    public static bool IsPassedByHandle(Type type) => PassedByHandleBase(type) is not null;
+
+    /// <summary>
+    /// Gets the class that implements <see cref="Ipc.Internal.IPassedByHandle{TSelf}"/> for <paramref name="type"/>
+    /// (the type itself, or a base class it inherits the passing from), or <see langword="null"/>.
+    /// </summary>
+    public static Type? PassedByHandleBase(Type type) =>
+        s_passedByHandle.GetOrAdd(type, static t => t.IsClass
+            ? Array.Find(t.GetInterfaces(), i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(Ipc.Internal.IPassedByHandle<>) &&
+                i.GetGenericArguments()[0].IsAssignableFrom(t))?.GetGenericArguments()[0]
+            : null);
 
     /// <summary>Gets a value indicating whether <paramref name="type"/> is a user type sent field by field.</summary>
     public static bool IsFieldFormatted(Type type) =>
@@ -76,9 +84,12 @@ internal sealed class ConcurResolver : IFormatterResolver
 
     private static object? Create(Type type)
     {
-        if (IsPassedByHandle(type))
+        if (PassedByHandleBase(type) is { } passing)
         {
-            return Instance(typeof(PassedByHandleFormatter<>), type);
+            return passing == type
+                ? Instance(typeof(PassedByHandleFormatter<>), type)
+                : typeof(PassedByHandleSubtypeFormatter<,>).MakeGenericType(type, passing)
+                    .GetField("Instance", BindingFlags.Public | BindingFlags.Static)!.GetValue(null);
         }
         if (type.IsArray && type.GetArrayRank() == 1 && RawArrays.IsRawElement(type.GetElementType()!))
         {

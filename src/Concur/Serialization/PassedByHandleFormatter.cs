@@ -67,7 +67,7 @@ internal sealed class PassedByHandleFormatter<T> : IMessagePackFormatter<T?>
         {
             return (T)IdentityRoundTrip.Get(reader.ReadInt32());
         }
-        string typeName = typeof(T).Name;
+        string typeName = HandleSharer.ShortName(typeof(T));
         if (reader.ReadArrayHeader() != Fields)
         {
             throw new MessagePackSerializationException($"Malformed {typeName}: a value passed by handle is an array of {Fields}.");

@@ -458,6 +458,37 @@ public sealed class HandlePassingTests
         }
     }
 
+    [Fact]
+    public void Subclass_TravelsThroughItsBase_AndArrivesAsItself()
+    {
+        var (a, b) = Connection.CreatePipe();
+        using (a)
+        {
+            using var loud = new PassedEnd.Loud(b);
+            Assert.True(ConcurResolver.IsPassedByHandle(typeof(PassedEnd.Loud)));
+            Assert.Null(SendableTypes.WhyNot(typeof(PassedEnd.Loud)));
+            SendableTypes.CheckRoundTripOnce(loud);
+            Assert.False(HandleSharer.IsRegistered(loud));
+
+            var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+            Payload.Write<PassedEnd>(buffer, loud); // Declared as the base: the kind travels in the state.
+            using (PassedEnd back = Payload.Read<PassedEnd>(buffer.WrittenMemory))
+            {
+                Assert.IsType<PassedEnd.Loud>(back);
+                back.End.Send(5);
+                Assert.Equal(5, ReceiveWithin<int>(a));
+            }
+
+            buffer.Clear();
+            var (c, d) = Connection.CreatePipe();
+            using Connection other = c;
+            using var plain = new PassedEnd(d);
+            Payload.Write(buffer, plain);
+            var e = Assert.ThrowsAny<Exception>(() => Payload.Read<PassedEnd.Loud>(buffer.WrittenMemory));
+            Assert.Contains("A PassedEnd arrived where a Loud was declared", e.GetBaseException().Message, StringComparison.Ordinal);
+        }
+    }
+
     /// <summary>A record holding an end among other data.</summary>
     public sealed record Holder(string Label, Connection End);
 

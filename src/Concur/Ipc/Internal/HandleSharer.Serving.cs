@@ -32,6 +32,9 @@ internal static partial class HandleSharer
 
         /// <summary>The peer runs as another user: refused before its ticket is read.</summary>
         OtherUser = 4,
+
+        /// <summary>The sender could not duplicate the descriptor (it has too many open).</summary>
+        NoDescriptors = 5,
     }
 
     private static async Task AcceptLoop(Socket listener)
@@ -113,23 +116,31 @@ internal static partial class HandleSharer
             UnixRights.Send(peer.SafeHandle, (byte)Answer.Closed, -1);
             return;
         }
-        bool added = false;
+        int copy;
         try
         {
-            // The reference keeps the descriptor number valid while it is sent, even if the owner closes meanwhile.
-            handle.DangerousAddRef(ref added);
-            UnixRights.Send(peer.SafeHandle, (byte)Answer.Granted, (int)handle.DangerousGetHandle());
+            // A copy of our own to send: the owner's handle is in use only while it is duplicated. Were it in use while
+            // the peer receives, an owner disposed just after the receiver has it would find its handle busy, and .NET
+            // then shuts the socket down to wake the user it assumes, which every process's copy would see.
+            copy = UnixRights.Duplicate(handle);
         }
         catch (ObjectDisposedException)
         {
             UnixRights.Send(peer.SafeHandle, (byte)Answer.Closed, -1);
+            return;
+        }
+        if (copy < 0)
+        {
+            UnixRights.Send(peer.SafeHandle, (byte)Answer.NoDescriptors, -1);
+            return;
+        }
+        try
+        {
+            UnixRights.Send(peer.SafeHandle, (byte)Answer.Granted, copy);
         }
         finally
         {
-            if (added)
-            {
-                handle.DangerousRelease();
-            }
+            UnixRights.Close(copy);
         }
         GC.KeepAlive(owner);
     }

@@ -100,6 +100,8 @@ internal static partial class HandleSharer
             Answer.OtherUser => Failure(
                 $"Could not open {from}: its process refused this one, which runs as another user. Concur passes handles " +
                 "only between processes of the same user."),
+            Answer.NoDescriptors => Failure(
+                $"Could not open {from}: its process could not duplicate the handle (it has too many files open)."),
             _ => Failure($"Could not open {from}: its process answered {answer}, which is not an answer Concur's sharer gives."),
         };
     }

@@ -21,8 +21,9 @@ namespace Concur.Ipc.Internal;
 ///  listener "\0concur-share-&lt;pid&gt;-&lt;hex&gt;"  ◄──── connect ─────── Take(name, pid, ticket)
 ///    SO_PEERCRED: same uid, else refuse                       SO_PEERCRED: same uid, else refuse
 ///    reads the ticket (5 s at most)      ◄──── ticket ─────
-///    looks it up, adds a ref on the handle
+///    looks it up, dups its descriptor (the owner's handle is busy only during the dup)
 ///    sendmsg: status byte + SCM_RIGHTS  ─────────────────►  recvmsg(MSG_CMSG_CLOEXEC): a new descriptor (10 s at most)
+///    closes its dup
 /// </code>
 /// <para>
 /// The service starts in a process the first time it registers an object, and lives as long as the process: one
@@ -187,7 +188,10 @@ internal static partial class HandleSharer
         }
     }
 
-    private static string CSharpTypeName(Type type) => type.Name;
+    private static string CSharpTypeName(Type type) => ShortName(type);
+
+    /// <summary>Gets how messages name <paramref name="type"/>: its name without namespace or generic arity ("ProcessQueue").</summary>
+    public static string ShortName(Type type) => type.Name.Split('`')[0];
 
     /// <summary>What a receiver needs to take a registered handle.</summary>
     /// <param name="Name">The sharer's abstract socket name, without its leading NUL.</param>

@@ -26,7 +26,9 @@ namespace Concur.Ipc.Internal;
 /// object: the open file (a socket's end of file, a memfd's memory) lives until every process has closed its copy.
 /// </para>
 /// <para>
-/// <b>Implementing it.</b> The type must be a sealed class. <see cref="TransferHandle"/> is read in the sender, once
+/// <b>Implementing it.</b> The type is a class. A class derived from it travels through the base's formatter
+/// (<see cref="Serialization.PassedByHandleSubtypeFormatter{T, TBase}"/>), so the base's <see cref="FromTransfer"/>
+/// must rebuild the right subclass: put the kind in <see cref="TransferState"/>. <see cref="TransferHandle"/> is read in the sender, once
 /// when the object is first sent (it may prepare the object for sharing then, and should throw
 /// <see cref="ObjectDisposedException"/> when the object is closed) and again each time a receiver comes for it.
 /// The round-trip check that <c>Submit</c> and <c>Connection.Send</c> run on the first value of each declared type

@@ -144,6 +144,30 @@ internal static unsafe partial class UnixRights
         return received == 0 ? 0 : 1;
     }
 
+    /// <summary>
+    /// Duplicates <paramref name="handle"/>'s descriptor (close-on-exec), holding a reference on the handle only for
+    /// the duration of the call, so the owner's handle is never in use while a peer is being served.
+    /// </summary>
+    /// <returns>The new descriptor, owned by the caller, or -1 if the system refused (out of descriptors).</returns>
+    /// <exception cref="ObjectDisposedException">The handle has been closed.</exception>
+    public static int Duplicate(SafeHandle handle)
+    {
+        const int FDupfdCloexec = 1030;
+        bool added = false;
+        try
+        {
+            handle.DangerousAddRef(ref added);
+            return fcntl((int)handle.DangerousGetHandle(), FDupfdCloexec, 0);
+        }
+        finally
+        {
+            if (added)
+            {
+                handle.DangerousRelease();
+            }
+        }
+    }
+
     /// <summary>Closes a descriptor received and not handed on.</summary>
     public static void Close(int descriptor) => _ = close(descriptor);
 
@@ -186,4 +210,7 @@ internal static unsafe partial class UnixRights
 
     [LibraryImport("libc", SetLastError = true)]
     private static partial int close(int fd);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int fcntl(int fd, int command, int argument);
 }
