@@ -194,10 +194,14 @@ public sealed partial class Connection : IDisposable
     /// Closes this end (Python's <c>close()</c>): the other end reads the messages already sent, then gets end of file.
     /// Calls blocked on this end throw <see cref="ObjectDisposedException"/>. Closing twice does nothing.
     /// </summary>
-    public void Close() => _engine.Dispose();
+    public void Close()
+    {
+        HandleSharer.Revoke(this); // A process that receives this end later is told it was closed here.
+        _engine.Dispose();
+    }
 
     /// <summary>Closes this end, as <see cref="Close"/>.</summary>
-    public void Dispose() => _engine.Dispose();
+    public void Dispose() => Close();
 
     /// <summary>Describes this end: its directions and whether it is closed.</summary>
     /// <returns>A short description.</returns>

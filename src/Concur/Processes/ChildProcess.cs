@@ -18,6 +18,11 @@ namespace Concur;
 /// the members of <see cref="ChildProcess"/> itself do not travel.
 /// </para>
 /// <para>
+/// A <see cref="Connection"/> (a pipe end, or an end from a listener) captured, passed as the argument or held in a
+/// field travels as its handle, not as data: the child gets a working end over the same socket (Linux only). Keep it
+/// open in the parent until the child has it; each process then closes its own copy.
+/// </para>
+/// <para>
 /// The child writes to the parent's console. If the function throws, the child prints the exception to standard
 /// error and exits with code 1, as Python does. Non-daemon children are joined when the parent exits normally;
 /// daemon children are killed then. Either kind dies if the parent process dies (even by SIGKILL).

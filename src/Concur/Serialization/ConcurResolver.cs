@@ -15,7 +15,8 @@ namespace Concur.Serialization;
 /// Concur's formatters: arrays and lists of primitive numbers as raw memory (<see cref="RawArrayFormatter{T}"/>);
 /// <c>object</c>, interfaces and abstract classes by the allowlist (<see cref="PolymorphicFormatter{T}"/>), except
 /// the generic collection interfaces, which travel as their data; user-defined classes and structs field by field
-/// (<see cref="FieldFormatter{T}"/>).
+/// (<see cref="FieldFormatter{T}"/>); connection ends and queues as the handle they stand for
+/// (<see cref="PassedByHandleFormatter{T}"/>).
 /// </remarks>
 internal sealed class ConcurResolver : IFormatterResolver
 {
@@ -29,6 +30,8 @@ internal sealed class ConcurResolver : IFormatterResolver
         typeof(IReadOnlyList<>), typeof(ISet<>), typeof(IReadOnlySet<>), typeof(IDictionary<,>),
         typeof(IReadOnlyDictionary<,>), typeof(ILookup<,>), typeof(System.Linq.IGrouping<,>),
     ];
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<Type, Type?> s_passedByHandle = new();
 
     private ConcurResolver()
     {
@@ -52,19 +55,42 @@ internal sealed class ConcurResolver : IFormatterResolver
             name.StartsWith("System.", StringComparison.Ordinal) || name.StartsWith("Microsoft.", StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// Gets a value indicating whether values of <paramref name="type"/> travel as the operating-system object they
+    /// stand for (the type implements <see cref="Ipc.Internal.IPassedByHandle{TSelf}"/> for itself): a connection end, a queue.
+    /// </summary>
+    public static bool IsPassedByHandle(Type type) => PassedByHandleBase(type) is not null;
+
+    /// <summary>
+    /// Gets the class that implements <see cref="Ipc.Internal.IPassedByHandle{TSelf}"/> for <paramref name="type"/>
+    /// (the type itself, or a base class it inherits the passing from), or <see langword="null"/>.
+    /// </summary>
+    public static Type? PassedByHandleBase(Type type) =>
+        s_passedByHandle.GetOrAdd(type, static t => t.IsClass
+            ? Array.Find(t.GetInterfaces(), i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(Ipc.Internal.IPassedByHandle<>) &&
+                i.GetGenericArguments()[0].IsAssignableFrom(t))?.GetGenericArguments()[0]
+            : null);
+
     /// <summary>Gets a value indicating whether <paramref name="type"/> is a user type sent field by field.</summary>
     public static bool IsFieldFormatted(Type type) =>
         !type.IsPrimitive && !type.IsEnum && !type.IsArray && !type.IsPointer && !type.IsByRef && !type.IsInterface &&
         !type.IsAbstract && !type.ContainsGenericParameters && !typeof(Delegate).IsAssignableFrom(type) &&
         !IsFrameworkType(type) && !typeof(IEnumerable).IsAssignableFrom(type) &&
         !type.IsDefined(typeof(MessagePackObjectAttribute), inherit: true) &&
-        !type.IsDefined(typeof(MessagePackFormatterAttribute), inherit: true);
+        !type.IsDefined(typeof(MessagePackFormatterAttribute), inherit: true) && !IsPassedByHandle(type);
 
     /// <inheritdoc/>
     public IMessagePackFormatter<T>? GetFormatter<T>() => Cache<T>.Formatter;
 
     private static object? Create(Type type)
     {
+        if (PassedByHandleBase(type) is { } passing)
+        {
+            return passing == type
+                ? Instance(typeof(PassedByHandleFormatter<>), type)
+                : typeof(PassedByHandleSubtypeFormatter<,>).MakeGenericType(type, passing)
+                    .GetField("Instance", BindingFlags.Public | BindingFlags.Static)!.GetValue(null);
+        }
         if (type.IsArray && type.GetArrayRank() == 1 && RawArrays.IsRawElement(type.GetElementType()!))
         {
             return Instance(typeof(RawArrayFormatter<>), type.GetElementType()!);

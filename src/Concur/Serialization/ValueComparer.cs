@@ -32,6 +32,11 @@ internal static class ValueComparer
         }
         Type ta = a.GetType();
         Type tb = b.GetType();
+        if (ConcurResolver.IsPassedByHandle(ta))
+        {
+            // Travels by identity (IdentityRoundTrip): the receiver gets the same OS object, not a copy of its data.
+            return ReferenceEquals(a, b) ? null : $"{path} was sent as one {CSharpName.Of(ta)} and arrives as another";
+        }
         if (ta != tb && !(a is IEnumerable && b is IEnumerable && (ConcurResolver.IsCollectionInterface(declared) || declared.IsArray)))
         {
             return $"{path} was sent as a {CSharpName.Of(ta)} and arrives as a {CSharpName.Of(tb)}";

@@ -59,6 +59,7 @@ internal static class MessageCodec
 
     /// <summary>Reads a <typeparamref name="T"/> that fills <paramref name="body"/> exactly.</summary>
     /// <exception cref="InvalidDataException">The body is not one <typeparamref name="T"/>: the two ends disagree on the type.</exception>
+    /// <exception cref="IOException">A value passed by handle in the body could not be taken from the process that sent it.</exception>
     public static T Decode<T>(ReadOnlyMemory<byte> body, string peer, string destination = ThroughConnection)
     {
         try
@@ -74,6 +75,13 @@ internal static class MessageCodec
                 }
                 return value;
             }
+        }
+        catch (MessagePackSerializationException e) when (HandleSharer.FindTakeFailure(e) is { } handle)
+        {
+            // A connection end or queue in the message could not be taken from its sender (it exited, or closed the
+            // object): that message says what to do, and the type agreement below is not the problem.
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(handle);
+            throw;
         }
         catch (Exception e) when (e is MessagePackSerializationException or InvalidOperationException or OverflowException or FormatException or ArgumentException or EndOfStreamException or InsufficientExecutionStackException or TypeInitializationException)
         {

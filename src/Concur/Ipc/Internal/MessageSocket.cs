@@ -44,6 +44,7 @@ internal sealed class MessageSocket : IDisposable
     private readonly SemaphoreSlim _receiveGate = new(1, 1);
     private readonly byte[] _header = new byte[MessageFraming.LongHeader];
     private readonly byte[] _peekByte = new byte[1];
+    private readonly Lock _shareLock = new();
 
     /// <summary>The length of a message whose header has been read and whose body has not; -1 if none. Under <see cref="_receiveGate"/>.</summary>
     private long _pendingLength = -1;
@@ -61,6 +62,9 @@ internal sealed class MessageSocket : IDisposable
     private volatile bool _peerGone;
 
     private int _closed;
+
+    /// <summary>Whether <see cref="PrepareForSharing"/> has run.</summary>
+    private volatile bool _shared;
 
     /// <summary>Creates the engine over a connected <paramref name="socket"/>, which it owns from now on.</summary>
     /// <param name="socket">A connected stream socket.</param>
@@ -593,6 +597,35 @@ internal sealed class MessageSocket : IDisposable
     }
 
     // ---- State ----
+
+    /// <summary>
+    /// Prepares the socket for being open in several processes at once, before another process gets a copy: .NET's
+    /// non-blocking mode with blocking calls emulated on its event loop. Idempotent and thread-safe.
+    /// </summary>
+    /// <remarks>
+    /// Whether a socket blocks (<c>O_NONBLOCK</c>) belongs to the open file, which every process's copy shares, and
+    /// .NET turns it on at the first asynchronous call. A copy whose .NET socket still believes it blocks would then
+    /// see its blocking receive fail at once (EAGAIN, reported as a timeout). Switching every copy, in the sender here
+    /// and in each receiver, to the mode .NET keeps for a socket that has been used asynchronously makes each process
+    /// correct whatever the others do. Measured on this machine: a dup'ed socket's blocking Receive failed with
+    /// "Connection timed out" after the other copy went asynchronous, and succeeded after this switch.
+    /// </remarks>
+    public void PrepareForSharing()
+    {
+        if (_shared)
+        {
+            return;
+        }
+        lock (_shareLock)
+        {
+            if (!_shared)
+            {
+                _socket.Blocking = false; // Makes .NET put the descriptor in non-blocking mode...
+                _socket.Blocking = true;  // ...and emulate blocking calls from now on; the descriptor stays non-blocking.
+                _shared = true;
+            }
+        }
+    }
 
     /// <summary>Closes this end: the other end sees end of file, and calls blocked on this end end with <see cref="ObjectDisposedException"/>.</summary>
     public void Dispose()

@@ -38,6 +38,19 @@ internal static partial class PeerCredentials
         }
     }
 
+    /// <summary>Gets this process's effective user id.</summary>
+    public static uint EffectiveUserId => geteuid();
+
+    /// <summary>
+    /// Gets the effective user id of the process at the other end of <paramref name="socket"/>, as the kernel recorded
+    /// it when the connection was made (for a client, the listener's), or <see langword="null"/> if it cannot be read.
+    /// </summary>
+    public static uint? UserOf(Socket socket)
+    {
+        Span<byte> ucred = stackalloc byte[12]; // struct ucred { pid_t pid; uid_t uid; gid_t gid; }
+        return socket.GetRawSocketOption(SolSocket, SoPeerCred, ucred) >= 12 ? MemoryMarshal.Read<uint>(ucred[4..]) : null;
+    }
+
     private static string N(long value) => value.ToString(CultureInfo.InvariantCulture);
 
     [LibraryImport("libc")]
