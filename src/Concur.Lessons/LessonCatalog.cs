@@ -14,9 +14,11 @@ public static class LessonCatalog
         PoolMap.Lesson,
         PrimeNoWithFuture.Lesson,
         PrimeWithFuture.Lesson,
-        // 进程间的通信 (queuecommu1.py and queuecommu2.py need an inter-process queue: see docs/lessons.md)
+        // 进程间的通信
         PingPong1.Lesson,
         PingPong2.Lesson,
+        QueueCommu1.Lesson,
+        QueueCommu2.Lesson,
         MultiTask1.Lesson,
         MultiTask0.Lesson,
         // 多线程: threading

@@ -35,6 +35,7 @@ namespace Concur;
 /// jobs.Join();    // every item has been handled
 /// </code>
 /// </example>
+[System.Diagnostics.DebuggerDisplay("{ToString(),nq}")]
 public sealed class JoinableProcessQueue<T> : ProcessQueue<T>
 {
     /// <summary>Creates a joinable queue in new shared memory.</summary>

@@ -53,7 +53,7 @@ namespace Concur;
 /// </code>
 /// </example>
 [DebuggerDisplay("{ToString(),nq}")]
-public class ProcessQueue<T> : IDisposable
+public partial class ProcessQueue<T> : IDisposable
 {
     private readonly QueueRing _ring;
 
@@ -281,6 +281,7 @@ public class ProcessQueue<T> : IDisposable
     /// </summary>
     public void Dispose()
     {
+        HandleSharer.Revoke(this); // A process that receives this queue later is told it was closed here.
         _ring.Dispose();
         GC.SuppressFinalize(this);
     }

@@ -12,7 +12,7 @@ namespace Concur;
 /// </summary>
 /// <typeparam name="T">The type of the items.</typeparam>
 [DebuggerDisplay("{ToString(),nq}")]
-public sealed class SimpleProcessQueue<T> : IDisposable
+public sealed class SimpleProcessQueue<T> : IDisposable, IPassedByHandle<SimpleProcessQueue<T>>
 {
     private readonly ProcessQueue<T> _queue;
 
@@ -59,8 +59,29 @@ public sealed class SimpleProcessQueue<T> : IDisposable
     /// <exception cref="ObjectDisposedException">This process disposed of the queue.</exception>
     public ValueTask<T> GetAsync(CancellationToken cancellationToken = default) => _queue.GetAsync(cancellationToken);
 
+    /// <summary>Gets the queue's shared memory, which another process receives when this queue is passed to it.</summary>
+    System.Runtime.InteropServices.SafeHandle IPassedByHandle<SimpleProcessQueue<T>>.TransferHandle
+    {
+        get
+        {
+            _queue.Ring.ThrowIfDisposed();
+            return _queue.Ring.Memory;
+        }
+    }
+
+    /// <summary>Gets no state: a simple queue is all there is.</summary>
+    byte[] IPassedByHandle<SimpleProcessQueue<T>>.TransferState => [];
+
     /// <summary>Closes this process's view of the queue (Python's <c>close()</c>); the other processes keep theirs.</summary>
-    public void Dispose() => _queue.Dispose();
+    public void Dispose()
+    {
+        HandleSharer.Revoke(this);
+        _queue.Dispose();
+    }
+
+    /// <summary>Maps the received shared memory as a simple queue.</summary>
+    static SimpleProcessQueue<T> IPassedByHandle<SimpleProcessQueue<T>>.FromTransfer(Microsoft.Win32.SafeHandles.SafeFileHandle handle, ReadOnlySpan<byte> state) =>
+        new(ProcessQueue<T>.AttachRing(handle, QueueKinds.Simple));
 
     /// <summary>Describes the queue.</summary>
     /// <returns>For example <c>SimpleProcessQueue&lt;int&gt;(Count=3)</c>.</returns>

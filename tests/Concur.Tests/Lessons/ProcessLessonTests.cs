@@ -103,11 +103,41 @@ public sealed partial class ProcessLessonTests
     }
 
     [Fact]
-    public void TaskHandler_Slice_SumsBothEndsIncluded()
+    public void TaskHandler_Slice_PutsItsSumOnTheQueue_BothEndsIncluded()
     {
-        Assert.Equal(1 + 2 + 3 + 4, MultiTask1.TaskHandler(1, 4));
-        Assert.Equal(0, MultiTask1.TaskHandler(5, 4));
+        using var queue = new ProcessQueue<long>();
+        MultiTask1.TaskHandler(1, 4, queue);
+        MultiTask1.TaskHandler(5, 4, queue);
+        Assert.Equal(1 + 2 + 3 + 4, queue.Get(TimeSpan.Zero));
+        Assert.Equal(0, queue.Get(TimeSpan.Zero));
     }
+
+    [Fact]
+    public void QueueCommu1_ChildPutsHello_ParentGetsIt()
+    {
+        var lines = Lines(RunCli("queuecommu1"));
+
+        var parent = ProcessLine().Match(lines.Single(l => l.EndsWith("进程开始从队列这读取数据...", StringComparison.Ordinal)));
+        var child = ProcessLine().Match(lines.Single(l => l.EndsWith("进程向队列中写入数据...", StringComparison.Ordinal)));
+        Assert.True(parent.Success && child.Success, string.Join('|', lines));
+        Assert.NotEqual(parent.Groups[1].Value, child.Groups[1].Value);
+        Assert.Equal("hello", lines[^1]);
+    }
+
+    [Fact]
+    public void QueueCommu2_WriterAndReaderChildren_EveryItemReadInOrder_ThenTheReaderIsTerminated()
+    {
+        var lines = Lines(RunCli("queuecommu2"));
+
+        Assert.Equal(["Put A to queue...", "Put B to queue...", "Put C to queue..."], lines.Where(l => l.StartsWith("Put ", StringComparison.Ordinal)));
+        Assert.Equal(["Get A from queue.", "Get B from queue.", "Get C from queue."], lines.Where(l => l.StartsWith("Get ", StringComparison.Ordinal)));
+        Assert.Single(lines, l => l.StartsWith("Process to write: ", StringComparison.Ordinal));
+        Assert.Single(lines, l => l.StartsWith("Process to read: ", StringComparison.Ordinal));
+        Assert.Equal("reader terminated (exit code -15)", lines[^1]);
+    }
+
+    [GeneratedRegex("^\\((\\d+)\\) ")]
+    private static partial Regex ProcessLine();
 
     [GeneratedRegex("^Parent process (\\d+)\\.$")]
     private static partial Regex ParentLine();

@@ -285,7 +285,8 @@ internal sealed partial class QueueRing : IDisposable
         return new MappingUse(_mapping);
     }
 
-    private void ThrowIfDisposed()
+    /// <summary>Throws <see cref="ObjectDisposedException"/> when this process has disposed of its view.</summary>
+    internal void ThrowIfDisposed()
     {
         if (_disposed)
         {
