@@ -85,6 +85,8 @@ internal sealed partial class QueueRing : IDisposable
     private const int ChangeOffset = 384;
     private const int SleepersOffset = 388;
 
+    private static int s_created;
+
     private readonly SharedMapping _mapping;
     private readonly unsafe byte* _header;
     private readonly unsafe byte* _ring;
@@ -115,6 +117,10 @@ internal sealed partial class QueueRing : IDisposable
 
     /// <summary>Gets what the creator recorded about the queue's kind (see the public types), for checks when attaching.</summary>
     public unsafe int Kind => Volatile.Read(ref *(int*)(_header + KindOffset));
+
+    /// <summary>Gets the name the shared memory shows as (<c>memfd:&lt;name&gt;</c>) in <c>/proc/&lt;pid&gt;/fd</c> and <c>/proc/&lt;pid&gt;/maps</c>.</summary>
+    /// <remarks>Known in the process that created the queue; <see langword="null"/> in the others.</remarks>
+    public string? MemoryName { get; private init; }
 
     /// <summary>Gets the shared memory, which another process needs to attach.</summary>
     public Microsoft.Win32.SafeHandles.SafeFileHandle Memory => _mapping.Memory;
@@ -156,14 +162,17 @@ internal sealed partial class QueueRing : IDisposable
     public static unsafe QueueRing Create(int maxSize, int kind)
     {
         SharedMemoryNative.ThrowIfUnsupported("A process queue");
-        var mapping = SharedMapping.Create("concur-queue", HeaderSize + (long)RingSize);
+        // The name shows in /proc/<pid>/fd and /proc/<pid>/maps of every process that holds the queue (memfd:<name>),
+        // which tells a person, and the tests, which queue it is; it names nothing in any file system.
+        string name = $"concur-queue-{Environment.ProcessId}-{Interlocked.Increment(ref s_created)}";
+        var mapping = SharedMapping.Create(name, HeaderSize + (long)RingSize);
         byte* header = mapping.Address;
         *(int*)(header + VersionOffset) = Version;
         *(uint*)(header + RingSizeOffset) = RingSize;
         *(int*)(header + MaxSizeOffset) = maxSize;
         *(int*)(header + KindOffset) = kind;
         Volatile.Write(ref *(ulong*)(header + MagicOffset), Magic);
-        return new QueueRing(mapping);
+        return new QueueRing(mapping) { MemoryName = name };
     }
 
     /// <summary>Attaches to a queue that another process created, from its shared memory (owned from now on).</summary>

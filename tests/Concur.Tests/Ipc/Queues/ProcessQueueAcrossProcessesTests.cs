@@ -80,6 +80,73 @@ public sealed class ProcessQueueAcrossProcessesTests
         }
     }
 
+    [Fact]
+    public void QueueUsers_KilledOrDone_LeaveNothing_TheMemoryGoesWithTheLastOne()
+    {
+        string[] before = FilesIn("/dev/shm").Concat(FilesIn(Path.GetTempPath())).ToArray();
+        var queue = new ProcessQueue<byte[]>();
+        using var never = new ProcessQueue<int>();
+        string memory = "memfd:" + queue.Ring.MemoryName;
+        var holder = new ChildProcess(() =>
+        {
+            queue.Put(new byte[1024 * 1024]);
+            queue.Put([1]);
+            never.Get(); // waits for ever: the queue is still held here when the test kills the child
+        });
+        holder.Start();
+        try
+        {
+            Bounded.Until(() => queue.Count == 2, "the child's puts");
+            Assert.Contains(holder.Pid!.Value, ProcessesHolding(memory));
+            holder.Kill();
+            Assert.True(holder.Join(Bounded.Limit));
+            Assert.DoesNotContain(holder.Pid!.Value, ProcessesHolding(memory));
+            Assert.Equal(new[] { Environment.ProcessId }, ProcessesHolding(memory));
+            Assert.Equal(1024 * 1024, queue.Get(TimeSpan.Zero).Length);
+        }
+        finally
+        {
+            if (holder.IsAlive)
+            {
+                holder.Kill();
+                holder.Join(Bounded.Limit);
+            }
+            queue.Dispose();
+        }
+        Assert.Empty(ProcessesHolding(memory)); // no descriptor, no mapping: the kernel has freed it
+        Assert.Equal(before, FilesIn("/dev/shm").Concat(FilesIn(Path.GetTempPath())).Where(before.Contains).ToArray());
+        Assert.DoesNotContain(FilesIn("/dev/shm").Concat(FilesIn(Path.GetTempPath())), f => f.Contains("concur-queue", StringComparison.Ordinal));
+    }
+
+    private static string[] FilesIn(string folder) =>
+        Directory.Exists(folder) ? Directory.GetFileSystemEntries(folder).Order(StringComparer.Ordinal).ToArray() : [];
+
+    /// <summary>The processes that have <paramref name="memory"/> open or mapped, from /proc.</summary>
+    private static int[] ProcessesHolding(string memory)
+    {
+        var holders = new SortedSet<int>();
+        foreach (string dir in Directory.GetDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out int pid))
+            {
+                continue;
+            }
+            try
+            {
+                if (File.ReadLines(Path.Combine(dir, "maps")).Any(l => l.Contains(memory + " ", StringComparison.Ordinal) || l.EndsWith(memory, StringComparison.Ordinal)) ||
+                    Directory.GetFiles(Path.Combine(dir, "fd")).Any(fd => File.ResolveLinkTarget(fd, returnFinalTarget: false)?.FullName.Contains(memory + " ", StringComparison.Ordinal) == true))
+                {
+                    holders.Add(pid);
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // The process ended while it was being read, or is not ours to read.
+            }
+        }
+        return [.. holders];
+    }
+
     private static void PutAndExit(int[] name)
     {
         var queue = QueueViews.Open<int[]>(name[0], name[1]);
