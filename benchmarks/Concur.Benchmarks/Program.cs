@@ -21,6 +21,12 @@ if (args.Length > 0 && args[0] == "queues")
     return;
 }
 
+if (args.Length > 0 && args[0] == "queues-profile")
+{
+    Concur.Benchmarks.Ipc.QueueProfile.Run(args);
+    return;
+}
+
 if (args.Length > 0 && args[0] == "processes-large")
 {
     Concur.Benchmarks.Processes.LargePayloadBenchmarks.PeakMemory(args);
