@@ -19,7 +19,7 @@ namespace Concur.Benchmarks.Ipc;
 /// share (count and sum in one message, checked) through a third. Consumers wait for a go of their own, from a fourth
 /// queue, so that one done with its share cannot take another's. Start-up is not measured; the go and done messages are.
 /// </para>
-/// <para>The children reach the queues through <see cref="QueueHandles"/> until a captured queue travels by itself.</para>
+/// <para>The children get the queues captured by their lambdas, as the lesson passes <c>q</c> (issue 9 point 4).</para>
 /// </remarks>
 public static class QueueComparison
 {
@@ -49,15 +49,14 @@ public static class QueueComparison
         using var go = new ProcessQueue<int>();
         using var done = new ProcessQueue<long[]>();
         using var consumerGo = new ProcessQueue<int>();
-        string[] names = [QueueHandles.Name(data), QueueHandles.Name(go), QueueHandles.Name(done), QueueHandles.Name(consumerGo),
-            share.ToString(CultureInfo.InvariantCulture), rounds.ToString(CultureInfo.InvariantCulture)];
         var children = new List<ChildProcess>();
         try
         {
             for (int i = 0; i < pairs; i++)
             {
-                children.Add(ChildProcess.Create(Producer, names));
-                children.Add(ChildProcess.Create(Consumer, names));
+                // The queues travel captured, as in the lesson (issue 9 point 4).
+                children.Add(new ChildProcess(() => Producer(data, go, done, share, rounds)));
+                children.Add(new ChildProcess(() => Consumer(data, consumerGo, done, share, rounds)));
             }
             foreach (ChildProcess child in children)
             {
@@ -110,13 +109,8 @@ public static class QueueComparison
     }
 
     /// <summary>A producer: per round, waits for a go, then puts its share of ints.</summary>
-    private static void Producer(string[] args)
+    private static void Producer(ProcessQueue<int> data, ProcessQueue<int> go, ProcessQueue<long[]> done, int share, int rounds)
     {
-        using ProcessQueue<int> data = QueueHandles.Open<int>(args[0]);
-        using ProcessQueue<int> go = QueueHandles.Open<int>(args[1]);
-        using ProcessQueue<long[]> done = QueueHandles.Open<long[]>(args[2]);
-        int share = int.Parse(args[4], CultureInfo.InvariantCulture);
-        int rounds = int.Parse(args[5], CultureInfo.InvariantCulture);
         done.Put([]);
         for (int round = 0; round < rounds; round++)
         {
@@ -129,13 +123,8 @@ public static class QueueComparison
     }
 
     /// <summary>A consumer: per round, waits for a go, takes its share of ints and reports their count and sum.</summary>
-    private static void Consumer(string[] args)
+    private static void Consumer(ProcessQueue<int> data, ProcessQueue<int> go, ProcessQueue<long[]> done, int share, int rounds)
     {
-        using ProcessQueue<int> data = QueueHandles.Open<int>(args[0]);
-        using ProcessQueue<long[]> done = QueueHandles.Open<long[]>(args[2]);
-        using ProcessQueue<int> go = QueueHandles.Open<int>(args[3]);
-        int share = int.Parse(args[4], CultureInfo.InvariantCulture);
-        int rounds = int.Parse(args[5], CultureInfo.InvariantCulture);
         done.Put([]);
         for (int round = 0; round < rounds; round++)
         {
