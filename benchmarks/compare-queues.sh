@@ -5,7 +5,7 @@
 # docs/benchmarks.md (median (min-max) of the runs; round trips: median and p99 of 20,000) and the goals' ratios.
 # Usage: benchmarks/compare-queues.sh [repeats] [concur-items] [cpython-items]   (defaults 5, 1000000, 200000)
 # Each side moves enough items to run for about a second or more per run at its own rate (CPython's queue moves
-# 30-160,000 items/s here, so 1,000,000 would take a minute per run); the per-item work is the same.
+# 25,000-164,000 items/s here, so 1,000,000 would take a minute per run); the per-item work is the same.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repeats="${1:-5}"
