@@ -14,6 +14,19 @@ if (args.Length > 0 && args[0] == "connections")
     return;
 }
 
+if (args.Length > 0 && args[0] == "queues")
+{
+    // Side-by-side figures for benchmarks/compare-queues.sh (same method as benchmarks/python/queue_throughput.py).
+    Concur.Benchmarks.Ipc.QueueComparison.Run(args);
+    return;
+}
+
+if (args.Length > 0 && args[0] == "queues-profile")
+{
+    Concur.Benchmarks.Ipc.QueueProfile.Run(args);
+    return;
+}
+
 if (args.Length > 0 && args[0] == "processes-large")
 {
     Concur.Benchmarks.Processes.LargePayloadBenchmarks.PeakMemory(args);

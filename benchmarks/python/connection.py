@@ -1,6 +1,9 @@
 #!/usr/bin/env python3
 """CPython's side of benchmarks/compare-connections.sh: multiprocessing.Pipe measured the same way as
-benchmarks/Concur.Benchmarks/Ipc/ConnectionComparison.cs, printed as one JSON object per line."""
+benchmarks/Concur.Benchmarks/Ipc/ConnectionComparison.cs, printed as one JSON object per line.
+
+Usage: connection.py [repeats] [round-trips-pinned]; the second argument measures only the round trips and suffixes
+their names with _pinned (compare-queues.sh runs that pass under taskset -c 0)."""
 import json
 import multiprocessing as mp
 import os
@@ -12,8 +15,12 @@ SIZE = 64 * 1024 * 1024
 ROUND_TRIPS = 20_000
 
 
+SUFFIX = ""
+
+
 def emit(name, values, unit):
     if unit == "us":
+        name += SUFFIX
         print(json.dumps({"impl": "cpython", "name": name + "_median", "value": round(values[0], 1), "unit": unit}), flush=True)
         print(json.dumps({"impl": "cpython", "name": name + "_p99", "value": round(values[1], 1), "unit": unit}), flush=True)
         return
@@ -64,6 +71,36 @@ def pickled_echo(conn, parent_end):
             return
 
 
+def raw_echo(reader, writer, parent_ends):
+    for end in parent_ends:
+        os.close(end)
+    while True:
+        data = os.read(reader, 64)
+        if not data:
+            return
+        os.write(writer, data)
+
+
+def raw_pipe_round_trip(ctx):
+    """The raw limit: 64 bytes back and forth over two os.pipe()s with a forked child, os.read/os.write."""
+    to_child_r, to_child_w = os.pipe()
+    from_child_r, from_child_w = os.pipe()
+    process = ctx.Process(target=raw_echo, args=(to_child_r, from_child_w, (to_child_w, from_child_r)))
+    process.start()
+    os.close(to_child_r)
+    os.close(from_child_w)
+    small = bytes(64)
+
+    def once():
+        os.write(to_child_w, small)
+        os.read(from_child_r, 64)
+
+    emit("process_round_trip_raw_pipe_64_bytes", round_trip(once), "us")
+    os.close(to_child_w)
+    process.join()
+    os.close(from_child_r)
+
+
 def round_trip(once):
     for _ in range(2000):
         once()
@@ -77,11 +114,15 @@ def round_trip(once):
 
 
 def main():
+    global SUFFIX
     repeats = int(sys.argv[1]) if len(sys.argv) > 1 else 5
-    data = os.urandom(SIZE)
-    into = bytearray(SIZE)
-    emit("pipe_64mib_threads_recv_bytes", runs(repeats, lambda: threads_once(data, None)), "MiB/s")
-    emit("pipe_64mib_threads_recv_into", runs(repeats, lambda: threads_once(data, into)), "MiB/s")
+    round_trips_only = len(sys.argv) > 2 and sys.argv[2] == "round-trips-pinned"
+    SUFFIX = "_pinned" if round_trips_only else ""
+    data = b"" if round_trips_only else os.urandom(SIZE)
+    into = bytearray(0 if round_trips_only else SIZE)
+    if not round_trips_only:
+        emit("pipe_64mib_threads_recv_bytes", runs(repeats, lambda: threads_once(data, None)), "MiB/s")
+        emit("pipe_64mib_threads_recv_into", runs(repeats, lambda: threads_once(data, into)), "MiB/s")
 
     ctx = mp.get_context("fork")
     data_reader, data_writer = ctx.Pipe(False)
@@ -97,7 +138,8 @@ def main():
         assert len(ack_reader.recv_bytes()) == 1
         return SIZE / (time.perf_counter() - start) / 2**20
 
-    emit("process_64mib_parent_to_child", runs(repeats, to_child_once), "MiB/s")
+    if not round_trips_only:
+        emit("process_64mib_parent_to_child", runs(repeats, to_child_once), "MiB/s")
     small = bytearray(64)
 
     def bytes_once():
@@ -120,6 +162,7 @@ def main():
     emit("process_round_trip_typed_int", round_trip(pickled_once), "us")
     mine.close()
     process.join()
+    raw_pipe_round_trip(ctx)
 
 
 if __name__ == "__main__":

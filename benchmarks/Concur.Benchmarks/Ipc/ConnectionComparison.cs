@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.IO.Pipes;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
@@ -24,7 +25,13 @@ namespace Concur.Benchmarks.Ipc;
 /// <item>Round trip, parent and child process: 64 bytes with <c>SendBytes</c>/<c>ReceiveBytes</c>, and an
 /// <c>int</c> with <c>Send</c>/<c>Receive</c> (CPython: <c>send</c>/<c>recv</c>, which pickle); median and p99 of
 /// 20,000.</item>
+/// <item>The raw limit beside it: 64 bytes ping-ponged over two anonymous pipes between this process and a
+/// <see cref="ChildProcess"/> (plain <c>read</c>/<c>write</c>, no framing), median and p99 of 20,000. The child opens
+/// the parent's pipe ends through <c>/proc/&lt;pid&gt;/fd/&lt;fd&gt;</c>.</item>
 /// </list>
+/// With a third argument <c>round-trips-pinned</c> only the round trips are measured, and their names end in
+/// <c>_pinned</c>: benchmarks/compare-queues.sh runs that pass under <c>taskset -c 0</c>, so that every process of the
+/// run shares one CPU (BASELINES.md: unpinned, a round trip that must wake an idle vCPU pays tens of microseconds).
 /// </remarks>
 public static class ConnectionComparison
 {
@@ -34,11 +41,16 @@ public static class ConnectionComparison
     public static void Run(string[] args)
     {
         int repeats = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 5;
-        byte[] data = RandomNumberGenerator.GetBytes(Size);
-        byte[] into = GC.AllocateUninitializedArray<byte>(Size);
+        bool roundTripsOnly = args.Length > 2 && args[2] == "round-trips-pinned";
+        s_suffix = roundTripsOnly ? "_pinned" : "";
+        byte[] data = roundTripsOnly ? [] : RandomNumberGenerator.GetBytes(Size);
+        byte[] into = roundTripsOnly ? [] : GC.AllocateUninitializedArray<byte>(Size);
 
-        Emit("pipe_64mib_threads_recv_bytes", Runs(repeats, () => ThreadsOnce(data, null)), "MiB/s");
-        Emit("pipe_64mib_threads_recv_into", Runs(repeats, () => ThreadsOnce(data, into)), "MiB/s");
+        if (!roundTripsOnly)
+        {
+            Emit("pipe_64mib_threads_recv_bytes", Runs(repeats, () => ThreadsOnce(data, null)), "MiB/s");
+            Emit("pipe_64mib_threads_recv_into", Runs(repeats, () => ThreadsOnce(data, into)), "MiB/s");
+        }
 
         byte[] key = RandomNumberGenerator.GetBytes(32);
         using var listener = new ConnectionListener(key);
@@ -47,7 +59,10 @@ public static class ConnectionComparison
         try
         {
             using Connection connection = listener.Accept();
-            Emit("process_64mib_parent_to_child", Runs(repeats, () => ToChildOnce(connection, data)), "MiB/s");
+            if (!roundTripsOnly)
+            {
+                Emit("process_64mib_parent_to_child", Runs(repeats, () => ToChildOnce(connection, data)), "MiB/s");
+            }
             var small = new byte[64];
             Emit("process_round_trip_64_bytes", RoundTrip(() =>
             {
@@ -67,6 +82,51 @@ public static class ConnectionComparison
             {
                 child.Kill();
             }
+        }
+        RawPipeRoundTrip();
+    }
+
+    /// <summary>The raw limit: 64 bytes back and forth over two anonymous pipes with a child process.</summary>
+    private static void RawPipeRoundTrip()
+    {
+        var toChild = new AnonymousPipeServerStream(PipeDirection.Out);
+        var fromChild = new AnonymousPipeServerStream(PipeDirection.In);
+        string[] names = [Environment.ProcessId.ToString(CultureInfo.InvariantCulture),
+            toChild.ClientSafePipeHandle.DangerousGetHandle().ToString(CultureInfo.InvariantCulture), fromChild.ClientSafePipeHandle.DangerousGetHandle().ToString(CultureInfo.InvariantCulture)];
+        var child = ChildProcess.Create(RawEcho, names);
+        child.Start();
+        try
+        {
+            var small = new byte[64];
+            using (toChild)
+            {
+                Emit("process_round_trip_raw_pipe_64_bytes", RoundTrip(() =>
+                {
+                    toChild.Write(small);
+                    fromChild.ReadExactly(small);
+                }), "us");
+            } // end of file for the child
+        }
+        finally
+        {
+            child.Join(TimeSpan.FromSeconds(30));
+            if (child.IsAlive)
+            {
+                child.Kill();
+            }
+            fromChild.Dispose();
+        }
+    }
+
+    /// <summary>The raw pipe's child: reads 64 bytes and writes them back, until end of file.</summary>
+    private static void RawEcho(string[] args)
+    {
+        using var input = new FileStream(File.OpenHandle($"/proc/{args[0]}/fd/{args[1]}", FileMode.Open, FileAccess.Read), FileAccess.Read, 0);
+        using var output = new FileStream(File.OpenHandle($"/proc/{args[0]}/fd/{args[2]}", FileMode.Open, FileAccess.Write), FileAccess.Write, 0);
+        var buffer = new byte[64];
+        while (input.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false) == buffer.Length)
+        {
+            output.Write(buffer);
         }
     }
 
@@ -143,6 +203,8 @@ public static class ConnectionComparison
         }
     }
 
+    private static string s_suffix = "";
+
     private static List<double> Runs(int repeats, Func<double> once)
     {
         once(); // warm up
@@ -159,8 +221,8 @@ public static class ConnectionComparison
     {
         if (unit == "us")
         {
-            Console.WriteLine(JsonSerializer.Serialize(new { impl = "concur", name = name + "_median", value = Math.Round(values[0], 1), unit }));
-            Console.WriteLine(JsonSerializer.Serialize(new { impl = "concur", name = name + "_p99", value = Math.Round(values[1], 1), unit }));
+            Console.WriteLine(JsonSerializer.Serialize(new { impl = "concur", name = name + s_suffix + "_median", value = Math.Round(values[0], 1), unit }));
+            Console.WriteLine(JsonSerializer.Serialize(new { impl = "concur", name = name + s_suffix + "_p99", value = Math.Round(values[1], 1), unit }));
             return;
         }
         values.Sort();
