@@ -22,8 +22,9 @@ internal sealed partial class QueueRing
     {
         cancellationToken.ThrowIfCancellationRequested();
         var deadline = Deadline.Start(timeout);
+        var lockDeadline = LockDeadline(timeout);
         using var use = Use();
-        if (!await EnterAsync(sync, _getGate, deadline, cancellationToken).ConfigureAwait(false))
+        if (!await EnterAsync(sync, _getGate, lockDeadline, cancellationToken).ConfigureAwait(false))
         {
             return null;
         }
@@ -49,11 +50,11 @@ internal sealed partial class QueueRing
                     }
                     if (!TryLock(producer: false, stale))
                     {
-                        if (deadline.Remaining == TimeSpan.Zero)
+                        if (lockDeadline.Remaining == TimeSpan.Zero)
                         {
                             return null;
                         }
-                        stale = !await WaitForLockAsync(sync, producer: false, seen, deadline, cancellationToken).ConfigureAwait(false);
+                        stale = !await WaitForLockAsync(sync, producer: false, seen, lockDeadline, cancellationToken).ConfigureAwait(false);
                         continue;
                     }
                     locked = true;

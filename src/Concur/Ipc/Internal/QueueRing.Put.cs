@@ -22,8 +22,9 @@ internal sealed partial class QueueRing
                 nameof(body));
         }
         var deadline = Deadline.Start(timeout);
+        var lockDeadline = LockDeadline(timeout);
         using var use = Use();
-        if (!await EnterAsync(sync, _putGate, deadline, cancellationToken).ConfigureAwait(false))
+        if (!await EnterAsync(sync, _putGate, lockDeadline, cancellationToken).ConfigureAwait(false))
         {
             return false;
         }
@@ -55,11 +56,11 @@ internal sealed partial class QueueRing
                 {
                     if (!TryLock(producer: true, stale))
                     {
-                        if (deadline.Remaining == TimeSpan.Zero)
+                        if (lockDeadline.Remaining == TimeSpan.Zero)
                         {
                             return false;
                         }
-                        stale = !await WaitForLockAsync(sync, producer: true, seen, deadline, cancellationToken).ConfigureAwait(false);
+                        stale = !await WaitForLockAsync(sync, producer: true, seen, lockDeadline, cancellationToken).ConfigureAwait(false);
                         continue;
                     }
                     locked = true;

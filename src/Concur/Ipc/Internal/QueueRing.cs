@@ -60,6 +60,13 @@ internal sealed partial class QueueRing : IDisposable
     /// <summary>The largest message a queue carries, in bytes.</summary>
     public const int MaxMessageSize = 128 * 1024 * 1024;
 
+    /// <summary>
+    /// How long a call that may not wait (a zero timeout: <c>TryPut</c>, <c>TryGet</c>) still waits for a lock that
+    /// another process holds: critical sections last microseconds, so "full" or "empty" is never reported only because
+    /// another participant was inside the queue, and a dead holder is taken over within it.
+    /// </summary>
+    private static readonly TimeSpan s_lockGrace = TimeSpan.FromMilliseconds(50);
+
     /// <summary>How long a waiter sleeps before it checks a lock owner's or a producer's life.</summary>
     private const int LockSlice = 10;
 
@@ -274,6 +281,10 @@ internal sealed partial class QueueRing : IDisposable
         }
     }
 
+    /// <summary>The deadline for taking a lock: the call's own, but never shorter than <see cref="s_lockGrace"/>.</summary>
+    private static Deadline LockDeadline(TimeSpan timeout) =>
+        Deadline.Start(timeout == Timeout.InfiniteTimeSpan ? null : (timeout > s_lockGrace ? timeout : s_lockGrace));
+
     private static int Waiting(ulong tail, ulong head) => Math.Max(0, (int)((uint)(tail >> 32) - (uint)(head >> 32)));
 
     private static uint Padded(int length) => (uint)((length + 15) & ~15);
@@ -341,7 +352,9 @@ internal sealed partial class QueueRing : IDisposable
     private void Unlock(bool producer)
     {
         Debug.Assert(Volatile.Read(ref LockWord(producer)) == _pid, "Unlocking a lock this process does not hold.");
-        Volatile.Write(ref LockWord(producer), 0);
+        // A full fence between freeing the word and reading the waiter count (a plain store could pass the load, and a
+        // waiter that counted itself in just then would sleep a whole slice).
+        Interlocked.Exchange(ref LockWord(producer), 0);
         if (Volatile.Read(ref LockWaiters(producer)) > 0)
         {
             Publish();
