@@ -98,9 +98,9 @@ internal static class PrimesChart
         plot.Axes.Bottom.TickLabelStyle.FontSize = 13;
         plot.Axes.Left.TickLabelStyle.FontSize = 13;
         plot.Axes.Margins(bottom: 0, top: 0.12);
-        plot.Title($"Lesson primes x{run.Scale}: {run.Tasks} numbers, {run.Processors} processors");
+        plot.Title($"Lesson primes x{run.Scale}, {run.Tasks} numbers, {run.Processors} processors: speedup");
         plot.Axes.Title.Label.FontSize = 16;
-        plot.YLabel($"speedup over the same runtime's sequential run (median of {run.Runs}; whiskers: fastest to slowest)");
+        plot.YLabel($"x own sequential (median of {run.Runs}, whiskers min-max)");
         plot.Axes.Left.Label.FontSize = 14;
 
         foreach (var (runtime, mode, color) in series)

@@ -1,6 +1,10 @@
 namespace Concur.Cli.Bench;
 
-/// <summary>Runs Concur's rows, then CPython's when it is there, and puts every figure in one <see cref="PrimesRun"/>.</summary>
+/// <summary>
+/// Measures every row of a <c>bench primes</c> run: Concur's, and CPython's when python3 is there, interleaved run by
+/// run (run 1 of every row, then run 2, ...), so that load from other programs, which comes and goes on a shared
+/// machine, weighs on every row and on both runtimes alike instead of on whichever happened to run at a bad moment.
+/// </summary>
 internal static class PrimesCommand
 {
     /// <summary>Measures everything <paramref name="options"/> asks for.</summary>
@@ -11,30 +15,55 @@ internal static class PrimesCommand
     public static PrimesRun Measure(PrimesOptions options, Func<string?> findPython, Action<string>? onProgress)
     {
         var processors = Environment.ProcessorCount;
-        var concur = PrimesBenchmark.Run(options.Workload, options.WorkerCounts, options.Runs, BenchMode.All, onProgress);
-        var rows = PrimesAnalysis.Figures(concur, processors).ToList();
-        var taskSeconds = new Dictionary<string, IReadOnlyList<double>> { [Runtimes.Concur] = concur.TaskSeconds };
+        var keys = RowKey.All(options.WorkerCounts, [.. BenchMode.All.Select(m => m.Name)]);
+        var concurSamples = keys.ToDictionary(k => k, _ => new List<double>());
+        var pythonSamples = keys.ToDictionary(k => k, _ => new List<double>());
+        IReadOnlyList<double>? pythonTasks = null;
 
-        PythonReport python;
-        if (options.NoPython)
+        using var concur = new ConcurRows(options.Workload, BenchMode.All);
+        var (python, report) = StartPython(options, findPython, onProgress);
+        try
         {
-            python = PythonReport.NotWanted;
-        }
-        else if (findPython() is not { } executable)
-        {
-            python = PythonReport.NotFound;
-        }
-        else
-        {
-            onProgress?.Invoke($"{Runtimes.CPython} ({executable}), the lesson's own programs");
-            var (result, report) = CPythonPrimes.Run(
-                executable, options.Workload, options.WorkerCounts, options.Runs, PythonBound(rows, options), onProgress);
-            python = report;
-            if (result is not null)
+            for (var run = 1; run <= options.Runs; run++)
             {
-                rows.AddRange(PrimesAnalysis.Figures(result, processors));
-                taskSeconds[Runtimes.CPython] = result.TaskSeconds;
+                onProgress?.Invoke($"run {run} of {options.Runs}: {Runtimes.Concur}");
+                foreach (var key in keys)
+                {
+                    concurSamples[key].Add(concur.Sample(key));
+                }
+                if (python is null)
+                {
+                    continue;
+                }
+                onProgress?.Invoke($"run {run} of {options.Runs}: {Runtimes.CPython}");
+                try
+                {
+                    var bound = PythonBound(concurSamples[RowKey.Sequential]);
+                    foreach (var key in keys)
+                    {
+                        pythonSamples[key].Add(python.Sample(key, bound));
+                    }
+                }
+                catch (CPythonFailedException e)
+                {
+                    report = report with { Status = PythonReport.Failed, Message = $"CPython rows left out: {e.Message}" };
+                    python.Dispose();
+                    python = null;
+                }
             }
+            pythonTasks = python?.TaskSeconds;
+        }
+        finally
+        {
+            python?.Dispose();
+        }
+
+        var rows = PrimesAnalysis.Figures(Result(Runtimes.Concur, keys, concurSamples, concur.TaskSeconds), processors).ToList();
+        var taskSeconds = new Dictionary<string, IReadOnlyList<double>> { [Runtimes.Concur] = concur.TaskSeconds };
+        if (pythonTasks is not null)
+        {
+            rows.AddRange(PrimesAnalysis.Figures(Result(Runtimes.CPython, keys, pythonSamples, pythonTasks), processors));
+            taskSeconds[Runtimes.CPython] = pythonTasks;
         }
         return new PrimesRun(
             options.Workload.Scale,
@@ -42,20 +71,42 @@ internal static class PrimesCommand
             options.Runs,
             processors,
             options.WorkerCounts,
-            python,
+            report,
             taskSeconds,
             rows);
     }
 
-    /// <summary>
-    /// How long CPython may take: a safety bound, not an estimate. CPython runs this job about 25 times slower than
-    /// Concur; the bound allows 200 times Concur's sequential time for every run of every row, plus five minutes.
-    /// </summary>
-    private static TimeSpan PythonBound(IReadOnlyList<RowFigures> concurRows, PrimesOptions options)
+    private static (CPythonSession? Session, PythonReport Report) StartPython(PrimesOptions options, Func<string?> findPython, Action<string>? onProgress)
     {
-        var sequential = concurRows.First(r => r.Mode == BenchMode.Sequential).Median;
-        var rowCount = 1 + (4 * options.WorkerCounts.Count);
-        var seconds = 300 + (200 * sequential * options.Runs * rowCount);
-        return TimeSpan.FromSeconds(Math.Min(seconds, TimeSpan.FromDays(1).TotalSeconds));
+        if (options.NoPython)
+        {
+            return (null, PythonReport.NotWanted);
+        }
+        if (findPython() is not { } executable)
+        {
+            return (null, PythonReport.NotFound);
+        }
+        onProgress?.Invoke($"starting {executable} with the lesson's own programs");
+        try
+        {
+            var session = CPythonSession.Start(executable, options.Workload, TimeSpan.FromSeconds(60));
+            var message = $"{Runtimes.CPython} {session.Version} ({executable}), multiprocessing start method {session.StartMethod}: "
+                + "the lesson's own programs on the same numbers, worker counts and runs, interleaved with Concur's runs.";
+            return (session, new PythonReport(PythonReport.Ran, executable, session.Version, session.StartMethod, message));
+        }
+        catch (CPythonFailedException e)
+        {
+            return (null, new PythonReport(PythonReport.Failed, executable, null, null, $"CPython rows left out: {e.Message}"));
+        }
     }
+
+    private static RuntimeResult Result(string runtime, IReadOnlyList<RowKey> keys, Dictionary<RowKey, List<double>> samples, IReadOnlyList<double> taskSeconds) =>
+        new([.. keys.Select(k => new BenchRow(runtime, k.Mode, k.Workers, k.Start, samples[k]))], taskSeconds);
+
+    /// <summary>
+    /// How long one CPython run may take: a safety bound, not an estimate. CPython runs this job about 25 times slower
+    /// than Concur; the bound allows 200 times Concur's slowest sequential run so far, plus two minutes.
+    /// </summary>
+    private static TimeSpan PythonBound(List<double> concurSequential) =>
+        TimeSpan.FromSeconds(120 + (200 * concurSequential.Max()));
 }

@@ -6,9 +6,12 @@ PRIMES)` with ProcessPoolExecutor and with ThreadPoolExecutor; the only differen
 given (the lesson compares N=2,4,8,16), results are collected instead of printed, and the list is the lesson's
 repeated `scale` times (scale 1 is the lesson's exact list).
 
-Usage: python3 -u lesson_primes.py '{"scale": 2, "workers": [2], "runs": 5}'
-Prints one JSON object per line: {"kind": "info", ...} first, then per configuration {"kind": "start", ...} as it
-begins and {"kind": "row", ...} with its timings when it ends.
+Usage: python3 -u lesson_primes.py '{"scale": 2}'
+Prints {"kind": "info", ...}, then serves one request per line on standard input, so that concur can interleave
+CPython's runs with Concur's (machine load then weighs on both alike):
+  {"mode": "sequential" | "threads" | "processes", "workers": 2, "start": "none" | "cold" | "warm"}
+    -> {"kind": "sample", "seconds": ...} (sequential also gives "results" and per-call "taskSeconds")
+  end of input -> warm pools are shut down and the script exits.
 """
 import concurrent.futures
 import json
@@ -84,58 +87,50 @@ def warm_up(pool, workers, identity):
     return len(seen)
 
 
-def median(values):
-    s = sorted(values)
-    k = len(s) // 2
-    return s[k] if len(s) % 2 else (s[k - 1] + s[k]) / 2
+EXECUTORS = {
+    "threads": (concurrent.futures.ThreadPoolExecutor, thread_identity),
+    "processes": (concurrent.futures.ProcessPoolExecutor, process_identity),
+}
 
 
 def main():
     args = json.loads(sys.argv[1])
-    scale, workers, runs = args["scale"], args["workers"], args["runs"]
-    numbers = PRIMES * scale
+    numbers = PRIMES * args["scale"]
     emit({"kind": "info", "version": platform.python_version(),
           "startMethod": multiprocessing.get_start_method()})
-
-    emit({"kind": "start", "mode": "sequential", "workers": 1, "start": "none"})
-    samples, per_task = [], [[] for _ in numbers]
+    warm_pools = {}
     expected = None
-    for _ in range(runs):
-        start = perf_counter()
-        results, task_seconds = sequential(numbers)
-        samples.append(perf_counter() - start)
-        expected = results
-        for i, seconds in enumerate(task_seconds):
-            per_task[i].append(seconds)
-    emit({"kind": "row", "mode": "sequential", "workers": 1, "start": "none", "samples": samples,
-          "results": expected, "taskSeconds": [median(t) for t in per_task]})
-
-    modes = (("threads", concurrent.futures.ThreadPoolExecutor, thread_identity),
-             ("processes", concurrent.futures.ProcessPoolExecutor, process_identity))
-    for count in workers:
-        for mode, executor, identity in modes:
-            emit({"kind": "start", "mode": mode, "workers": count, "start": "cold"})
-            samples = []
-            for _ in range(runs):
+    try:
+        for line in sys.stdin:
+            request = json.loads(line)
+            mode, workers, start_kind = request["mode"], request["workers"], request["start"]
+            if mode == "sequential":
                 start = perf_counter()
-                results = cold(executor, count, numbers)
-                samples.append(perf_counter() - start)
-                if results != expected:
-                    raise SystemExit(f"{mode} x {count} (cold) computed {results}, the sequential run {expected}")
-            emit({"kind": "row", "mode": mode, "workers": count, "start": "cold", "samples": samples})
-
-            emit({"kind": "start", "mode": mode, "workers": count, "start": "warm"})
-            samples = []
-            with executor(max_workers=count) as pool:
-                started = warm_up(pool, count, identity)
-                for _ in range(runs):
-                    start = perf_counter()
-                    results = list(pool.map(is_prime, numbers))
-                    samples.append(perf_counter() - start)
-                    if results != expected:
-                        raise SystemExit(f"{mode} x {count} (warm) computed {results}, the sequential run {expected}")
-            emit({"kind": "row", "mode": mode, "workers": count, "start": "warm", "samples": samples,
-                  "workersStarted": started})
+                results, task_seconds = sequential(numbers)
+                seconds = perf_counter() - start
+                expected = results
+                emit({"kind": "sample", "seconds": seconds, "results": results, "taskSeconds": task_seconds})
+                continue
+            executor, identity = EXECUTORS[mode]
+            if start_kind == "cold":
+                start = perf_counter()
+                results = cold(executor, workers, numbers)
+                seconds = perf_counter() - start
+            else:
+                key = (mode, workers)
+                if key not in warm_pools:
+                    pool = executor(max_workers=workers)
+                    warm_up(pool, workers, identity)
+                    warm_pools[key] = pool
+                start = perf_counter()
+                results = list(warm_pools[key].map(is_prime, numbers))
+                seconds = perf_counter() - start
+            if expected is not None and results != expected:
+                raise SystemExit(f"{mode} x {workers} ({start_kind}) computed {results}, the sequential run {expected}")
+            emit({"kind": "sample", "seconds": seconds})
+    finally:
+        for pool in warm_pools.values():
+            pool.shutdown(wait=True)
 
 
 if __name__ == '__main__':
