@@ -86,7 +86,7 @@ internal static class PrimesCommand
         {
             return (null, PythonReport.NotFound);
         }
-        onProgress?.Invoke($"starting {executable} with the lesson's own programs");
+        onProgress?.Invoke($"{executable} with the lesson's own programs");
         try
         {
             var session = CPythonSession.Start(executable, options.Workload, TimeSpan.FromSeconds(60));
