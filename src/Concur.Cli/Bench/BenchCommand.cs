@@ -24,8 +24,7 @@ internal static class BenchCommand
     {
         var workers = new Option<string>("--workers")
         {
-            Description = "Comma-separated worker counts for the parallel rows [default: the processor count, "
-                + Environment.ProcessorCount.ToString(CultureInfo.InvariantCulture) + " here]. The lesson compares 2,4,8,16.",
+            Description = "Comma-separated worker counts for the parallel rows; the default is the processor count. The lesson compares 2,4,8,16.",
             DefaultValueFactory = _ => Environment.ProcessorCount.ToString(CultureInfo.InvariantCulture),
         };
         workers.Validators.Add(result =>
@@ -86,8 +85,9 @@ internal static class BenchCommand
             "The lesson's prime check (trial division over its six large numbers, repeated --scale times): sequential, "
             + "then on Concur's thread pool and process pool with each worker count, each cold (pool start and shutdown "
             + "timed, as in the lesson) and warm (pool already running); beside them, when python3 is on PATH, the "
-            + "lesson's own CPython programs (sequential, ThreadPoolExecutor, ProcessPoolExecutor) on the same numbers. "
-            + "Prints min/median/max per row, speedup, and efficiency against the best possible schedule of the tasks.")
+            + "lesson's own CPython programs (sequential, ThreadPoolExecutor, ProcessPoolExecutor) on the same numbers, "
+            + "their runs alternating with Concur's so machine load weighs on both alike. Prints min/median/max per row, "
+            + "speedup, and efficiency against the best possible schedule of the tasks.")
         {
             workers,
             scale,
