@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Issue 12 point 2: `new ProcessPoolExecutor(2)` to the first result, Concur beside CPython, in one run.
 # Variants, alternated round by round so machine load weighs on each alike:
-#   Concur (IL)          built with -p:ConcurReadyToRun=false: Concur.dll and MessagePack.dll are JIT-compiled
-#   Concur (R2R Concur)  the normal Release build: Concur.dll is ReadyToRun (src/Concur/ReadyToRun.targets)
+#   Concur (IL)          the normal Release build: Concur.dll and MessagePack.dll are JIT-compiled
+#   Concur (R2R Concur)  built with -p:ConcurReadyToRun=true: Concur.dll is ReadyToRun (src/Concur/ReadyToRun.targets)
 #   Concur (R2R all)     the app published with PublishReadyToRun (MessagePack.dll precompiled too)
 #   CPython spawn / forkserver / fork: concurrent.futures.ProcessPoolExecutor(2, mp_context=...)
 # Usage: benchmarks/compare-pool-start.sh [rounds] [pools per round]   (default 5 rounds of 3 pools)
@@ -13,15 +13,15 @@ pools="${2:-3}"
 out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
 
-dotnet build -c Release -p:ConcurReadyToRun=false -o "$out/il" benchmarks/Concur.Benchmarks >/dev/null
+dotnet build -c Release -p:ConcurReadyToRun=true -o "$out/r2r-concur" benchmarks/Concur.Benchmarks >/dev/null
 dotnet build -c Release benchmarks/Concur.Benchmarks >/dev/null
 dotnet publish -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true \
   -o "$out/r2r" benchmarks/Concur.Benchmarks >/dev/null
-built=benchmarks/Concur.Benchmarks/bin/Release/net10.0/Concur.Benchmarks.dll
+il=benchmarks/Concur.Benchmarks/bin/Release/net10.0/Concur.Benchmarks.dll
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), $(dotnet --version), $(python3 --version)" >&2
 for ((r = 1; r <= rounds; r++)); do
-  dotnet "$out/il/Concur.Benchmarks.dll" pool-start "$pools" "Concur (IL)" >> "$out/all.jsonl"
-  dotnet "$built" pool-start "$pools" "Concur (R2R Concur)" >> "$out/all.jsonl"
+  dotnet "$il" pool-start "$pools" "Concur (IL)" >> "$out/all.jsonl"
+  dotnet "$out/r2r-concur/Concur.Benchmarks.dll" pool-start "$pools" "Concur (R2R Concur)" >> "$out/all.jsonl"
   dotnet "$out/r2r/Concur.Benchmarks.dll" pool-start "$pools" "Concur (R2R all)" >> "$out/all.jsonl"
   for method in spawn forkserver fork; do
     python3 benchmarks/python/pool_start.py "$method" "$pools" >> "$out/all.jsonl"
