@@ -9,13 +9,15 @@ namespace Concur.Cli.Bench;
 /// </summary>
 internal sealed class PrimesWorkload
 {
-    /// <summary>The scale <c>concur bench primes</c> uses when <c>--scale</c> is not given.</summary>
+    /// <summary>The scale <c>concur bench primes</c> uses when <c>--scale</c> is not given: the lesson's exact list.</summary>
     /// <remarks>
-    /// Chosen so the default run, CPython's rows included, ends within 90 s on the project's 2-core machine: CPython
-    /// takes about 1.3 s for the lesson's list and runs it about 20 times per worker count (5 runs of sequential,
-    /// threads cold and warm, processes cold and warm), so the scale cannot be large when CPython runs beside Concur.
+    /// Chosen so the default run, CPython's rows included, ends within 90 s on the project's shared 2-core machine:
+    /// CPython takes about 1.3 s for the lesson's list on a quiet machine (3-4x that while other jobs run) and runs it
+    /// about 20 times per worker count (5 runs of sequential, threads cold and warm, processes cold and warm). Scale 2
+    /// took 57-80 s at load average 6-8 but 105-137 s at 12-14; scale 1 takes about half. Concur's own sequential
+    /// run would need scale 16 or so to take a second, which CPython would need minutes for.
     /// </remarks>
-    public const int DefaultScale = 2;
+    public const int DefaultScale = 1;
 
     /// <summary>What <see cref="LessonPrimes.IsPrime"/> answers for the lesson's list: all prime but the last.</summary>
     public static IReadOnlyList<bool> LessonExpected { get; } = [true, true, true, true, true, false];
