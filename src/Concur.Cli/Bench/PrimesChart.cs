@@ -81,13 +81,14 @@ internal static class PrimesChart
         var barPlot = plot.Add.Bars(bars);
         barPlot.ValueLabelStyle.FontSize = 14;
         barPlot.ValueLabelStyle.Bold = true;
+        // ScottPlot's ErrorBar takes each axis's error above the value first, then below it.
         var errorBars = new ScottPlot.Plottables.ErrorBar(
             [.. whiskers.Select(w => w.X)],
             [.. whiskers.Select(w => w.Y)],
             null,
             null,
-            [.. whiskers.Select(w => w.Down)],
-            [.. whiskers.Select(w => w.Up)]);
+            [.. whiskers.Select(w => w.Up)],
+            [.. whiskers.Select(w => w.Down)]);
         errorBars.Color = Colors.Black;
         plot.Add.Plottable(errorBars);
         var one = plot.Add.HorizontalLine(1);

@@ -65,6 +65,19 @@ public sealed class ChartPathTests
     }
 
     [Fact]
+    public void Build_Whiskers_ReachFromTheSlowestToTheFastestRun()
+    {
+        var run = PrimesRuns.MadeUp(workerCounts: [2]);
+        var plot = PrimesChart.Build(run, out _);
+
+        var whiskers = plot.GetPlottables().OfType<ScottPlot.Plottables.ErrorBar>().Single();
+        var first = run.Rows.First(r => r.Mode != BenchMode.Sequential); // Concur threads x 2 cold
+        Assert.Equal(first.Speedup, whiskers.Ys[0], 12);
+        Assert.Equal((first.Speedup * first.Median / first.Min) - first.Speedup, whiskers.YErrorPositive![0], 12);
+        Assert.Equal(first.Speedup - (first.Speedup * first.Median / first.Max), whiskers.YErrorNegative![0], 12);
+    }
+
+    [Fact]
     public void Build_MoreWorkerCounts_WidensTheImage()
     {
         PrimesChart.Build(PrimesRuns.MadeUp(workerCounts: [2]), out var narrow);
