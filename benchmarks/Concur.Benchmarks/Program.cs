@@ -39,6 +39,13 @@ if (args.Length > 0 && args[0] == "processes-init")
     return;
 }
 
+if (args.Length > 0 && args[0] == "pool-start")
+{
+    // Issue 12 point 2: pool creation to first result, for benchmarks/compare-pool-start.sh.
+    Concur.Benchmarks.Processes.PoolStartComparison.Run(args);
+    return;
+}
+
 if (args.Length > 0 && args[0] == "processes-startup")
 {
     Concur.Benchmarks.Processes.StartupExperiment.Run(args);

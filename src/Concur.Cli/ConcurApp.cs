@@ -10,14 +10,19 @@ internal static class ConcurApp
 {
     /// <summary>Parses <paramref name="args"/> and runs the command, writing to <paramref name="output"/>.</summary>
     /// <returns>The process exit code.</returns>
-    public static int Run(string[] args, TextWriter output, TextWriter error)
+    public static int Run(string[] args, TextWriter output, TextWriter error) =>
+        Run(args, output, error, PythonLocator.FindOnPath);
+
+    /// <summary>Parses <paramref name="args"/> and runs the command, finding python3 with <paramref name="findPython"/> (tests).</summary>
+    /// <returns>The process exit code.</returns>
+    internal static int Run(string[] args, TextWriter output, TextWriter error, Func<string?> findPython)
     {
         // A named root rather than RootCommand, whose name would be the assembly's (Concur.Cli): the tool is "concur".
         var root = new Command("concur", "Concur: Python's processes-and-threads toolbox for .NET.")
         {
             new HelpOption(),
             new VersionOption(),
-            BenchCommand.Create(output),
+            BenchCommand.Create(output, findPython),
             LessonCommand.Create(output, error),
         };
         return root.Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = error });
