@@ -50,6 +50,9 @@ internal sealed unsafe class SharedSequence
     /// <summary>Gets a value indicating whether this process closed the object (<see cref="Close"/>).</summary>
     public bool IsClosed => _closed;
 
+    /// <summary>Gets how many threads of all processes sleep on the sequence now (a killed sleeper stays counted).</summary>
+    public int Sleepers => Volatile.Read(ref *_sleepers);
+
     /// <summary>Reads the sequence now.</summary>
     public int Read() => Volatile.Read(ref *_sequence);
 
