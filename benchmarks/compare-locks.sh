@@ -6,6 +6,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 echo "machine: $(nproc) cores, $(uptime), $(dotnet --version), $(python3 --version)"
 dotnet run -c Release --project benchmarks/Concur.Benchmarks -- --filter '*ProcessLockBenchmarks*' \
-  --warmupCount 5 --iterationCount 15 --launchCount 1 --exporters markdown 2>&1 | sed -n '/^| Method\|^|---\|^| .*ns/p'
+  --warmupCount 3 --iterationCount 10 --launchCount 1 --exporters markdown 2>&1 | sed -n '/^| Method\|^|---\|^| .*ns/p'
 python3 benchmarks/python/process_lock.py 7 2000000
 echo "after: $(uptime)"
