@@ -14,11 +14,12 @@ public sealed class ProcessLockAcrossProcessesTests
     {
         using var gate = new ProcessLock();
         using var control = new ProcessQueue<int>();
+        using var release = new ProcessEvent();
         var child = new ChildProcess(() =>
         {
             var held = gate.Acquire(Bounded.Limit);
             control.Put(1);
-            control.Get(Bounded.Limit); // released when the test says so
+            release.Wait(Bounded.Limit); // released when the test says so
             held.Dispose();
         });
         child.Start();
@@ -28,8 +29,7 @@ public sealed class ProcessLockAcrossProcessesTests
             Assert.Equal(child.Pid, gate.OwnerProcessId);
             Assert.False(gate.TryAcquire());
             Assert.Contains("held by process", gate.ToString(), StringComparison.Ordinal);
-            control.Put(2);
-            Bounded.Until(() => control.Count == 0, "the child took its go-ahead");
+            release.Set();
             using var held = gate.Acquire(Bounded.Limit);
             Assert.False(held.PreviousOwnerDied);
             Assert.True(child.Join(Bounded.Limit));
