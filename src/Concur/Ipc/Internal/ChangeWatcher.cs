@@ -1,13 +1,13 @@
 namespace Concur.Ipc.Internal;
 
 /// <summary>
-/// Serves the asynchronous waits of one <see cref="QueueRing"/> object: a thread of its own sleeps on the queue's
+/// Serves the asynchronous waits on one <see cref="SharedSequence"/> (a queue's, a lock's): a thread of its own sleeps on the
 /// change sequence while any <c>…Async</c> call of this process waits, and completes the waits whose sequence moved.
-/// One thread per queue object however many calls wait, and none while none does (it ends after a second idle).
+/// One thread per object however many calls wait, and none while none does (it ends after a second idle).
 /// </summary>
 /// <remarks>
 /// .NET has no way to await a futex, and blocking a thread-pool thread per pending call would starve the pool for a
-/// program awaiting many queues. The sleeping thread is woken by the same futex wake that wakes blocking waiters in any
+/// program awaiting many queues or locks. The sleeping thread is woken by the same futex wake that wakes blocking waiters in any
 /// process, by a new waiter of this process, or after a slice, whichever comes first.
 /// </remarks>
 internal sealed class ChangeWatcher
@@ -15,14 +15,21 @@ internal sealed class ChangeWatcher
     private const int Slice = 50;
     private const int IdleMilliseconds = 1000;
 
-    private readonly QueueRing _ring;
+    private readonly SharedSequence _sequence;
+    private readonly string _threadName;
     private readonly Lock _gate = new();
     private readonly List<Waiter> _waiters = [];
     private Thread? _thread;
     private bool _stopped;
 
-    /// <summary>Creates the watcher of <paramref name="ring"/>; its thread starts with the first wait.</summary>
-    public ChangeWatcher(QueueRing ring) => _ring = ring;
+    /// <summary>Creates the watcher of <paramref name="sequence"/>; its thread starts with the first wait.</summary>
+    /// <param name="sequence">The sequence to watch.</param>
+    /// <param name="threadName">The name of the thread, as debuggers show it.</param>
+    public ChangeWatcher(SharedSequence sequence, string threadName)
+    {
+        _sequence = sequence;
+        _threadName = threadName;
+    }
 
     /// <summary>
     /// Completes with <see langword="true"/> when the change sequence differs from <paramref name="seen"/>, with
@@ -40,11 +47,11 @@ internal sealed class ChangeWatcher
             _waiters.Add(waiter);
             if (_thread is null)
             {
-                _thread = new Thread(Run) { IsBackground = true, Name = "Concur process queue (async waits)" };
+                _thread = new Thread(Run) { IsBackground = true, Name = _threadName };
                 _thread.Start();
             }
         }
-        _ring.Nudge();
+        _sequence.Nudge();
         try
         {
             await waiter.Changed.Task.WaitAsync(TimeSpan.FromMilliseconds(milliseconds), cancellationToken).ConfigureAwait(false);
@@ -85,7 +92,7 @@ internal sealed class ChangeWatcher
             int current;
             try
             {
-                current = _ring.CurrentSequence;
+                current = _sequence.CurrentSequence;
             }
             catch (ObjectDisposedException)
             {
@@ -120,7 +127,7 @@ internal sealed class ChangeWatcher
             }
             try
             {
-                _ring.SleepWhile(current, Slice);
+                _sequence.SleepWhile(current, Slice);
             }
             catch (ObjectDisposedException)
             {

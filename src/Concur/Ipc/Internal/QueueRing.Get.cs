@@ -36,7 +36,7 @@ internal sealed partial class QueueRing
             while (true)
             {
                 ThrowIfDisposed();
-                int seen = Volatile.Read(ref ChangeSequence);
+                int seen = _changes.Read();
                 if (!locked)
                 {
                     if ((uint)Volatile.Read(ref TailWord) == (uint)Volatile.Read(ref HeadWord))
@@ -165,7 +165,7 @@ internal sealed partial class QueueRing
     /// <summary>Whether the producer of <paramref name="partial"/> stopped before its last record. Under the consumer lock.</summary>
     private bool IsTorn(Message partial)
     {
-        int owner = Volatile.Read(ref LockWord(producer: true));
+        int owner = _producerLock.Owner;
         bool producing = owner == partial.Producer && SharedMemoryNative.IsAlive(owner);
         // Records are published before the lock is released: read the tail after the owner.
         return !producing && (uint)Volatile.Read(ref TailWord) == (uint)Volatile.Read(ref HeadWord);

@@ -37,7 +37,7 @@ internal sealed partial class QueueRing
             while (true)
             {
                 ThrowIfDisposed();
-                int seen = Volatile.Read(ref ChangeSequence);
+                int seen = _changes.Read();
                 if (!started && IsAtBound())
                 {
                     if (locked)

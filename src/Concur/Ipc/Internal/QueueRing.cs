@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.CompilerServices;
 using Concur.Threading.Internal;
 
 namespace Concur.Ipc.Internal;
@@ -29,7 +28,8 @@ namespace Concur.Ipc.Internal;
 /// <para>
 /// <b>Locks that survive their holder.</b> A lock word holds the owner's process id (0 when free). A waiter that has
 /// seen no change for one slice (<see cref="LockSlice"/>) checks whether the owner still runs and takes the lock over
-/// when it does not: the next waiter goes on within tens of milliseconds of a SIGKILL. There is nothing to repair
+/// when it does not: the next waiter goes on within tens of milliseconds of a SIGKILL (<see cref="RobustLockWord"/>,
+/// shared with <c>ProcessLock</c>). There is nothing to repair
 /// after a takeover, because nothing is published before it is whole. Within a process, threads first take a
 /// <see cref="SemaphoreSlim"/> gate per side, so the shared lock only ever arbitrates between processes.
 /// </para>
@@ -38,7 +38,7 @@ namespace Concur.Ipc.Internal;
 /// increments one sequence word and wakes its sleepers with one futex call when there are any. A waiter reads the
 /// sequence, looks at the state, and sleeps only while the sequence still holds what it read, so no wake-up is lost.
 /// Blocking waits spin briefly first; asynchronous ones are served by one thread per queue object
-/// (<see cref="ChangeWatcher"/>).
+/// (<see cref="SharedSequence"/>, shared with the process locks and events).
 /// </para>
 /// <para>
 /// <b>Memory.</b> The ring is 1 GiB of address space, backed only where written: once a consumer has moved past a
@@ -100,7 +100,9 @@ internal sealed partial class QueueRing : IDisposable
     private readonly int _pid = Environment.ProcessId;
     private readonly SemaphoreSlim _putGate = new(1, 1);
     private readonly SemaphoreSlim _getGate = new(1, 1);
-    private readonly Lazy<ChangeWatcher> _watcher;
+    private readonly SharedSequence _changes;
+    private readonly RobustLockWord _producerLock;
+    private readonly RobustLockWord _consumerLock;
     private volatile bool _disposed;
     private int _lockTakeovers;
 
@@ -109,7 +111,12 @@ internal sealed partial class QueueRing : IDisposable
         _mapping = mapping;
         _header = mapping.Address;
         _ring = mapping.Address + HeaderSize;
-        _watcher = new Lazy<ChangeWatcher>(() => new ChangeWatcher(this), LazyThreadSafetyMode.ExecutionAndPublication);
+        _changes = new SharedSequence(mapping, ChangeOffset, SleepersOffset, "Concur process queue (async waits)")
+        {
+            BeforeSleep = () => KillPoint?.Invoke(this, QueueStep.Sleeping),
+        };
+        _producerLock = new RobustLockWord(_header + ProducerLockOffset, _header + ProducerLockWaitersOffset);
+        _consumerLock = new RobustLockWord(_header + ConsumerLockOffset, _header + ConsumerLockWaitersOffset);
     }
 
     /// <summary>
@@ -161,10 +168,6 @@ internal sealed partial class QueueRing : IDisposable
 
     private unsafe ref uint DoneCount => ref *(uint*)(_header + DoneOffset);
 
-    private unsafe ref int ChangeSequence => ref *(int*)(_header + ChangeOffset);
-
-    private unsafe ref int Sleepers => ref *(int*)(_header + SleepersOffset);
-
     /// <summary>Creates a queue in new shared memory.</summary>
     public static unsafe QueueRing Create(int maxSize, int kind)
     {
@@ -205,34 +208,15 @@ internal sealed partial class QueueRing : IDisposable
     /// Closes this process's view of the queue: blocked calls in this process end with
     /// <see cref="ObjectDisposedException"/>; the queue itself lives while any process has it open.
     /// </summary>
-    public unsafe void Dispose()
+    public void Dispose()
     {
         if (_disposed)
         {
             return;
         }
         _disposed = true;
-        bool added = false;
-        try
-        {
-            _mapping.DangerousAddRef(ref added);
-            // Wakes this process's sleepers (and, harmlessly, other processes', which look and sleep again).
-            SharedMemoryNative.WakeAll((int*)Unsafe.AsPointer(ref ChangeSequence));
-        }
-        catch (ObjectDisposedException)
-        {
-        }
-        finally
-        {
-            if (added)
-            {
-                _mapping.DangerousRelease();
-            }
-        }
-        if (_watcher.IsValueCreated)
-        {
-            _watcher.Value.Stop();
-        }
+        // Wakes this process's sleepers (and, harmlessly, other processes', which look and sleep again).
+        _changes.Close();
         _mapping.Dispose();
     }
 
@@ -268,7 +252,7 @@ internal sealed partial class QueueRing : IDisposable
         while (true)
         {
             ThrowIfDisposed();
-            int seen = Volatile.Read(ref ChangeSequence);
+            int seen = _changes.Read();
             if (Volatile.Read(ref DoneCount) == (uint)(Volatile.Read(ref TailWord) >> 32))
             {
                 return true;
@@ -318,65 +302,39 @@ internal sealed partial class QueueRing : IDisposable
         new("ProcessQueue", "This process has disposed of its queue object; other processes can still use the queue through theirs.");
 
     /// <summary>Publishes a change: bumps the sequence and wakes sleepers, in every process, when there are any.</summary>
-    private unsafe void Publish()
-    {
-        Interlocked.Increment(ref ChangeSequence);
-        if (Volatile.Read(ref Sleepers) > 0)
-        {
-            SharedMemoryNative.WakeAll((int*)Unsafe.AsPointer(ref ChangeSequence));
-        }
-    }
+    private void Publish() => _changes.Publish();
 
-    private unsafe ref int LockWord(bool producer) => ref *(int*)(_header + (producer ? ProducerLockOffset : ConsumerLockOffset));
-
-    private unsafe ref int LockWaiters(bool producer) => ref *(int*)(_header + (producer ? ProducerLockWaitersOffset : ConsumerLockWaitersOffset));
+    private RobustLockWord LockWord(bool producer) => producer ? _producerLock : _consumerLock;
 
     /// <summary>Takes a shared lock if it is free, or if <paramref name="checkOwner"/> and its owner no longer runs.</summary>
     private bool TryLock(bool producer, bool checkOwner)
     {
-        ref int word = ref LockWord(producer);
-        int owner = Volatile.Read(ref word);
-        if (owner == 0)
+        switch (LockWord(producer).TryLock(_pid, checkOwner))
         {
-            return Interlocked.CompareExchange(ref word, _pid, 0) == 0;
+            case LockAttempt.TookOver:
+                Interlocked.Increment(ref _lockTakeovers);
+                return true;
+            case LockAttempt.Taken:
+                return true;
+            default:
+                return false;
         }
-        if (checkOwner && owner != _pid && !SharedMemoryNative.IsAlive(owner) &&
-            Interlocked.CompareExchange(ref word, _pid, owner) == owner)
-        {
-            Interlocked.Increment(ref _lockTakeovers);
-            return true;
-        }
-        return false;
     }
 
     private void Unlock(bool producer)
     {
-        Debug.Assert(Volatile.Read(ref LockWord(producer)) == _pid, "Unlocking a lock this process does not hold.");
-        // A full fence between freeing the word and reading the waiter count (a plain store could pass the load, and a
-        // waiter that counted itself in just then would sleep a whole slice).
-        Interlocked.Exchange(ref LockWord(producer), 0);
-        if (Volatile.Read(ref LockWaiters(producer)) > 0)
-        {
-            Publish();
-        }
+        bool held = LockWord(producer).Unlock(_pid, _changes);
+        Debug.Assert(held, "Unlocking a lock this process does not hold.");
     }
 
     /// <summary>Waits for the shared lock to change hands, as one slice; returns whether anything changed.</summary>
     private async ValueTask<bool> WaitForLockAsync(bool sync, bool producer, int seen, Deadline deadline, CancellationToken cancellationToken)
     {
-        Interlocked.Increment(ref LockWaiters(producer));
-        try
-        {
-            if (Volatile.Read(ref LockWord(producer)) == 0)
-            {
-                return true;
-            }
-            return await WaitForChangeAsync(sync, seen, LockSlice, deadline, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            Interlocked.Decrement(ref LockWaiters(producer));
-        }
+        int milliseconds = deadline.IsInfinite ? LockSlice : Math.Min(LockSlice, deadline.RemainingMilliseconds);
+        bool changed = await LockWord(producer).WaitAsync(sync, _changes, seen, milliseconds, cancellationToken).ConfigureAwait(false);
+        ThrowIfDisposed();
+        cancellationToken.ThrowIfCancellationRequested();
+        return changed;
     }
 
     /// <summary>
@@ -386,103 +344,11 @@ internal sealed partial class QueueRing : IDisposable
     private async ValueTask<bool> WaitForChangeAsync(bool sync, int seen, int slice, Deadline deadline, CancellationToken cancellationToken)
     {
         int milliseconds = deadline.IsInfinite ? slice : Math.Min(slice, deadline.RemainingMilliseconds);
-        bool changed = sync
-            ? WaitForChange(seen, milliseconds, cancellationToken)
-            : await _watcher.Value.WaitAsync(seen, milliseconds, cancellationToken).ConfigureAwait(false);
+        bool changed = await _changes.WaitAsync(sync, seen, milliseconds, cancellationToken).ConfigureAwait(false);
         ThrowIfDisposed();
         cancellationToken.ThrowIfCancellationRequested();
         return changed;
     }
-
-    private unsafe bool WaitForChange(int seen, int milliseconds, CancellationToken cancellationToken)
-    {
-        int* sequence = (int*)Unsafe.AsPointer(ref ChangeSequence);
-        if (Environment.ProcessorCount > 1)
-        {
-            // A brief spin: in a steady stream the next record arrives within microseconds, and a futex sleep and
-            // wake-up cost more than that on both sides.
-            long start = Stopwatch.GetTimestamp();
-            while (Stopwatch.GetElapsedTime(start).Ticks < TimeSpan.TicksPerMillisecond / 20)
-            {
-                if (Volatile.Read(ref *sequence) != seen)
-                {
-                    return true;
-                }
-                Thread.SpinWait(20);
-            }
-        }
-        Interlocked.Increment(ref Sleepers);
-        try
-        {
-            if (Volatile.Read(ref *sequence) != seen || _disposed || cancellationToken.IsCancellationRequested)
-            {
-                return Volatile.Read(ref *sequence) != seen;
-            }
-            using var wake = cancellationToken.CanBeCanceled
-                ? cancellationToken.UnsafeRegister(static state => ((QueueRing)state!).WakeSleepers(), this)
-                : default;
-            KillPoint?.Invoke(this, QueueStep.Sleeping);
-            SharedMemoryNative.Wait(sequence, seen, milliseconds);
-            return Volatile.Read(ref *sequence) != seen;
-        }
-        finally
-        {
-            Interlocked.Decrement(ref Sleepers);
-        }
-    }
-
-    /// <summary>Wakes sleepers without a change (a cancelled waiter in this process must look at its token).</summary>
-    private unsafe void WakeSleepers()
-    {
-        bool added = false;
-        try
-        {
-            _mapping.DangerousAddRef(ref added);
-            SharedMemoryNative.WakeAll((int*)Unsafe.AsPointer(ref ChangeSequence));
-        }
-        catch (ObjectDisposedException)
-        {
-        }
-        finally
-        {
-            if (added)
-            {
-                _mapping.DangerousRelease();
-            }
-        }
-    }
-
-    /// <summary>Used by <see cref="ChangeWatcher"/>: the current change sequence.</summary>
-    internal int CurrentSequence
-    {
-        get
-        {
-            using var use = Use();
-            return Volatile.Read(ref ChangeSequence);
-        }
-    }
-
-    /// <summary>Used by <see cref="ChangeWatcher"/>: sleeps until the sequence differs from <paramref name="seen"/>, at most <paramref name="milliseconds"/>.</summary>
-    internal unsafe void SleepWhile(int seen, int milliseconds)
-    {
-        using var use = Use();
-        int* sequence = (int*)Unsafe.AsPointer(ref ChangeSequence);
-        Interlocked.Increment(ref Sleepers);
-        try
-        {
-            if (Volatile.Read(ref *sequence) == seen && !_disposed)
-            {
-                SharedMemoryNative.Wait(sequence, seen, milliseconds);
-            }
-        }
-        finally
-        {
-            Interlocked.Decrement(ref Sleepers);
-        }
-    }
-
-    /// <summary>Used by <see cref="ChangeWatcher"/>: wakes its own sleep, for a new waiter or a stop.</summary>
-    internal void Nudge() => WakeSleepers();
 
     private unsafe void CopyIn(uint position, ReadOnlySpan<byte> source)
     {
