@@ -118,6 +118,12 @@ public sealed partial class ProcessLock : IDisposable
         cancellationToken.ThrowIfCancellationRequested();
         var me = Thread.CurrentThread;
         ThrowIfHeldBy(me);
+        if (TryTakeFast(me))
+        {
+            // Uncontended: one compare-and-swap, without the state machine of the waiting core.
+            _previousOwnerDied = false;
+            return new ProcessLockScope(this, me, previousOwnerDied: false);
+        }
         bool died = SyncOrAsync.RunSync(AcquireCoreAsync(sync: true, me, Deadline.Start(Timeout.InfiniteTimeSpan), cancellationToken))!.Value;
         return new ProcessLockScope(this, me, died);
     }
