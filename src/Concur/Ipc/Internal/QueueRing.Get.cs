@@ -36,7 +36,8 @@ internal sealed partial class QueueRing
             while (true)
             {
                 ThrowIfDisposed();
-                int seen = _changes.Read();
+                int data = _data.Read();
+                int turn = _consumerTurn.Read();
                 if (!locked)
                 {
                     if ((uint)Volatile.Read(ref TailWord) == (uint)Volatile.Read(ref HeadWord))
@@ -45,7 +46,7 @@ internal sealed partial class QueueRing
                         {
                             return null;
                         }
-                        await WaitForChangeAsync(sync, seen, IdleSlice, deadline, cancellationToken).ConfigureAwait(false);
+                        await WaitForChangeAsync(sync, _data, data, IdleSlice, deadline, cancellationToken).ConfigureAwait(false);
                         continue;
                     }
                     if (!TryLock(producer: false, stale))
@@ -54,7 +55,7 @@ internal sealed partial class QueueRing
                         {
                             return null;
                         }
-                        stale = !await WaitForLockAsync(sync, producer: false, seen, lockDeadline, cancellationToken).ConfigureAwait(false);
+                        stale = !await WaitForLockAsync(sync, producer: false, turn, lockDeadline, cancellationToken).ConfigureAwait(false);
                         continue;
                     }
                     locked = true;
@@ -79,7 +80,7 @@ internal sealed partial class QueueRing
                     stale = false;
                     continue;
                 }
-                stale = !await WaitForChangeAsync(sync, seen, LockSlice, Deadline.Start(null), CancellationToken.None).ConfigureAwait(false);
+                stale = !await WaitForChangeAsync(sync, _data, data, LockSlice, Deadline.Start(null), CancellationToken.None).ConfigureAwait(false);
             }
         }
         finally
@@ -187,7 +188,7 @@ internal sealed partial class QueueRing
         }
         ulong gets = (headWord >> 32) + (completed ? 1u : 0u);
         Volatile.Write(ref HeadWord, ((gets & uint.MaxValue) << 32) | next);
-        Publish();
+        _room.Publish();
     }
 
     private static InvalidDataException Corrupt(string what) =>

@@ -37,7 +37,8 @@ internal sealed partial class QueueRing
             while (true)
             {
                 ThrowIfDisposed();
-                int seen = _changes.Read();
+                int room = _room.Read();
+                int turn = _producerTurn.Read();
                 if (!started && IsAtBound())
                 {
                     if (locked)
@@ -49,7 +50,7 @@ internal sealed partial class QueueRing
                     {
                         return false;
                     }
-                    await WaitForChangeAsync(sync, seen, IdleSlice, deadline, cancellationToken).ConfigureAwait(false);
+                    await WaitForChangeAsync(sync, _room, room, IdleSlice, deadline, cancellationToken).ConfigureAwait(false);
                     continue;
                 }
                 if (!locked)
@@ -60,7 +61,7 @@ internal sealed partial class QueueRing
                         {
                             return false;
                         }
-                        stale = !await WaitForLockAsync(sync, producer: true, seen, lockDeadline, cancellationToken).ConfigureAwait(false);
+                        stale = !await WaitForLockAsync(sync, producer: true, turn, lockDeadline, cancellationToken).ConfigureAwait(false);
                         continue;
                     }
                     locked = true;
@@ -81,7 +82,7 @@ internal sealed partial class QueueRing
                     }
                     started = true;
                     written += length;
-                    Publish();
+                    _data.Publish();
                     if (last)
                     {
                         return true;
@@ -94,7 +95,7 @@ internal sealed partial class QueueRing
                 {
                     return false;
                 }
-                await WaitForChangeAsync(sync, seen, IdleSlice, deadline, cancellationToken).ConfigureAwait(false);
+                await WaitForChangeAsync(sync, _room, room, IdleSlice, deadline, cancellationToken).ConfigureAwait(false);
             }
         }
         finally

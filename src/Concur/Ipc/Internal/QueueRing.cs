@@ -74,7 +74,7 @@ internal sealed partial class QueueRing : IDisposable
     private const int IdleSlice = 250;
 
     private const ulong Magic = 0x3151_5255_434E_4F43; // "CONCURQ1"
-    private const int Version = 1;
+    private const int Version = 2;
     private const int SegmentShift = 20;
 
     private const int MagicOffset = 0;
@@ -89,8 +89,16 @@ internal sealed partial class QueueRing : IDisposable
     private const int TailOffset = 192;
     private const int HeadOffset = 256;
     private const int DoneOffset = 320;
-    private const int ChangeOffset = 384;
-    private const int SleepersOffset = 388;
+    private const int DataSequenceOffset = 384;
+    private const int DataSleepersOffset = 388;
+    private const int RoomSequenceOffset = 448;
+    private const int RoomSleepersOffset = 452;
+    private const int DoneSequenceOffset = 512;
+    private const int DoneSleepersOffset = 516;
+    private const int ProducerTurnSequenceOffset = 576;
+    private const int ProducerTurnSleepersOffset = 580;
+    private const int ConsumerTurnSequenceOffset = 640;
+    private const int ConsumerTurnSleepersOffset = 644;
 
     private static int s_created;
 
@@ -100,7 +108,20 @@ internal sealed partial class QueueRing : IDisposable
     private readonly int _pid = Environment.ProcessId;
     private readonly SemaphoreSlim _putGate = new(1, 1);
     private readonly SemaphoreSlim _getGate = new(1, 1);
-    private readonly SharedSequence _changes;
+    /// <summary>Moves when a record is published: consumers wait on it.</summary>
+    private readonly SharedSequence _data;
+
+    /// <summary>Moves when a head is published: producers waiting for room wait on it.</summary>
+    private readonly SharedSequence _room;
+
+    /// <summary>Moves when an item is marked done: joiners wait on it.</summary>
+    private readonly SharedSequence _done;
+
+    /// <summary>Moves when the producer lock is released while someone waits for it.</summary>
+    private readonly SharedSequence _producerTurn;
+
+    /// <summary>Moves when the consumer lock is released while someone waits for it.</summary>
+    private readonly SharedSequence _consumerTurn;
     private readonly RobustLockWord _producerLock;
     private readonly RobustLockWord _consumerLock;
     private volatile bool _disposed;
@@ -111,10 +132,11 @@ internal sealed partial class QueueRing : IDisposable
         _mapping = mapping;
         _header = mapping.Address;
         _ring = mapping.Address + HeaderSize;
-        _changes = new SharedSequence(mapping, ChangeOffset, SleepersOffset, "Concur process queue (async waits)")
-        {
-            BeforeSleep = () => KillPoint?.Invoke(this, QueueStep.Sleeping),
-        };
+        _data = Sequence(mapping, DataSequenceOffset, DataSleepersOffset, "items");
+        _room = Sequence(mapping, RoomSequenceOffset, RoomSleepersOffset, "room");
+        _done = Sequence(mapping, DoneSequenceOffset, DoneSleepersOffset, "done");
+        _producerTurn = Sequence(mapping, ProducerTurnSequenceOffset, ProducerTurnSleepersOffset, "producer lock");
+        _consumerTurn = Sequence(mapping, ConsumerTurnSequenceOffset, ConsumerTurnSleepersOffset, "consumer lock");
         _producerLock = new RobustLockWord(_header + ProducerLockOffset, _header + ProducerLockWaitersOffset);
         _consumerLock = new RobustLockWord(_header + ConsumerLockOffset, _header + ConsumerLockWaitersOffset);
     }
@@ -216,7 +238,11 @@ internal sealed partial class QueueRing : IDisposable
         }
         _disposed = true;
         // Wakes this process's sleepers (and, harmlessly, other processes', which look and sleep again).
-        _changes.Close();
+        _data.Close();
+        _room.Close();
+        _done.Close();
+        _producerTurn.Close();
+        _consumerTurn.Close();
         _mapping.Dispose();
     }
 
@@ -236,7 +262,7 @@ internal sealed partial class QueueRing : IDisposable
             }
             if (Interlocked.CompareExchange(ref DoneCount, done + 1, done) == done)
             {
-                Publish();
+                _done.Publish();
                 return;
             }
         }
@@ -252,7 +278,7 @@ internal sealed partial class QueueRing : IDisposable
         while (true)
         {
             ThrowIfDisposed();
-            int seen = _changes.Read();
+            int seen = _done.Read();
             if (Volatile.Read(ref DoneCount) == (uint)(Volatile.Read(ref TailWord) >> 32))
             {
                 return true;
@@ -261,7 +287,7 @@ internal sealed partial class QueueRing : IDisposable
             {
                 return false;
             }
-            await WaitForChangeAsync(sync, seen, IdleSlice, deadline, cancellationToken).ConfigureAwait(false);
+            await WaitForChangeAsync(sync, _done, seen, IdleSlice, deadline, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -301,8 +327,13 @@ internal sealed partial class QueueRing : IDisposable
     private static ObjectDisposedException Disposed() =>
         new("ProcessQueue", "This process has disposed of its queue object; other processes can still use the queue through theirs.");
 
-    /// <summary>Publishes a change: bumps the sequence and wakes sleepers, in every process, when there are any.</summary>
-    private void Publish() => _changes.Publish();
+    private SharedSequence Sequence(SharedMapping mapping, int sequenceOffset, int sleepersOffset, string what) =>
+        new(mapping, sequenceOffset, sleepersOffset, $"Concur process queue (async waits for {what})")
+        {
+            BeforeSleep = () => KillPoint?.Invoke(this, QueueStep.Sleeping),
+        };
+
+    private SharedSequence Turn(bool producer) => producer ? _producerTurn : _consumerTurn;
 
     private RobustLockWord LockWord(bool producer) => producer ? _producerLock : _consumerLock;
 
@@ -323,7 +354,7 @@ internal sealed partial class QueueRing : IDisposable
 
     private void Unlock(bool producer)
     {
-        bool held = LockWord(producer).Unlock(_pid, _changes);
+        bool held = LockWord(producer).Unlock(_pid, Turn(producer));
         Debug.Assert(held, "Unlocking a lock this process does not hold.");
     }
 
@@ -331,7 +362,7 @@ internal sealed partial class QueueRing : IDisposable
     private async ValueTask<bool> WaitForLockAsync(bool sync, bool producer, int seen, Deadline deadline, CancellationToken cancellationToken)
     {
         int milliseconds = deadline.IsInfinite ? LockSlice : Math.Min(LockSlice, deadline.RemainingMilliseconds);
-        bool changed = await LockWord(producer).WaitAsync(sync, _changes, seen, milliseconds, cancellationToken).ConfigureAwait(false);
+        bool changed = await LockWord(producer).WaitAsync(sync, Turn(producer), seen, milliseconds, cancellationToken).ConfigureAwait(false);
         ThrowIfDisposed();
         cancellationToken.ThrowIfCancellationRequested();
         return changed;
@@ -341,10 +372,10 @@ internal sealed partial class QueueRing : IDisposable
     /// Waits until the change sequence differs from <paramref name="seen"/>, at most <paramref name="slice"/>
     /// milliseconds and no later than <paramref name="deadline"/>. Returns whether it changed.
     /// </summary>
-    private async ValueTask<bool> WaitForChangeAsync(bool sync, int seen, int slice, Deadline deadline, CancellationToken cancellationToken)
+    private async ValueTask<bool> WaitForChangeAsync(bool sync, SharedSequence sequence, int seen, int slice, Deadline deadline, CancellationToken cancellationToken)
     {
         int milliseconds = deadline.IsInfinite ? slice : Math.Min(slice, deadline.RemainingMilliseconds);
-        bool changed = await _changes.WaitAsync(sync, seen, milliseconds, cancellationToken).ConfigureAwait(false);
+        bool changed = await sequence.WaitAsync(sync, seen, milliseconds, cancellationToken).ConfigureAwait(false);
         ThrowIfDisposed();
         cancellationToken.ThrowIfCancellationRequested();
         return changed;
