@@ -43,7 +43,7 @@ public sealed unsafe class SharedMemory : IDisposable, IPassedByHandle<SharedMem
     /// <exception cref="PlatformNotSupportedException">Not Linux on x64 or Arm64.</exception>
     public SharedMemory(int size)
     {
-        SharedMemoryNative.ThrowIfUnsupported(nameof(SharedMemory));
+        SharedMemoryNative.ThrowIfUnsupported(nameof(SharedMemory), SharedMemoryNative.SharedMemoryInstead);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(size);
         _mapping = SharedMapping.Create($"concur-shm-{Environment.ProcessId}-{Interlocked.Increment(ref s_created)}", size);
         Size = size;
@@ -104,7 +104,7 @@ public sealed unsafe class SharedMemory : IDisposable, IPassedByHandle<SharedMem
     /// <exception cref="PlatformNotSupportedException">Not Linux on x64 or Arm64.</exception>
     public static SharedMemory Create(string name, int size)
     {
-        SharedMemoryNative.ThrowIfUnsupported(nameof(SharedMemory));
+        SharedMemoryNative.ThrowIfUnsupported(nameof(SharedMemory), SharedMemoryNative.SharedMemoryInstead);
         string checkedName = CheckName(name);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(size);
         SafeFileHandle handle = SharedMemoryNative.OpenNamed(checkedName, create: true, size);
@@ -127,7 +127,7 @@ public sealed unsafe class SharedMemory : IDisposable, IPassedByHandle<SharedMem
     /// <exception cref="PlatformNotSupportedException">Not Linux on x64 or Arm64.</exception>
     public static SharedMemory Open(string name)
     {
-        SharedMemoryNative.ThrowIfUnsupported(nameof(SharedMemory));
+        SharedMemoryNative.ThrowIfUnsupported(nameof(SharedMemory), SharedMemoryNative.SharedMemoryInstead);
         string checkedName = CheckName(name);
         return new SharedMemory(SharedMapping.Attach(SharedMemoryNative.OpenNamed(checkedName, create: false, 0)), checkedName);
     }
@@ -141,7 +141,7 @@ public sealed unsafe class SharedMemory : IDisposable, IPassedByHandle<SharedMem
     /// <exception cref="ArgumentException"><paramref name="name"/> is not a valid name.</exception>
     public static bool Unlink(string name)
     {
-        SharedMemoryNative.ThrowIfUnsupported(nameof(SharedMemory));
+        SharedMemoryNative.ThrowIfUnsupported(nameof(SharedMemory), SharedMemoryNative.SharedMemoryInstead);
         return SharedMemoryNative.UnlinkNamed(CheckName(name));
     }
 
@@ -186,7 +186,7 @@ public sealed unsafe class SharedMemory : IDisposable, IPassedByHandle<SharedMem
     /// <summary>Maps the received descriptor.</summary>
     static SharedMemory IPassedByHandle<SharedMemory>.FromTransfer(SafeFileHandle handle, ReadOnlySpan<byte> state)
     {
-        SharedMemoryNative.ThrowIfUnsupported(nameof(SharedMemory));
+        SharedMemoryNative.ThrowIfUnsupported(nameof(SharedMemory), SharedMemoryNative.SharedMemoryInstead);
         string? name = state.IsEmpty ? null : Encoding.UTF8.GetString(state);
         var owned = new SafeFileHandle(handle.DangerousGetHandle(), ownsHandle: true);
         handle.SetHandleAsInvalid(); // The descriptor is the mapping's now.

@@ -32,11 +32,17 @@ internal readonly unsafe struct PidLock
     /// <summary>Gets the process id of the holder, or 0 when the lock is free.</summary>
     public int Owner => Volatile.Read(ref _words[0]);
 
+    /// <summary>Gets the number of threads waiting, in every process (a waiter killed while waiting stays counted: releases then wake no one for nothing but a futex call).</summary>
+    public int Waiting => Volatile.Read(ref _words[1]);
+
     private ref int OwnerWord => ref _words[0];
 
     private ref int Waiters => ref _words[1];
 
     private ref int Sequence => ref _words[2];
+
+    /// <summary>Takes the lock if it is free now: one compare-and-swap, no system call.</summary>
+    public bool TryAcquire() => Interlocked.CompareExchange(ref OwnerWord, s_pid, 0) == 0;
 
     /// <summary>
     /// Takes the lock, waiting at most until <paramref name="deadline"/>. Returns <see langword="false"/> on timeout.

@@ -67,13 +67,16 @@ internal sealed unsafe class SharedBlock : IDisposable
     /// <summary>Gets the process id of the lock's holder (0 when free).</summary>
     public int LockOwner => new PidLock(_mapping.Address + LockOffset).Owner;
 
+    /// <summary>Gets the number of threads, in every process, waiting for the lock (for tests).</summary>
+    public int LockWaiters => new PidLock(_mapping.Address + LockOffset).Waiting;
+
     /// <summary>Gets the name the type shows in messages.</summary>
     public required string TypeName { get; init; }
 
     /// <summary>Creates a zero-filled block of <paramref name="length"/> elements of <paramref name="elementSize"/> bytes.</summary>
     public static SharedBlock Create(string typeName, int kind, int elementSize, int length, bool hasLock)
     {
-        SharedMemoryNative.ThrowIfUnsupported(typeName);
+        SharedMemoryNative.ThrowIfUnsupported(typeName, SharedMemoryNative.SharedMemoryInstead);
         ArgumentOutOfRangeException.ThrowIfNegative(length);
         long size = DataOffset + (long)elementSize * length;
         string tag = kind == ValueKind ? "value" : "array";
@@ -91,7 +94,7 @@ internal sealed unsafe class SharedBlock : IDisposable
     /// <exception cref="InvalidDataException">The memory is not a block of this kind and element size.</exception>
     public static SharedBlock Attach(string typeName, SafeFileHandle handle, int kind, int elementSize)
     {
-        SharedMemoryNative.ThrowIfUnsupported(typeName);
+        SharedMemoryNative.ThrowIfUnsupported(typeName, SharedMemoryNative.SharedMemoryInstead);
         var owned = new SafeFileHandle(handle.DangerousGetHandle(), ownsHandle: true);
         handle.SetHandleAsInvalid(); // The descriptor is the mapping's now.
         var mapping = SharedMapping.Attach(owned);
@@ -124,12 +127,20 @@ internal sealed unsafe class SharedBlock : IDisposable
                 $"The current thread holds this {TypeName}'s lock already; it is not reentrant. Read, Write, Update and Increment work inside the scope without taking it again.");
         }
         cancellationToken.ThrowIfCancellationRequested();
-        var deadline = Deadline.Start(timeout);
         AddRef();
+        var pidLock = new PidLock(_mapping.Address + LockOffset);
+        if (pidLock.TryAcquire())
+        {
+            // Uncontended: one compare-and-swap.
+            Volatile.Write(ref _holderThread, Environment.CurrentManagedThreadId);
+            previousOwnerDied = false;
+            return true;
+        }
+        var deadline = Deadline.Start(timeout);
         bool taken = false;
         try
         {
-            taken = new PidLock(_mapping.Address + LockOffset).Acquire(deadline, () =>
+            taken = pidLock.Acquire(deadline, () =>
             {
                 ThrowIfDisposed();
                 cancellationToken.ThrowIfCancellationRequested();

@@ -41,15 +41,20 @@ internal static unsafe partial class SharedMemoryNative
 
     /// <summary>Throws when process queues are not implemented on this system.</summary>
     /// <param name="what">The type being created, for the message.</param>
-    public static void ThrowIfUnsupported(string what)
+    /// <param name="instead">What to use instead, for the message; by default, what replaces a process queue.</param>
+    public static void ThrowIfUnsupported(string what, string? instead = null)
     {
         if (!OperatingSystem.IsLinux() || s_futexSyscall < 0)
         {
             throw new PlatformNotSupportedException(
                 $"{what} needs Linux on x64 or Arm64 today (anonymous shared memory and futexes); this is {RuntimeInformation.OSDescription} on {RuntimeInformation.ProcessArchitecture}. " +
-                "Within one process, use FifoQueue<T>; between processes on other systems, use a Connection.");
+                (instead ?? "Within one process, use FifoQueue<T>; between processes on other systems, use a Connection."));
         }
     }
+
+    /// <summary>What to use instead of Concur's shared memory on other systems, for <see cref="ThrowIfUnsupported"/>.</summary>
+    public const string SharedMemoryInstead =
+        "On other systems, System.IO.MemoryMappedFiles.MemoryMappedFile maps memory that several processes share.";
 
     /// <summary>Creates anonymous shared memory of <paramref name="size"/> bytes, close-on-exec, zero-filled.</summary>
     public static SafeFileHandle CreateMemory(string name, long size)
