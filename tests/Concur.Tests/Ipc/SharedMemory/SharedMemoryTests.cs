@@ -185,6 +185,54 @@ public sealed class SharedMemoryTests : SharedLeaks
         Assert.Empty(Holders()); // no descriptor, no mapping: the kernel has freed it
     }
 
+    [Fact]
+    public void EveryUser_Killed_NothingRemains()
+    {
+        // The block is made in child A, passed to child B through a connection, and both are SIGKILLed while they
+        // hold it: this process never had it, so once they are gone no one does.
+        var (userEnd, creatorEnd) = Connection.CreatePipe(duplex: false); // the first receives, the second sends
+        using (userEnd)
+        using (creatorEnd)
+        using (var ready = new ProcessQueue<int>())
+        using (var never = new ProcessQueue<int>())
+        {
+            var creator = new ChildProcess(() =>
+            {
+                var block = new SharedMemory(64 * 1024);
+                block.Span[0] = 7;
+                creatorEnd.Send(block);
+                ready.Put(ChildProcess.CurrentProcessId);
+                never.Get(); // holds the block until killed
+            });
+            var user = new ChildProcess(() =>
+            {
+                var block = userEnd.Receive<SharedMemory>();
+                ready.Put(block.Span[0] == 7 ? ChildProcess.CurrentProcessId : -1);
+                never.Get(); // holds the block until killed
+            });
+            creator.Start();
+            user.Start();
+            try
+            {
+                int[] pids = [ready.Get(Bounded.Limit), ready.Get(Bounded.Limit)];
+                Assert.Equal(new[] { creator.Pid!.Value, user.Pid!.Value }.Order(), pids.Order());
+                string memory = $"memfd:concur-shm-{creator.Pid!.Value}-";
+                Assert.Equal(pids.Order(), Holders(memory));
+                creator.Kill();
+                user.Kill();
+                Assert.True(creator.Join(Bounded.Limit));
+                Assert.True(user.Join(Bounded.Limit));
+                Assert.Empty(Holders(memory));
+                Assert.Empty(TempFolderCheck.Leftovers(creator.Pid!.Value));
+            }
+            finally
+            {
+                End(creator);
+                End(user);
+            }
+        }
+    }
+
     internal static void WriteThree(SharedMemory block) => block.Span[2] = 3;
 
     internal static int WriteFive(SharedMemory block)
