@@ -118,6 +118,18 @@ public sealed unsafe class SharedArray<T> : IDisposable, IPassedByHandle<SharedA
         return new SharedLockScope(_block, died);
     }
 
+    /// <summary>Takes the array's lock, waiting at most <paramref name="timeout"/>.</summary>
+    /// <param name="timeout">How long to wait; <see cref="Timeout.InfiniteTimeSpan"/> waits as long as it takes.</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <returns>The held lock; dispose it to release.</returns>
+    /// <exception cref="TimeoutException">The lock was not free within <paramref name="timeout"/>.</exception>
+    /// <exception cref="InvalidOperationException">The array has no lock.</exception>
+    /// <exception cref="LockRecursionException">The current thread holds the lock already.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public SharedLockScope Acquire(TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        TryAcquire(timeout, out SharedLockScope scope, cancellationToken) ? scope
+            : throw new TimeoutException($"The lock of this {Name} was not free within {timeout.TotalMilliseconds:F0} ms (held by process {_block.LockOwner}).");
+
     /// <summary>Tries to take the array's lock within <paramref name="timeout"/>.</summary>
     /// <param name="timeout">How long to wait; <see cref="TimeSpan.Zero"/> only tries.</param>
     /// <param name="scope">The held lock when the call returns <see langword="true"/>; dispose it to release.</param>

@@ -116,6 +116,11 @@ public sealed class SharedValueTests(ITestOutputHelper output) : SharedLeaks
         array.CopyFrom([9.0, 8.0]);
         Assert.Equal([9.0, 8.0, 6.0], array.Span.ToArray());
         Assert.Throws<ArgumentException>(() => array.CopyFrom([1.0, 2.0, 3.0, 4.0]));
+        using (SharedLockScope scope = array.Acquire(Bounded.Limit))
+        {
+            Assert.False(scope.PreviousOwnerDied);
+            Assert.Equal([9.0, 8.0, 6.0], array.ToArray()); // the helpers do not take the lock again on its holder
+        }
         Assert.Throws<ArgumentOutOfRangeException>(() => array.Read(3));
     }
 
