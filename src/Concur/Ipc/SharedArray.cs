@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Concur.Ipc.Internal;
 using Microsoft.Win32.SafeHandles;
@@ -16,6 +17,7 @@ namespace Concur;
 /// step (not when the current thread holds it already); <see cref="Span"/> and the indexer are unguarded.
 /// </remarks>
 /// <typeparam name="T">An unmanaged type.</typeparam>
+[DebuggerDisplay("{ToString(),nq}")]
 public sealed unsafe class SharedArray<T> : IDisposable, IPassedByHandle<SharedArray<T>>
     where T : unmanaged
 {

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Concur.Ipc.Internal;
 
 namespace Concur;
@@ -11,6 +12,7 @@ namespace Concur;
 /// process that waits for it takes it over within tens of milliseconds, and its scope says so with
 /// <see cref="PreviousOwnerDied"/>, so that it can repair what the dead owner may have left half written.
 /// </remarks>
+[DebuggerDisplay("{ToString(),nq}")]
 public readonly struct SharedLockScope : IDisposable
 {
     private readonly SharedBlock? _block;
@@ -26,6 +28,11 @@ public readonly struct SharedLockScope : IDisposable
     /// <see cref="AbandonedMutexException"/> tells): the protected values may be half updated.
     /// </summary>
     public bool PreviousOwnerDied { get; }
+
+    /// <summary>Describes the scope.</summary>
+    /// <returns>For example <c>SharedLockScope(held, previous owner died)</c>.</returns>
+    public override string ToString() =>
+        _block is null ? "SharedLockScope(none)" : $"SharedLockScope({(_block.HeldByCurrentThread ? "held" : "released")}{(PreviousOwnerDied ? ", previous owner died" : "")})";
 
     /// <summary>Releases the lock.</summary>
     /// <exception cref="SynchronizationLockException">The current thread does not hold the lock (disposed twice, or on another thread).</exception>

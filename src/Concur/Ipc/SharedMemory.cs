@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text;
 using Concur.Ipc.Internal;
@@ -29,6 +30,7 @@ namespace Concur;
 /// <see cref="Memory"/> pins the mapping while pinned (as asynchronous I/O pins), so disposing waits for that.
 /// </para>
 /// </remarks>
+[DebuggerDisplay("{ToString(),nq}")]
 public sealed unsafe class SharedMemory : IDisposable, IPassedByHandle<SharedMemory>
 {
     private static int s_created;

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Concur.Ipc.Internal;
 using Microsoft.Win32.SafeHandles;
@@ -23,6 +24,7 @@ namespace Concur;
 /// </para>
 /// </remarks>
 /// <typeparam name="T">An unmanaged type: <see cref="int"/>, <see cref="double"/>, a struct of such fields.</typeparam>
+[DebuggerDisplay("{ToString(),nq}")]
 public sealed unsafe class SharedValue<T> : IDisposable, IPassedByHandle<SharedValue<T>>
     where T : unmanaged
 {
