@@ -161,11 +161,12 @@ public sealed class SharedMemoryTests : SharedLeaks
     {
         var block = new SharedMemory(1024 * 1024);
         using var control = new ProcessQueue<int>();
+        using var never = new ProcessQueue<int>();
         var holder = new ChildProcess(() =>
         {
             block.Span[0] = 1;
             control.Put(1);
-            control.Get(); // holds the block until the test kills it
+            never.Get(); // holds the block until the test kills it (its own put stays for the parent)
         });
         holder.Start();
         try
