@@ -17,6 +17,7 @@ public static class LessonCatalog
         // 进程间的通信
         PingPong1.Lesson,
         PingPong2.Lesson,
+        PingPongShared.Lesson,
         QueueCommu1.Lesson,
         QueueCommu2.Lesson,
         MultiTask1.Lesson,

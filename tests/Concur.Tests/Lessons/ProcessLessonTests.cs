@@ -94,6 +94,16 @@ public sealed partial class ProcessLessonTests
     }
 
     [Fact]
+    public void PingPongShared_OneSharedCounterUnderItsLock_FiveWordsInAll()
+    {
+        var output = RunCli("pingpong-shared");
+
+        // One counter in shared memory, checked and incremented under its lock: 5 words in all, never 6.
+        Assert.Equal(5, Count(output, "Ping") + Count(output, "Pong"));
+        Assert.Contains("counter in the parent process: 5", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void MultiTask1_EightProcesses_PartialSumsAddUpToTheWholeSum()
     {
         var lines = Lines(Run(MultiTask1.Lesson));

@@ -19,6 +19,18 @@ internal static unsafe partial class SharedMemoryNative
     private const int Eintr = 4;
     private const int Eperm = 1;
     private const int Esrch = 3;
+    private const int Eexist = 17;
+    private const int Enoent = 2;
+    private const int OpenReadWrite = 0x2;
+    private const int OpenCreate = 0x40;
+    private const int OpenExclusive = 0x80;
+    private const int OpenCloexec = 0x80000;
+
+    /// <summary>The folder where Linux keeps POSIX shared memory (<c>shm_open</c>'s names).</summary>
+    public const string NamedFolder = "/dev/shm";
+
+    // O_NOFOLLOW differs between architectures (the other open flags used here do not).
+    private static readonly int s_openNoFollow = RuntimeInformation.ProcessArchitecture == Architecture.Arm64 ? 0x8000 : 0x20000;
 
     private static readonly long s_futexSyscall = RuntimeInformation.ProcessArchitecture switch
     {
@@ -29,15 +41,20 @@ internal static unsafe partial class SharedMemoryNative
 
     /// <summary>Throws when process queues are not implemented on this system.</summary>
     /// <param name="what">The type being created, for the message.</param>
-    public static void ThrowIfUnsupported(string what)
+    /// <param name="instead">What to use instead, for the message; by default, what replaces a process queue.</param>
+    public static void ThrowIfUnsupported(string what, string? instead = null)
     {
         if (!OperatingSystem.IsLinux() || s_futexSyscall < 0)
         {
             throw new PlatformNotSupportedException(
                 $"{what} needs Linux on x64 or Arm64 today (anonymous shared memory and futexes); this is {RuntimeInformation.OSDescription} on {RuntimeInformation.ProcessArchitecture}. " +
-                "Within one process, use FifoQueue<T>; between processes on other systems, use a Connection.");
+                (instead ?? "Within one process, use FifoQueue<T>; between processes on other systems, use a Connection."));
         }
     }
+
+    /// <summary>What to use instead of Concur's shared memory on other systems, for <see cref="ThrowIfUnsupported"/>.</summary>
+    public const string SharedMemoryInstead =
+        "On other systems, System.IO.MemoryMappedFiles.MemoryMappedFile maps memory that several processes share.";
 
     /// <summary>Creates anonymous shared memory of <paramref name="size"/> bytes, close-on-exec, zero-filled.</summary>
     public static SafeFileHandle CreateMemory(string name, long size)
@@ -55,6 +72,55 @@ internal static unsafe partial class SharedMemoryNative
             throw error;
         }
         return handle;
+    }
+
+    /// <summary>
+    /// Opens, or creates (exclusively, mode 0600, sized to <paramref name="size"/>), the POSIX shared memory
+    /// <c>/dev/shm/&lt;name&gt;</c>: what <c>shm_open("/name")</c> opens, so Python's
+    /// <c>multiprocessing.shared_memory.SharedMemory(name)</c> sees the same memory.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">Opening, and there is no such name.</exception>
+    /// <exception cref="IOException">Creating, and the name exists; or another failure.</exception>
+    public static SafeFileHandle OpenNamed(string name, bool create, long size)
+    {
+        string path = NamedFolder + "/" + name;
+        int flags = OpenReadWrite | s_openNoFollow | OpenCloexec | (create ? OpenCreate | OpenExclusive : 0);
+        int fd = open(path, flags, 0x180);
+        if (fd < 0)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            string message = Marshal.GetPInvokeErrorMessage(errno);
+            throw errno switch
+            {
+                Enoent => new FileNotFoundException($"There is no shared memory named '{name}' ({path}).", path),
+                Eexist => new IOException($"Shared memory named '{name}' exists already ({path}): choose another name, or open it.", unchecked((int)0x80070050)),
+                _ => new IOException($"Could not {(create ? "create" : "open")} shared memory '{name}' ({path}): {message} (errno {errno})."),
+            };
+        }
+        var handle = new SafeFileHandle(fd, ownsHandle: true);
+        if (create && ftruncate(fd, size) != 0)
+        {
+            var error = Failure($"size shared memory '{name}' to {size:N0} bytes (ftruncate)");
+            handle.Dispose();
+            _ = unlink(path);
+            throw error;
+        }
+        return handle;
+    }
+
+    /// <summary>Removes the name <c>/dev/shm/&lt;name&gt;</c> (<c>shm_unlink</c>); memory still mapped stays until unmapped.</summary>
+    /// <returns><see langword="false"/> when there was no such name.</returns>
+    public static bool UnlinkNamed(string name)
+    {
+        if (unlink(NamedFolder + "/" + name) == 0)
+        {
+            return true;
+        }
+        if (Marshal.GetLastPInvokeError() == Enoent)
+        {
+            return false;
+        }
+        throw Failure($"remove the shared memory name '{name}' (unlink)");
     }
 
     /// <summary>Maps <paramref name="length"/> bytes of <paramref name="memory"/> for reading and writing, shared with every process that maps it.</summary>
@@ -165,6 +231,12 @@ internal static unsafe partial class SharedMemoryNative
 
     [LibraryImport("libc", SetLastError = true)]
     private static partial int madvise(void* address, nuint length, int advice);
+
+    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int open(string path, int flags, int mode);
+
+    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int unlink(string path);
 
     [LibraryImport("libc", SetLastError = true)]
     private static partial int kill(int pid, int signal);

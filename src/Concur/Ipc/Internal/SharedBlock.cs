@@ -1,0 +1,239 @@
+using System.Runtime.CompilerServices;
+using Concur.Threading.Internal;
+using Microsoft.Win32.SafeHandles;
+
+namespace Concur.Ipc.Internal;
+
+/// <summary>
+/// The engine of <see cref="SharedValue{T}"/> and <see cref="SharedArray{T}"/>: anonymous shared memory (a memfd) with
+/// a 64-byte header (what it holds, and a <see cref="PidLock"/>) followed by the elements. The memory lives while any
+/// process has a descriptor or a mapping of it, and nothing of it is in any file system.
+/// </summary>
+internal sealed unsafe class SharedBlock : IDisposable
+{
+    /// <summary>Where the elements start.</summary>
+    public const int DataOffset = 64;
+
+    /// <summary>The kind of a <see cref="SharedValue{T}"/>.</summary>
+    public const int ValueKind = 1;
+
+    /// <summary>The kind of a <see cref="SharedArray{T}"/>.</summary>
+    public const int ArrayKind = 2;
+
+    private const ulong Magic = 0x3142_4855_434E_4F43; // "CONCUHB1"
+    private const int MagicOffset = 0;
+    private const int KindOffset = 8;
+    private const int ElementSizeOffset = 12;
+    private const int LengthOffset = 16;
+    private const int HasLockOffset = 20;
+    private const int LockOffset = 32;
+
+    private static int s_created;
+
+    private readonly SharedMapping _mapping;
+    private volatile bool _disposed;
+    private int _holderThread;
+
+    private SharedBlock(SharedMapping mapping)
+    {
+        _mapping = mapping;
+        Data = mapping.Address + DataOffset;
+        Length = *(int*)(mapping.Address + LengthOffset);
+        HasLock = *(int*)(mapping.Address + HasLockOffset) != 0;
+    }
+
+    /// <summary>Gets the first element. Valid while this object is not disposed.</summary>
+    public byte* Data { get; }
+
+    /// <summary>Gets the number of elements.</summary>
+    public int Length { get; }
+
+    /// <summary>Gets a value indicating whether the block has a lock.</summary>
+    public bool HasLock { get; }
+
+    /// <summary>Gets the shared memory, which another process needs to attach.</summary>
+    public SafeFileHandle Memory
+    {
+        get
+        {
+            ThrowIfDisposed();
+            return _mapping.Memory;
+        }
+    }
+
+    /// <summary>Gets a value indicating whether the current thread holds the lock through this object.</summary>
+    public bool HeldByCurrentThread => Volatile.Read(ref _holderThread) == Environment.CurrentManagedThreadId;
+
+    /// <summary>Gets the process id of the lock's holder (0 when free).</summary>
+    public int LockOwner => new PidLock(_mapping.Address + LockOffset).Owner;
+
+    /// <summary>Gets the number of threads, in every process, waiting for the lock (for tests).</summary>
+    public int LockWaiters => new PidLock(_mapping.Address + LockOffset).Waiting;
+
+    /// <summary>Gets the name the type shows in messages.</summary>
+    public required string TypeName { get; init; }
+
+    /// <summary>Creates a zero-filled block of <paramref name="length"/> elements of <paramref name="elementSize"/> bytes.</summary>
+    public static SharedBlock Create(string typeName, int kind, int elementSize, int length, bool hasLock)
+    {
+        SharedMemoryNative.ThrowIfUnsupported(typeName, SharedMemoryNative.SharedMemoryInstead);
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        long size = DataOffset + (long)elementSize * length;
+        string tag = kind == ValueKind ? "value" : "array";
+        var mapping = SharedMapping.Create($"concur-{tag}-{Environment.ProcessId}-{Interlocked.Increment(ref s_created)}", Math.Max(size, 4096));
+        byte* header = mapping.Address;
+        *(int*)(header + KindOffset) = kind;
+        *(int*)(header + ElementSizeOffset) = elementSize;
+        *(int*)(header + LengthOffset) = length;
+        *(int*)(header + HasLockOffset) = hasLock ? 1 : 0;
+        Volatile.Write(ref *(ulong*)(header + MagicOffset), Magic);
+        return new SharedBlock(mapping) { TypeName = typeName };
+    }
+
+    /// <summary>Attaches a block another process created (owning <paramref name="handle"/> from now on) and checks its layout.</summary>
+    /// <exception cref="InvalidDataException">The memory is not a block of this kind and element size.</exception>
+    public static SharedBlock Attach(string typeName, SafeFileHandle handle, int kind, int elementSize)
+    {
+        SharedMemoryNative.ThrowIfUnsupported(typeName, SharedMemoryNative.SharedMemoryInstead);
+        var owned = new SafeFileHandle(handle.DangerousGetHandle(), ownsHandle: true);
+        handle.SetHandleAsInvalid(); // The descriptor is the mapping's now.
+        var mapping = SharedMapping.Attach(owned);
+        byte* header = mapping.Address;
+        if (mapping.Length < DataOffset ||
+            Volatile.Read(ref *(ulong*)(header + MagicOffset)) != Magic ||
+            *(int*)(header + KindOffset) != kind ||
+            *(int*)(header + ElementSizeOffset) != elementSize ||
+            DataOffset + (long)elementSize * *(int*)(header + LengthOffset) > mapping.Length)
+        {
+            mapping.Dispose();
+            throw new InvalidDataException(
+                $"The shared memory received for a {typeName} is not one of this element type (size {elementSize}): both processes must declare the same type.");
+        }
+        return new SharedBlock(mapping) { TypeName = typeName };
+    }
+
+    /// <summary>Takes the lock for the current thread.</summary>
+    /// <returns><see langword="false"/> when the deadline passed first.</returns>
+    public bool Acquire(TimeSpan? timeout, CancellationToken cancellationToken, out bool previousOwnerDied)
+    {
+        if (!HasLock)
+        {
+            throw new InvalidOperationException(
+                $"This {TypeName} was created with withLock: false (Python's RawValue/RawArray), so it has no lock.");
+        }
+        if (HeldByCurrentThread)
+        {
+            throw new LockRecursionException(
+                $"The current thread holds this {TypeName}'s lock already; it is not reentrant. Read, Write, Update and Increment work inside the scope without taking it again.");
+        }
+        cancellationToken.ThrowIfCancellationRequested();
+        AddRef();
+        var pidLock = new PidLock(_mapping.Address + LockOffset);
+        if (pidLock.TryAcquire())
+        {
+            // Uncontended: one compare-and-swap.
+            Volatile.Write(ref _holderThread, Environment.CurrentManagedThreadId);
+            previousOwnerDied = false;
+            return true;
+        }
+        var deadline = Deadline.Start(timeout);
+        bool taken = false;
+        try
+        {
+            taken = pidLock.Acquire(deadline, () =>
+            {
+                ThrowIfDisposed();
+                cancellationToken.ThrowIfCancellationRequested();
+            }, out previousOwnerDied);
+            if (taken)
+            {
+                Volatile.Write(ref _holderThread, Environment.CurrentManagedThreadId);
+            }
+            return taken;
+        }
+        finally
+        {
+            if (!taken)
+            {
+                _mapping.DangerousRelease();
+            }
+        }
+    }
+
+    /// <summary>Releases the lock the current thread holds through this object.</summary>
+    public void Release()
+    {
+        if (!HeldByCurrentThread)
+        {
+            throw new SynchronizationLockException($"The current thread does not hold this {TypeName}'s lock (released twice, or from another thread).");
+        }
+        Volatile.Write(ref _holderThread, 0);
+        new PidLock(_mapping.Address + LockOffset).Release();
+        _mapping.DangerousRelease();
+    }
+
+    /// <summary>
+    /// Runs a short step on the elements under the lock, unless the block has none or the current thread holds it
+    /// already; the mapping stays alive for the step.
+    /// </summary>
+    public TResult Locked<TState, TResult>(TState state, Func<SharedBlock, TState, TResult> step)
+    {
+        if (!HasLock || HeldByCurrentThread)
+        {
+            AddRef();
+            try
+            {
+                return step(this, state);
+            }
+            finally
+            {
+                _mapping.DangerousRelease();
+            }
+        }
+        Acquire(null, CancellationToken.None, out _);
+        try
+        {
+            return step(this, state);
+        }
+        finally
+        {
+            Release();
+        }
+    }
+
+    /// <summary>Throws <see cref="ObjectDisposedException"/> when this process has disposed of its view.</summary>
+    public void ThrowIfDisposed()
+    {
+        if (_disposed)
+        {
+            throw new ObjectDisposedException(TypeName, $"This process has disposed of its {TypeName}; other processes can still use theirs.");
+        }
+    }
+
+    /// <summary>Closes this process's view; the memory is unmapped once no call of this process uses it any more.</summary>
+    public void Dispose()
+    {
+        _disposed = true;
+        _mapping.Dispose();
+    }
+
+    /// <summary>Holds the mapping for an operation.</summary>
+    private void AddRef()
+    {
+        ThrowIfDisposed();
+        bool added = false;
+        try
+        {
+            _mapping.DangerousAddRef(ref added);
+        }
+        catch (ObjectDisposedException)
+        {
+            ThrowIfDisposed();
+            throw;
+        }
+    }
+
+    /// <summary>Gets a reference to element <paramref name="index"/> (unchecked) as <typeparamref name="T"/>.</summary>
+    public ref T Element<T>(int index)
+        where T : unmanaged => ref Unsafe.AsRef<T>(Data + (long)index * sizeof(T));
+}
