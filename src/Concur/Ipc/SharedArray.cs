@@ -114,11 +114,7 @@ public sealed unsafe class SharedArray<T> : IDisposable, IPassedByHandle<SharedA
     /// <exception cref="InvalidOperationException">The array has no lock.</exception>
     /// <exception cref="LockRecursionException">The current thread holds the lock already.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
-    public SharedLockScope Acquire(CancellationToken cancellationToken = default)
-    {
-        _block.Acquire(null, cancellationToken, out bool died);
-        return new SharedLockScope(_block, died);
-    }
+    public SharedLockScope Acquire(CancellationToken cancellationToken = default) => _block.AcquireScope(cancellationToken);
 
     /// <summary>Takes the array's lock, waiting at most <paramref name="timeout"/>.</summary>
     /// <param name="timeout">How long to wait; <see cref="Timeout.InfiniteTimeSpan"/> waits as long as it takes.</param>
@@ -129,8 +125,7 @@ public sealed unsafe class SharedArray<T> : IDisposable, IPassedByHandle<SharedA
     /// <exception cref="LockRecursionException">The current thread holds the lock already.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public SharedLockScope Acquire(TimeSpan timeout, CancellationToken cancellationToken = default) =>
-        TryAcquire(timeout, out SharedLockScope scope, cancellationToken) ? scope
-            : throw new TimeoutException($"The lock of this {Name} was not free within {timeout.TotalMilliseconds:F0} ms (held by process {_block.LockOwner}).");
+        _block.AcquireScope(timeout, cancellationToken);
 
     /// <summary>Tries to take the array's lock within <paramref name="timeout"/>.</summary>
     /// <param name="timeout">How long to wait; <see cref="TimeSpan.Zero"/> only tries.</param>
@@ -140,12 +135,8 @@ public sealed unsafe class SharedArray<T> : IDisposable, IPassedByHandle<SharedA
     /// <exception cref="InvalidOperationException">The array has no lock.</exception>
     /// <exception cref="LockRecursionException">The current thread holds the lock already.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
-    public bool TryAcquire(TimeSpan timeout, out SharedLockScope scope, CancellationToken cancellationToken = default)
-    {
-        bool taken = _block.Acquire(timeout, cancellationToken, out bool died);
-        scope = taken ? new SharedLockScope(_block, died) : default;
-        return taken;
-    }
+    public bool TryAcquire(TimeSpan timeout, out SharedLockScope scope, CancellationToken cancellationToken = default) =>
+        _block.TryAcquireScope(timeout, out scope, cancellationToken);
 
     /// <summary>Closes this process's view of the array; the other processes keep theirs.</summary>
     public void Dispose()

@@ -88,11 +88,7 @@ public sealed unsafe class SharedValue<T> : IDisposable, IPassedByHandle<SharedV
     /// <exception cref="InvalidOperationException">The value has no lock.</exception>
     /// <exception cref="LockRecursionException">The current thread holds the lock already.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
-    public SharedLockScope Acquire(CancellationToken cancellationToken = default)
-    {
-        _block.Acquire(null, cancellationToken, out bool died);
-        return new SharedLockScope(_block, died);
-    }
+    public SharedLockScope Acquire(CancellationToken cancellationToken = default) => _block.AcquireScope(cancellationToken);
 
     /// <summary>Takes the value's lock, waiting at most <paramref name="timeout"/>.</summary>
     /// <param name="timeout">How long to wait; <see cref="Timeout.InfiniteTimeSpan"/> waits as long as it takes.</param>
@@ -103,8 +99,7 @@ public sealed unsafe class SharedValue<T> : IDisposable, IPassedByHandle<SharedV
     /// <exception cref="LockRecursionException">The current thread holds the lock already.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public SharedLockScope Acquire(TimeSpan timeout, CancellationToken cancellationToken = default) =>
-        TryAcquire(timeout, out SharedLockScope scope, cancellationToken) ? scope
-            : throw new TimeoutException($"The lock of this {Name} was not free within {timeout.TotalMilliseconds:F0} ms (held by process {_block.LockOwner}).");
+        _block.AcquireScope(timeout, cancellationToken);
 
     /// <summary>Tries to take the value's lock within <paramref name="timeout"/> (Python's <c>get_lock().acquire(timeout=t)</c>).</summary>
     /// <param name="timeout">How long to wait; <see cref="TimeSpan.Zero"/> only tries.</param>
@@ -114,12 +109,8 @@ public sealed unsafe class SharedValue<T> : IDisposable, IPassedByHandle<SharedV
     /// <exception cref="InvalidOperationException">The value has no lock.</exception>
     /// <exception cref="LockRecursionException">The current thread holds the lock already.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
-    public bool TryAcquire(TimeSpan timeout, out SharedLockScope scope, CancellationToken cancellationToken = default)
-    {
-        bool taken = _block.Acquire(timeout, cancellationToken, out bool died);
-        scope = taken ? new SharedLockScope(_block, died) : default;
-        return taken;
-    }
+    public bool TryAcquire(TimeSpan timeout, out SharedLockScope scope, CancellationToken cancellationToken = default) =>
+        _block.TryAcquireScope(timeout, out scope, cancellationToken);
 
     /// <summary>Closes this process's view of the value; the other processes keep theirs.</summary>
     public void Dispose()

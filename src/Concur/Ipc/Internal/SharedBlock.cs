@@ -160,6 +160,26 @@ internal sealed unsafe class SharedBlock : IDisposable
         }
     }
 
+    /// <summary>Takes the lock for the calling thread, waiting as long as it takes, as a scope (the public <c>Acquire()</c>).</summary>
+    public SharedLockScope AcquireScope(CancellationToken cancellationToken)
+    {
+        Acquire(null, cancellationToken, out bool died);
+        return new SharedLockScope(this, died);
+    }
+
+    /// <summary>Takes the lock within <paramref name="timeout"/> as a scope, or throws <see cref="TimeoutException"/> (the public <c>Acquire(TimeSpan)</c>).</summary>
+    public SharedLockScope AcquireScope(TimeSpan timeout, CancellationToken cancellationToken) =>
+        TryAcquireScope(timeout, out SharedLockScope scope, cancellationToken) ? scope
+            : throw new TimeoutException($"The lock of this {TypeName} was not free within {timeout.TotalMilliseconds:F0} ms (held by process {LockOwner}).");
+
+    /// <summary>Tries to take the lock within <paramref name="timeout"/> as a scope (the public <c>TryAcquire</c>).</summary>
+    public bool TryAcquireScope(TimeSpan timeout, out SharedLockScope scope, CancellationToken cancellationToken)
+    {
+        bool taken = Acquire(timeout, cancellationToken, out bool died);
+        scope = taken ? new SharedLockScope(this, died) : default;
+        return taken;
+    }
+
     /// <summary>Releases the lock the current thread holds through this object.</summary>
     public void Release()
     {
