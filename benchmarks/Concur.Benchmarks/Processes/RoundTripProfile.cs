@@ -36,6 +36,20 @@ public static class RoundTripProfile
             }
             Task.WaitAll(all);
         });
+        int[] items = Enumerable.Range(0, 1_000_000).ToArray();
+        int maps = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 5;
+        Measure("Map of 1,000,000 ints (per item)", pool, items.Length * maps, () =>
+        {
+            for (int i = 0; i < maps; i++)
+            {
+                long sum = 0;
+                foreach (int r in pool.Map(ProcessWork.Identity, items))
+                {
+                    sum += r;
+                }
+                GC.KeepAlive(sum);
+            }
+        });
         long start = Stopwatch.GetTimestamp();
         double parentCpu = CpuMs(Environment.ProcessId);
         double[] raw = RawPipe.RoundTrips(tasks);
@@ -55,8 +69,8 @@ public static class RoundTripProfile
         run();
         double wall = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{what}: wall {wall / tasks:F2} us/task, parent CPU {(CpuMs(parent) - parentCpu) * 1000 / tasks:F2} us/task, " +
-            $"workers CPU {(pool.WorkerProcessIds.Sum(CpuMs) - workersCpu) * 1000 / tasks:F2} us/task, " +
+            $"{what}: wall {wall / tasks:F3} us/task, parent CPU {(CpuMs(parent) - parentCpu) * 1000 / tasks:F3} us/task, " +
+            $"workers CPU {(pool.WorkerProcessIds.Sum(CpuMs) - workersCpu) * 1000 / tasks:F3} us/task, " +
             $"parent sleeps {(VoluntarySwitches(parent) - switches) / (double)tasks:F2}/task, " +
             $"worker sleeps {(pool.WorkerProcessIds.Sum(VoluntarySwitches) - workerSwitches) / (double)tasks:F2}/task"));
     }
