@@ -16,6 +16,11 @@ public static class PoolStartComparison
     {
         int pools = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 5;
         string label = args.Length > 2 ? args[2] : "Concur";
+        if (args.Length > 3 && args[3] == "floor")
+        {
+            RuntimeFloor(pools, label);
+            return;
+        }
         for (int i = 0; i <= pools; i++)
         {
             long start = Stopwatch.GetTimestamp();
@@ -23,6 +28,42 @@ public static class PoolStartComparison
             pool.Submit(ProcessWork.Identity, 1).GetAwaiter().GetResult();
             double ms = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
             double cpu = pool.WorkerProcessIds.Max(StartupExperiment.CpuMilliseconds);
+            if (i > 0)
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{{\"impl\": \"{label}\", \"ms\": {ms:F2}, \"workerCpuMs\": {cpu:F0}}}"));
+            }
+        }
+    }
+
+    /// <summary>CPU time of this process's reaped children (cutime + cstime in /proc/self/stat, 10 ms ticks).</summary>
+    private static double ReapedChildrenCpuMilliseconds()
+    {
+        string stat = File.ReadAllText("/proc/self/stat");
+        string[] fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return (long.Parse(fields[13], CultureInfo.InvariantCulture) + long.Parse(fields[14], CultureInfo.InvariantCulture)) * 10.0;
+    }
+
+    /// <summary>
+    /// The floor under any worker: <c>dotnet Concur.dll</c> with no arguments (the runtime starts, Concur.dll's
+    /// entry point prints one line and returns), from <see cref="Process.Start(ProcessStartInfo)"/> to its exit, with
+    /// the same muxer and options a worker gets. No Concur code runs but <c>Main</c>.
+    /// </summary>
+    private static void RuntimeFloor(int runs, string label)
+    {
+        string concur = typeof(ProcessPoolExecutor).Assembly.Location;
+        string muxer = Environment.ProcessPath!;
+        for (int i = 0; i <= runs; i++)
+        {
+            var info = new ProcessStartInfo(muxer) { RedirectStandardError = true, UseShellExecute = false };
+            info.ArgumentList.Add(concur);
+            info.Environment["DOTNET_EnableDiagnostics"] = "0";
+            double childrenCpu = ReapedChildrenCpuMilliseconds();
+            long start = Stopwatch.GetTimestamp();
+            using var process = Process.Start(info)!;
+            process.StandardError.ReadToEnd();
+            process.WaitForExit();
+            double ms = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            double cpu = ReapedChildrenCpuMilliseconds() - childrenCpu;
             if (i > 0)
             {
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{{\"impl\": \"{label}\", \"ms\": {ms:F2}, \"workerCpuMs\": {cpu:F0}}}"));
