@@ -11,7 +11,11 @@ namespace Concur.Benchmarks.Processes;
 /// </summary>
 public static class PoolStartComparison
 {
-    /// <summary>Creates <c>pools</c> pools one after the other (the first is not reported: it pays the parent's own JIT).</summary>
+    /// <summary>
+    /// Creates <c>pools</c> pools of two workers one after the other (the first is not reported: it pays the parent's
+    /// own JIT); a fourth argument <c>one-worker</c> makes them one-worker pools (how much the second worker's start
+    /// takes from the first on two cores), <c>floor</c> times the bare runtime instead.
+    /// </summary>
     public static void Run(string[] args)
     {
         int pools = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 5;
@@ -21,10 +25,11 @@ public static class PoolStartComparison
             RuntimeFloor(pools, label);
             return;
         }
+        int workers = args.Length > 3 && args[3] == "one-worker" ? 1 : 2;
         for (int i = 0; i <= pools; i++)
         {
             long start = Stopwatch.GetTimestamp();
-            using var pool = new ProcessPoolExecutor(maxWorkers: 2);
+            using var pool = new ProcessPoolExecutor(maxWorkers: workers);
             pool.Submit(ProcessWork.Identity, 1).GetAwaiter().GetResult();
             double ms = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
             double cpu = pool.WorkerProcessIds.Max(StartupExperiment.CpuMilliseconds);
