@@ -3,22 +3,25 @@ using System.Net.Sockets;
 namespace Concur.Ipc.Managers.Internal;
 
 /// <summary>
-/// A queue in the manager server (Concur's own <see cref="FifoQueue{T}"/> of serialized items). A blocked put or
-/// get waits on the thread that serves its client, in slices, and gives up when that client has gone, so a client
-/// killed while waiting neither holds a thread for ever nor takes an item no one will read.
+/// A queue in the manager server, of serialized items. A blocked put or get waits on the thread that serves its
+/// client, woken by the other side or every 100 ms to look whether its client is still there; a get takes an item
+/// only after seeing that its client's connection is open, so a client killed while waiting neither holds a thread
+/// for ever nor takes an item no one will read (what remains is the short window between that look and the answer's
+/// arrival, which no protocol without acknowledgements closes).
 /// </summary>
 internal sealed class ServedQueue : ServedObject
 {
     /// <summary>How often a waiting operation looks whether its client is still there: a bound on how long a dead client's wait lingers.</summary>
-    private static readonly TimeSpan s_slice = TimeSpan.FromMilliseconds(100);
+    private const int SliceMs = 100;
 
-    private readonly FifoQueue<byte[]> _queue;
+    private readonly Queue<byte[]> _items = new();
+    private readonly int _maxSize;
 
     /// <summary>Initializes an empty queue holding at most <paramref name="maxSize"/> items (0 for no limit).</summary>
     public ServedQueue(string signature, int maxSize)
         : base(ManagerKind.Queue, signature)
     {
-        _queue = new FifoQueue<byte[]>(maxSize);
+        _maxSize = maxSize;
     }
 
     /// <inheritdoc/>
@@ -30,53 +33,80 @@ internal sealed class ServedQueue : ServedObject
             {
                 byte[] item = request.ReadBlobSpan().ToArray();
                 int timeoutMs = request.ReadInt32();
-                answer.StartAnswer(Wait(timeoutMs, client, slice => _queue.TryPut(item, slice)) ? ManagerStatus.Ok : ManagerStatus.Full);
+                answer.StartAnswer(Put(item, timeoutMs, client) ? ManagerStatus.Ok : ManagerStatus.Full);
                 break;
             }
             case ManagerOp.QueueGet:
-            {
-                int timeoutMs = request.ReadInt32();
-                byte[]? item = null;
-                if (Wait(timeoutMs, client, slice => _queue.TryGet(out item, slice)))
+                if (TryGet(request.ReadInt32(), client, out byte[]? taken))
                 {
                     answer.StartAnswer(ManagerStatus.Ok);
-                    answer.WriteBlob(item);
+                    answer.WriteBlob(taken);
                 }
                 else
                 {
                     answer.StartAnswer(ManagerStatus.Empty);
                 }
                 break;
-            }
             case ManagerOp.QueueCount:
                 answer.StartAnswer(ManagerStatus.Ok);
-                answer.WriteInt32(_queue.Count);
+                lock (_items)
+                {
+                    answer.WriteInt32(_items.Count);
+                }
                 break;
             default:
                 throw NotSupported(op);
         }
     }
 
-    /// <summary>Tries <paramref name="attempt"/> in slices until it succeeds, the timeout passes or the client goes.</summary>
-    private static bool Wait(int timeoutMs, Socket client, Func<TimeSpan, bool> attempt)
+    private bool Put(byte[] item, int timeoutMs, Socket client)
     {
-        if (attempt(TimeSpan.Zero))
+        long deadline = Deadline(timeoutMs);
+        lock (_items)
         {
+            while (_maxSize > 0 && _items.Count >= _maxSize)
+            {
+                if (!WaitSlice(deadline, client))
+                {
+                    return false;
+                }
+            }
+            _items.Enqueue(item);
+            Monitor.PulseAll(_items);
             return true;
         }
-        long deadline = timeoutMs < 0 ? long.MaxValue : Environment.TickCount64 + timeoutMs;
-        while (true)
+    }
+
+    private bool TryGet(int timeoutMs, Socket client, out byte[]? item)
+    {
+        long deadline = Deadline(timeoutMs);
+        lock (_items)
         {
-            long left = deadline - Environment.TickCount64;
-            if (left <= 0 || ClientGone(client))
+            while (_items.Count == 0 || ClientGone(client))
             {
-                return false;
+                if (!WaitSlice(deadline, client))
+                {
+                    item = null;
+                    return false;
+                }
             }
-            TimeSpan slice = left < s_slice.TotalMilliseconds ? TimeSpan.FromMilliseconds(left) : s_slice;
-            if (attempt(slice))
-            {
-                return true;
-            }
+            item = _items.Dequeue();
+            Monitor.PulseAll(_items);
+            return true;
         }
+    }
+
+    private static long Deadline(int timeoutMs) => timeoutMs < 0 ? long.MaxValue : Environment.TickCount64 + timeoutMs;
+
+    /// <summary>Waits under the lock for a change, up to a slice; false when the time is up or the client has gone.</summary>
+    private bool WaitSlice(long deadline, Socket client)
+    {
+        long left = deadline - Environment.TickCount64;
+        if (left <= 0 || ClientGone(client))
+        {
+            return false;
+        }
+        Monitor.Wait(_items, (int)Math.Min(left, SliceMs));
+        return true;
     }
 }
