@@ -444,15 +444,7 @@ public sealed class ManagerDict<TKey, TValue>
         return _handle.CallCore(
             ManagerOp.DictUpdate,
             pairs,
-            static (FrameBuilder r, in KeyValuePair<TKey, TValue>[] a) =>
-            {
-                r.WriteInt32(a.Length);
-                foreach ((TKey key, TValue value) in a)
-                {
-                    ManagerCodec.WriteBlob(r, key, "items");
-                    ManagerCodec.WriteBlob(r, value, "items");
-                }
-            },
+            static (FrameBuilder r, in KeyValuePair<TKey, TValue>[] a) => ManagerCodec.WritePairs(r, a, "items"),
             static (ManagerStatus s, ref FrameReader a, in KeyValuePair<TKey, TValue>[] _) => true,
             sync,
             cancellationToken);

@@ -17,7 +17,10 @@ internal static class ManagerCodec
     /// <exception cref="ArgumentException">The value cannot travel; nothing was sent.</exception>
     public static void WriteBlob<T>(FrameBuilder frame, T value, string parameterName)
     {
-        ThrowIfUnsendable(typeof(T), parameterName);
+        if (Verdict<T>.Reason is not null)
+        {
+            ThrowIfUnsendable(typeof(T), parameterName);
+        }
         int at = frame.BeginBlob();
         try
         {
@@ -37,6 +40,44 @@ internal static class ManagerCodec
             throw new ArgumentException(
                 $"The value of type {CSharpName.Of(typeof(T))} takes {frame.BodyLength:N0} bytes; a manager takes values of at most " +
                 $"{Connection.DefaultMaxMessageSize:N0} bytes. Split it, or share large data through SharedMemory.", parameterName);
+        }
+    }
+
+    /// <summary>
+    /// Writes a count and then the key and value blobs of every pair: the body of a batch, with the type checks and
+    /// the serializer's scope taken once for the whole batch rather than once per value.
+    /// </summary>
+    /// <exception cref="ArgumentException">A key or value cannot travel; nothing was sent.</exception>
+    public static void WritePairs<TKey, TValue>(FrameBuilder frame, KeyValuePair<TKey, TValue>[] pairs, string parameterName)
+    {
+        ThrowIfUnsendable(typeof(TKey), parameterName);
+        ThrowIfUnsendable(typeof(TValue), parameterName);
+        frame.WriteInt32(pairs.Length);
+        try
+        {
+            using (OutOfBand.Use(null))
+            {
+                foreach ((TKey key, TValue value) in pairs)
+                {
+                    SendableTypes.CheckRoundTripOnce(key);
+                    int at = frame.BeginBlob();
+                    Payload.Write(frame, key);
+                    frame.EndBlob(at);
+                    SendableTypes.CheckRoundTripOnce(value);
+                    at = frame.BeginBlob();
+                    Payload.Write(frame, value);
+                    frame.EndBlob(at);
+                }
+            }
+        }
+        catch (Exception e) when (e is MessagePackSerializationException or NotSupportedException or InvalidOperationException or TypeInitializationException or InsufficientExecutionStackException)
+        {
+            throw new ArgumentException(SendableTypes.Refusal("A key or value", typeof(KeyValuePair<TKey, TValue>), e, ToManager), parameterName, e);
+        }
+        if (frame.BodyLength > FrameSocket.MaxBody)
+        {
+            throw new ArgumentException(
+                $"The batch of {pairs.Length:N0} pairs takes {frame.BodyLength:N0} bytes; a manager message is at most {FrameSocket.MaxBody:N0} bytes. Send it in smaller batches.", parameterName);
         }
     }
 
@@ -113,15 +154,22 @@ internal static class ManagerCodec
         }
     }
 
+    /// <summary>The verdict on values declared as <typeparamref name="T"/>, computed once per type.</summary>
+    private static class Verdict<T>
+    {
+        public static readonly string? Reason = WhyNot(typeof(T));
+    }
+
+    private static string? WhyNot(Type declared) => ConcurResolver.IsPassedByHandle(declared)
+        ? "it travels as a handle to an open object of one process, which a manager cannot hold for others; keep it " +
+          "in a process and pass it to children and pool tasks directly"
+        : SendableTypes.WhyNot(declared);
+
     /// <summary>Refuses, before anything is written, a declared type whose values cannot go to a manager.</summary>
     /// <exception cref="ArgumentException">They cannot.</exception>
     public static void ThrowIfUnsendable(Type declared, string parameterName)
     {
-        string? reason = ConcurResolver.IsPassedByHandle(declared)
-            ? "it travels as a handle to an open object of one process, which a manager cannot hold for others; keep it " +
-              "in a process and pass it to children and pool tasks directly"
-            : SendableTypes.WhyNot(declared);
-        if (reason is not null)
+        if (WhyNot(declared) is string reason)
         {
             throw new ArgumentException($"Values of type {CSharpName.Of(declared)} cannot be sent {ToManager}: {reason}.", parameterName);
         }
