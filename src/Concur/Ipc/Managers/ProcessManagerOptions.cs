@@ -3,6 +3,7 @@ using System.Net;
 namespace Concur;
 
 /// <summary>How <see cref="ProcessManager.Start(ProcessManagerOptions?)"/> starts a manager: its address, its key, and the types it may hold.</summary>
+[System.Diagnostics.DebuggerDisplay("{ToString(),nq}")]
 public sealed class ProcessManagerOptions
 {
     private readonly List<Type> _registered = [];
@@ -41,4 +42,11 @@ public sealed class ProcessManagerOptions
         }
         return this;
     }
+
+    /// <summary>Describes the options: the address, whether a key is set, and the registered types (never the key itself).</summary>
+    /// <returns>A short description.</returns>
+    public override string ToString() =>
+        $"ProcessManagerOptions (address {(Address is null ? "default" : Ipc.Internal.Endpoints.Describe(Address))}, " +
+        $"{(AuthKey is null ? "random key" : "key set")}, registered: " +
+        $"{(_registered.Count == 0 ? "none" : string.Join(", ", _registered.Select(Serialization.CSharpName.Of)))})";
 }
