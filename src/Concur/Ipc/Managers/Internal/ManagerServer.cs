@@ -128,9 +128,9 @@ internal sealed class ManagerServer
             var engine = new MessageSocket(socket, "A client of the process manager", Handshake.MaxMessageLength, canReceive: true, canSend: true);
             SyncOrAsync.RunSync(Handshake.RunCore(engine, _authKey, asListener: true, Handshake.DefaultTimeout, sync: true, default));
         }
-        catch (Exception e) when (e is System.Security.Authentication.AuthenticationException or TimeoutException or IOException or SocketException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
-            return; // Refused: the client sees the handshake fail.
+            return; // Refused (another key, another user, not the protocol, gone): the client sees the handshake fail; the server goes on.
         }
         var answer = new FrameBuilder();
         while (true)
