@@ -14,6 +14,13 @@ if (args.Length > 0 && args[0] == "connections")
     return;
 }
 
+if (args.Length > 0 && args[0] == "manager")
+{
+    // Side-by-side figures for benchmarks/compare-manager.sh (same method as benchmarks/python/manager.py).
+    Concur.Benchmarks.Ipc.ManagerComparison.Run(args);
+    return;
+}
+
 if (args.Length > 0 && args[0] == "queues")
 {
     // Side-by-side figures for benchmarks/compare-queues.sh (same method as benchmarks/python/queue_throughput.py).
