@@ -4,34 +4,51 @@ using Microsoft.Win32.SafeHandles;
 namespace Concur.Ipc.Internal;
 
 /// <summary>
-/// The shared memory behind one process lock, event or semaphore: one page of anonymous shared memory (a memfd) with a
-/// <see cref="RobustLockWord"/>, a <see cref="SharedSequence"/> and the primitive's own words, each on its own cache
-/// line. The same two types carry the process queues, so the queues and the locks share one implementation.
+/// The shared memory behind one process lock, event, semaphore or barrier: 16 KiB of anonymous shared memory (a memfd)
+/// with a <see cref="RobustLockWord"/>, a <see cref="SharedSequence"/> and the primitive's own words, each on its own
+/// cache line, then a table (a lock's condition waiters, a barrier's parties). The same two types carry the process
+/// queues, so the queues and the locks share one implementation.
 /// </summary>
 /// <remarks>
 /// <code>
-///  [magic 8 | version 4 | kind 4] ... @64 [lock word | lock waiters] ... @128 [sequence | sleepers] ... @192 [value | bound | value waiters]
+///  [magic 8 | version 4 | kind 4] ... @64 [lock word | lock waiters | holder | depth | conditions | tickets | table used]
+///  @128 [sequence | sleepers] ... @192 [value | bound | value waiters | generation | broken | failed round]
+///  @256 [condition sequence | sleepers] ... @320 [table ...]
 /// </code>
-/// Nothing in it is named in a file system: the memory lives while any process has it open or mapped, so nothing is
-/// left behind whatever happens to the processes.
+/// Only the pages written are backed by memory (a memfd is sparse), so the table costs nothing until it is used.
+/// Nothing in it is named in a file system unless the primitive was opened by name: an anonymous memory lives while
+/// any process has it open or mapped, so nothing is left behind whatever happens to the processes.
 /// </remarks>
 internal sealed class SyncMemory : IDisposable
 {
-    /// <summary>The size of the memory: one page.</summary>
-    public const int Size = 4096;
+    /// <summary>The size of the memory: four pages.</summary>
+    public const int Size = 16384;
+
+    /// <summary>Where the table starts (a lock's condition waiters, a barrier's parties).</summary>
+    public const int TableOffset = 320;
 
     private const ulong Magic = 0x314C_5255_434E_4F43; // "CONCURL1"
-    private const int Version = 1;
+    private const int Version = 2;
     private const int MagicOffset = 0;
     private const int VersionOffset = 8;
     private const int KindOffset = 12;
     private const int LockOffset = 64;
     private const int LockWaitersOffset = 68;
+    private const int HolderOffset = 72;
+    private const int DepthOffset = 76;
+    private const int ConditionIdsOffset = 80;
+    private const int TicketsOffset = 84;
+    private const int TableUsedOffset = 88;
     private const int SequenceOffset = 128;
     private const int SleepersOffset = 132;
     private const int ValueOffset = 192;
     private const int BoundOffset = 196;
     private const int ValueWaitersOffset = 200;
+    private const int GenerationOffset = 204;
+    private const int BrokenOffset = 208;
+    private const int FailedRoundOffset = 212;
+    private const int ConditionSequenceOffset = 256;
+    private const int ConditionSleepersOffset = 260;
 
     private static int s_created;
 
@@ -45,7 +62,11 @@ internal sealed class SyncMemory : IDisposable
         _typeName = typeName;
         Changes = new SharedSequence(mapping, SequenceOffset, SleepersOffset, $"Concur {typeName} (async waits)");
         Lock = new RobustLockWord(mapping.Address + LockOffset, mapping.Address + LockWaitersOffset);
+        Notifications = new SharedSequence(mapping, ConditionSequenceOffset, ConditionSleepersOffset, $"Concur {typeName} (async condition waits)");
     }
+
+    /// <summary>Gets the sequence that condition waiters and barrier parties sleep on (a notify, a round's end).</summary>
+    public SharedSequence Notifications { get; }
 
     /// <summary>Gets the change sequence every waiter sleeps on.</summary>
     public SharedSequence Changes { get; }
@@ -73,6 +94,33 @@ internal sealed class SyncMemory : IDisposable
 
     /// <summary>Gets the count of waiters on the value word.</summary>
     public unsafe ref int ValueWaiters => ref *(int*)(_mapping.Address + ValueWaitersOffset);
+
+    /// <summary>Gets the word that names the lock's holder within its process (a managed thread id, or a negative asynchronous owner).</summary>
+    public unsafe ref int Holder => ref *(int*)(_mapping.Address + HolderOffset);
+
+    /// <summary>Gets how many times the holder holds the lock (a reentrant lock's recursion count).</summary>
+    public unsafe ref int Depth => ref *(int*)(_mapping.Address + DepthOffset);
+
+    /// <summary>Gets the count of conditions made over the lock (each condition's id is the count when it was made).</summary>
+    public unsafe ref int ConditionIds => ref *(int*)(_mapping.Address + ConditionIdsOffset);
+
+    /// <summary>Gets the count of condition waits begun on the lock (the order in which notifies serve them).</summary>
+    public unsafe ref int Tickets => ref *(int*)(_mapping.Address + TicketsOffset);
+
+    /// <summary>Gets how many slots of the table were ever used (the part a scan reads, so untouched pages stay unbacked).</summary>
+    public unsafe ref int TableUsed => ref *(int*)(_mapping.Address + TableUsedOffset);
+
+    /// <summary>Gets a barrier's round number.</summary>
+    public unsafe ref int Generation => ref *(int*)(_mapping.Address + GenerationOffset);
+
+    /// <summary>Gets whether a barrier is broken (1) or not (0).</summary>
+    public unsafe ref int Broken => ref *(int*)(_mapping.Address + BrokenOffset);
+
+    /// <summary>Gets the last barrier round that broke or was reset.</summary>
+    public unsafe ref int FailedRound => ref *(int*)(_mapping.Address + FailedRoundOffset);
+
+    /// <summary>Gets the first byte of the table; valid while a use (<see cref="BeginUse"/>) is held.</summary>
+    public unsafe byte* Table => _mapping.Address + TableOffset;
 
     /// <summary>Creates the memory of a new primitive of <paramref name="kind"/>.</summary>
     /// <param name="kind">The kind (<see cref="SyncKinds"/>).</param>
@@ -134,6 +182,25 @@ internal sealed class SyncMemory : IDisposable
         }
     }
 
+    /// <summary>Takes a reference to the mapping as <see cref="BeginUse"/> does, or returns <see langword="false"/> when this process disposed of its view.</summary>
+    public bool TryBeginUse()
+    {
+        if (_disposed)
+        {
+            return false;
+        }
+        bool added = false;
+        try
+        {
+            _mapping.DangerousAddRef(ref added);
+            return added;
+        }
+        catch (ObjectDisposedException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Gives back a reference <see cref="BeginUse"/> took.</summary>
     public void EndUse() => _mapping.DangerousRelease();
 
@@ -161,6 +228,21 @@ internal sealed class SyncMemory : IDisposable
         return changed;
     }
 
+    /// <summary>
+    /// Waits until the notification sequence differs from <paramref name="seen"/>, at most <paramref name="slice"/>
+    /// milliseconds and no later than <paramref name="deadline"/>; returns whether it changed.
+    /// </summary>
+    /// <exception cref="OperationCanceledException">Cancelled.</exception>
+    /// <exception cref="ObjectDisposedException">This process disposed of its view meanwhile.</exception>
+    public async ValueTask<bool> WaitForNotificationAsync(bool sync, int seen, int slice, Deadline deadline, CancellationToken cancellationToken)
+    {
+        int milliseconds = deadline.IsInfinite ? slice : Math.Min(slice, deadline.RemainingMilliseconds);
+        bool changed = await Notifications.WaitAsync(sync, seen, milliseconds, cancellationToken).ConfigureAwait(false);
+        ThrowIfDisposed();
+        cancellationToken.ThrowIfCancellationRequested();
+        return changed;
+    }
+
     /// <summary>Waits one slice for the lock word to change hands; returns whether anything changed.</summary>
     /// <exception cref="OperationCanceledException">Cancelled.</exception>
     /// <exception cref="ObjectDisposedException">This process disposed of its view meanwhile.</exception>
@@ -182,6 +264,7 @@ internal sealed class SyncMemory : IDisposable
         }
         _disposed = true;
         Changes.Close();
+        Notifications.Close();
         _mapping.Dispose();
     }
 
