@@ -13,7 +13,7 @@ namespace Concur.Ipc.Internal;
 /// <code>
 ///  [magic 8 | version 4 | kind 4] ... @64 [lock word | lock waiters | holder | depth | conditions | tickets | table used]
 ///  @128 [sequence | sleepers] ... @192 [value | bound | value waiters | generation | broken | failed round]
-///  @256 [condition sequence | sleepers] ... @320 [table ...]
+///  @256 [condition sequence | sleepers] ... @512 [users of a named primitive: pid | views ...] @2560 [table ...]
 /// </code>
 /// Only the pages written are backed by memory (a memfd is sparse), so the table costs nothing until it is used.
 /// Nothing in it is named in a file system unless the primitive was opened by name: an anonymous memory lives while
@@ -25,7 +25,12 @@ internal sealed class SyncMemory : IDisposable
     public const int Size = 16384;
 
     /// <summary>Where the table starts (a lock's condition waiters, a barrier's parties).</summary>
-    public const int TableOffset = 320;
+    public const int TableOffset = UsersOffset + (UsersCapacity * 8);
+
+    /// <summary>How many processes may have a named primitive open at once.</summary>
+    public const int UsersCapacity = 256;
+
+    private const int UsersOffset = 512;
 
     private const ulong Magic = 0x314C_5255_434E_4F43; // "CONCURL1"
     private const int Version = 2;
@@ -39,6 +44,9 @@ internal sealed class SyncMemory : IDisposable
     private const int ConditionIdsOffset = 80;
     private const int TicketsOffset = 84;
     private const int TableUsedOffset = 88;
+    private const int UsersUsedOffset = 92;
+    private const int RegistryOffset = 96;
+    private const int RegistryWaitersOffset = 100;
     private const int SequenceOffset = 128;
     private const int SleepersOffset = 132;
     private const int ValueOffset = 192;
@@ -63,7 +71,20 @@ internal sealed class SyncMemory : IDisposable
         Changes = new SharedSequence(mapping, SequenceOffset, SleepersOffset, $"Concur {typeName} (async waits)");
         Lock = new RobustLockWord(mapping.Address + LockOffset, mapping.Address + LockWaitersOffset);
         Notifications = new SharedSequence(mapping, ConditionSequenceOffset, ConditionSleepersOffset, $"Concur {typeName} (async condition waits)");
+        Registry = new RobustLockWord(mapping.Address + RegistryOffset, mapping.Address + RegistryWaitersOffset);
     }
+
+    /// <summary>Gets the lock word that guards <see cref="Users"/>.</summary>
+    public RobustLockWord Registry { get; }
+
+    /// <summary>Gets the processes that have this named primitive open.</summary>
+    public unsafe PidTable Users => new(_mapping.Address + UsersOffset, (int*)(_mapping.Address + UsersUsedOffset), UsersCapacity);
+
+    /// <summary>Gets the processes that take part in a barrier (the table).</summary>
+    public unsafe PidTable Parties => new(Table, (int*)(_mapping.Address + TableUsedOffset), (Size - TableOffset) / 8);
+
+    /// <summary>Gets the name in <c>/dev/shm</c> of a primitive opened by name, or <see langword="null"/>.</summary>
+    public string? Name { get; private init; }
 
     /// <summary>Gets the sequence that condition waiters and barrier parties sleep on (a notify, a round's end).</summary>
     public SharedSequence Notifications { get; }
@@ -263,9 +284,180 @@ internal sealed class SyncMemory : IDisposable
             return;
         }
         _disposed = true;
+        if (Name is not null)
+        {
+            LeaveName();
+        }
         Changes.Close();
         Notifications.Close();
         _mapping.Dispose();
+    }
+
+    /// <summary>
+    /// Opens the named primitive <c>/dev/shm/&lt;name&gt;</c> of <paramref name="kind"/>, or creates it with
+    /// <paramref name="value"/> and <paramref name="bound"/> (then <paramref name="initialize"/>) when there is none, and
+    /// counts this process among its users: the last user to dispose of it removes the name.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is not a valid name.</exception>
+    /// <exception cref="InvalidDataException">The name is something else (another kind, another program's memory).</exception>
+    public static unsafe SyncMemory OpenOrCreate(string name, int kind, string typeName, int value = 0, int bound = 0, Action<SyncMemory>? initialize = null)
+    {
+        SharedMemoryNative.ThrowIfUnsupported($"A {typeName}");
+        string bare = CheckName(name);
+        long giveUp = Environment.TickCount64 + 5000;
+        while (true)
+        {
+            bool created = false;
+            SafeFileHandle handle;
+            try
+            {
+                handle = SharedMemoryNative.OpenNamed(bare, create: true, Size);
+                created = true;
+            }
+            catch (IOException e) when (e.HResult == unchecked((int)0x80070050)) // It exists: open it.
+            {
+                try
+                {
+                    handle = SharedMemoryNative.OpenNamed(bare, create: false, 0);
+                }
+                catch (FileNotFoundException)
+                {
+                    continue; // Its last user removed it meanwhile: create it.
+                }
+            }
+            if (!created && !WaitForSize(handle, giveUp))
+            {
+                handle.Dispose();
+                throw NotOurs(bare, typeName, "it is not the size of one");
+            }
+            var mapping = SharedMapping.Attach(handle);
+            byte* at = mapping.Address;
+            if (created)
+            {
+                *(int*)(at + VersionOffset) = Version;
+                *(int*)(at + KindOffset) = kind;
+                *(int*)(at + ValueOffset) = value;
+                *(int*)(at + BoundOffset) = bound;
+            }
+            var memory = new SyncMemory(mapping, typeName) { MemoryName = bare, Name = bare };
+            if (created)
+            {
+                initialize?.Invoke(memory);
+                Volatile.Write(ref *(ulong*)(at + MagicOffset), Magic);
+            }
+            else
+            {
+                while (Volatile.Read(ref *(ulong*)(at + MagicOffset)) != Magic && Environment.TickCount64 < giveUp)
+                {
+                    Thread.Sleep(1); // Its creator is writing the header: microseconds.
+                }
+                if (Volatile.Read(ref *(ulong*)(at + MagicOffset)) != Magic || *(int*)(at + VersionOffset) != Version || *(int*)(at + KindOffset) != kind)
+                {
+                    mapping.Dispose();
+                    throw NotOurs(bare, typeName, "its header says otherwise");
+                }
+            }
+            memory.Hold(memory.Registry);
+            try
+            {
+                memory.Users.Join(typeName);
+            }
+            finally
+            {
+                memory.Unhold(memory.Registry);
+            }
+            if (memory.NameIsOurs())
+            {
+                return memory;
+            }
+            // The last user removed the name between our open and our joining: leave, and open or create it anew.
+            memory.Hold(memory.Registry);
+            memory.Users.Leave();
+            memory.Unhold(memory.Registry);
+            memory._disposed = true;
+            memory.Changes.Close();
+            memory.Notifications.Close();
+            mapping.Dispose();
+        }
+    }
+
+    /// <summary>Takes <paramref name="word"/> (held for a few writes; taken over from a dead holder), blocking.</summary>
+    public void Hold(RobustLockWord word)
+    {
+        int pid = Environment.ProcessId;
+        bool stale = false;
+        while (true)
+        {
+            int seen = Changes.Read();
+            if (word.TryLock(pid, stale) != LockAttempt.Busy)
+            {
+                return;
+            }
+            stale = !SyncOrAsync.RunSync(word.WaitAsync(sync: true, Changes, seen, 10, CancellationToken.None));
+        }
+    }
+
+    /// <summary>Releases <paramref name="word"/>, which <see cref="Hold"/> took.</summary>
+    public void Unhold(RobustLockWord word) => word.Unlock(Environment.ProcessId, Changes);
+
+    /// <summary>Leaves the users of a named primitive; the last live one removes the name, if it is still this memory's.</summary>
+    private void LeaveName()
+    {
+        Hold(Registry);
+        try
+        {
+            var users = Users;
+            users.Leave();
+            if (!users.AnyAlive() && NameIsOurs())
+            {
+                SharedMemoryNative.UnlinkNamed(Name!);
+            }
+        }
+        finally
+        {
+            Unhold(Registry);
+        }
+    }
+
+    /// <summary>Whether <c>/dev/shm/&lt;name&gt;</c> is still this memory (not removed, nor made anew by another process).</summary>
+    private bool NameIsOurs()
+    {
+        string? target = new FileInfo($"/proc/self/fd/{_mapping.Memory.DangerousGetHandle()}").LinkTarget;
+        return target == SharedMemoryNative.NamedFolder + "/" + Name;
+    }
+
+    private static bool WaitForSize(SafeFileHandle handle, long giveUp)
+    {
+        while (true)
+        {
+            long length = RandomAccess.GetLength(handle);
+            if (length == Size)
+            {
+                return true;
+            }
+            if (length != 0 || Environment.TickCount64 > giveUp)
+            {
+                return false;
+            }
+            Thread.Sleep(1); // Its creator is sizing it: microseconds.
+        }
+    }
+
+    private static InvalidDataException NotOurs(string name, string typeName, string why) =>
+        new($"The shared memory named '{name}' ({SharedMemoryNative.NamedFolder}/{name}) is not a {typeName} of this version of Concur ({why}): choose another name, or remove it if no program uses it.");
+
+    /// <summary>Checks a name as <see cref="SharedMemory"/> does: letters, digits, <c>_</c>, <c>-</c> and <c>.</c>.</summary>
+    private static string CheckName(string name)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        string bare = name.StartsWith('/') ? name[1..] : name;
+        if (bare.Length is 0 or > 200 || bare is "." or ".." ||
+            !bare.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.'))
+        {
+            throw new ArgumentException(
+                $"'{name}' is not a name for a process lock, event, semaphore, condition or barrier: use letters, digits, '_', '-' and '.', at most 200.", nameof(name));
+        }
+        return bare;
     }
 
     private ObjectDisposedException Disposed() =>

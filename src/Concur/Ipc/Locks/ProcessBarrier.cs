@@ -55,7 +55,6 @@ public sealed class ProcessBarrier : IDisposable, IPassedByHandle<ProcessBarrier
     private const int PartyDied = 3;
 
     private readonly SyncMemory _memory;
-    private readonly int _pid = Environment.ProcessId;
     private int _joined;
 
     /// <summary>Creates a barrier for <paramref name="parties"/> parties in new shared memory.</summary>
@@ -65,6 +64,36 @@ public sealed class ProcessBarrier : IDisposable, IPassedByHandle<ProcessBarrier
     public ProcessBarrier(int parties)
         : this(Create(parties))
     {
+    }
+
+    /// <summary>Opens the barrier named <paramref name="name"/>, or creates it for <paramref name="parties"/> parties, for processes that share nothing but the name.</summary>
+    /// <param name="name">The name: letters, digits, <c>_</c>, <c>-</c> and <c>.</c>, at most 200 characters.</param>
+    /// <param name="parties">How many parties must arrive before all go on; an existing barrier must have as many.</param>
+    /// <remarks>
+    /// The name is <c>/dev/shm/&lt;name&gt;</c>, shared by every process of the same user that opens it. Each process
+    /// that opens it counts among its users until it disposes of it, and the last one removes the name, so nothing is
+    /// left after normal exits. When every user was killed, the name stays until a process opens it again (which
+    /// finds it as it was, a dead holder's lock taken over as usual) and disposes of it. A named object passed to a
+    /// child travels as its memory, as an anonymous one does; the child is not one of the name's users.
+    /// </remarks>
+    /// <returns>This process's view of the barrier.</returns>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is not a valid name.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="parties"/> is less than 1.</exception>
+    /// <exception cref="InvalidOperationException">The barrier of that name exists with another number of parties.</exception>
+    /// <exception cref="InvalidDataException">The name is taken by something that is not a <see cref="ProcessBarrier"/>.</exception>
+    public static ProcessBarrier OpenOrCreate(string name, int parties)
+    {
+        CheckParties(parties);
+        var barrier = new ProcessBarrier(SyncMemory.OpenOrCreate(
+            name, SyncKinds.Barrier, nameof(ProcessBarrier), value: 0, bound: parties, initialize: static m => Volatile.Write(ref m.Generation, 1)));
+        if (barrier.Parties != parties)
+        {
+            int existing = barrier.Parties;
+            barrier.Dispose();
+            throw new InvalidOperationException(
+                $"The ProcessBarrier named '{name}' exists for {existing} parties, not {parties}: every process must open it with the same number.");
+        }
+        return barrier;
     }
 
     private ProcessBarrier(SyncMemory memory) => _memory = memory;
@@ -195,7 +224,7 @@ public sealed class ProcessBarrier : IDisposable, IPassedByHandle<ProcessBarrier
                 LockState();
                 try
                 {
-                    BarrierParties.Leave(_memory);
+                    _memory.Parties.Leave();
                 }
                 finally
                 {
@@ -241,13 +270,18 @@ public sealed class ProcessBarrier : IDisposable, IPassedByHandle<ProcessBarrier
     static ProcessBarrier IPassedByHandle<ProcessBarrier>.FromTransfer(SafeFileHandle handle, ReadOnlySpan<byte> state) =>
         new(SyncMemory.Attach(handle, SyncKinds.Barrier, nameof(ProcessBarrier)));
 
-    private static SyncMemory Create(int parties)
+    private static void CheckParties(int parties)
     {
         if (parties < 1)
         {
             throw new ArgumentOutOfRangeException(
                 nameof(parties), parties, "A barrier needs at least 1 party: pass how many processes (or threads) must arrive before all go on.");
         }
+    }
+
+    private static SyncMemory Create(int parties)
+    {
+        CheckParties(parties);
         var memory = SyncMemory.Create(SyncKinds.Barrier, nameof(ProcessBarrier), value: 0, bound: parties);
         Volatile.Write(ref memory.Generation, 1); // Round 0 stays "never failed".
         return memory;
@@ -279,7 +313,7 @@ public sealed class ProcessBarrier : IDisposable, IPassedByHandle<ProcessBarrier
             {
                 if (Interlocked.Exchange(ref _joined, 1) == 0)
                 {
-                    BarrierParties.Join(_memory);
+                    _memory.Parties.Join(nameof(ProcessBarrier));
                 }
                 if (Volatile.Read(ref _memory.Broken) != 0)
                 {
@@ -330,7 +364,7 @@ public sealed class ProcessBarrier : IDisposable, IPassedByHandle<ProcessBarrier
                 if (Environment.TickCount64 - lookedAt >= PartySlice)
                 {
                     lookedAt = Environment.TickCount64;
-                    int dead = BarrierParties.FindDead(_memory);
+                    int dead = _memory.Parties.FindDead();
                     if (dead != 0)
                     {
                         Break(round, PartyDied, dead);
@@ -371,7 +405,7 @@ public sealed class ProcessBarrier : IDisposable, IPassedByHandle<ProcessBarrier
             Volatile.Write(ref _memory.Broken, cause);
             if (deadPid != 0)
             {
-                BarrierParties.Forget(_memory, deadPid);
+                _memory.Parties.Forget(deadPid);
             }
         }
         finally
@@ -389,20 +423,7 @@ public sealed class ProcessBarrier : IDisposable, IPassedByHandle<ProcessBarrier
         _ => new BrokenBarrierException("The ProcessBarrier is broken: a party timed out or was cancelled while waiting. Call Reset() to use it again."),
     };
 
-    /// <summary>Takes the lock word that guards the barrier's words (held for a few writes; taken over from a dead holder).</summary>
-    private void LockState()
-    {
-        bool stale = false;
-        while (true)
-        {
-            int seen = _memory.Changes.Read();
-            if (_memory.Lock.TryLock(_pid, stale) != LockAttempt.Busy)
-            {
-                return;
-            }
-            stale = !SyncOrAsync.RunSync(_memory.Lock.WaitAsync(sync: true, _memory.Changes, seen, 10, CancellationToken.None));
-        }
-    }
+    private void LockState() => _memory.Hold(_memory.Lock);
 
-    private void UnlockState() => _memory.Lock.Unlock(_pid, _memory.Changes);
+    private void UnlockState() => _memory.Unhold(_memory.Lock);
 }

@@ -60,6 +60,9 @@ public sealed class ProcessCondition : IDisposable, IPassedByHandle<ProcessCondi
     /// <summary>How long a waiter sleeps before it looks at its slot even without a wake-up.</summary>
     private const int IdleSlice = 250;
 
+    /// <summary>The id of the condition opened by the name of its lock (the ids of the others start at 1).</summary>
+    private const int NamedCondition = 0;
+
     private readonly ProcessOwnedLock _lock;
     private readonly int _id;
     private readonly bool _ownsLock;
@@ -79,6 +82,23 @@ public sealed class ProcessCondition : IDisposable, IPassedByHandle<ProcessCondi
         : this(@lock ?? throw new ArgumentNullException(nameof(@lock)), ownsLock: false)
     {
     }
+
+    /// <summary>
+    /// Opens the condition named <paramref name="name"/>, or creates it, for processes that share nothing but the
+    /// name: the condition of the <see cref="ProcessReentrantLock"/> of that name (<see cref="ProcessReentrantLock.OpenOrCreate"/>).
+    /// </summary>
+    /// <param name="name">The name: letters, digits, <c>_</c>, <c>-</c> and <c>.</c>, at most 200 characters.</param>
+    /// <remarks>
+    /// The name is <c>/dev/shm/&lt;name&gt;</c>, shared by every process of the same user that opens it. Each process
+    /// that opens it counts among its users until it disposes of it, and the last one removes the name, so nothing is
+    /// left after normal exits. When every user was killed, the name stays until a process opens it again (which
+    /// finds it as it was, a dead holder's lock taken over as usual) and disposes of it. A named object passed to a
+    /// child travels as its memory, as an anonymous one does; the child is not one of the name's users.
+    /// </remarks>
+    /// <returns>This process's view of the condition; disposing it disposes its lock.</returns>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is not a valid name.</exception>
+    /// <exception cref="InvalidDataException">The name is taken by something that is not a <see cref="ProcessReentrantLock"/>.</exception>
+    public static ProcessCondition OpenOrCreate(string name) => new(ProcessReentrantLock.OpenOrCreate(name), NamedCondition);
 
     private ProcessCondition(ProcessOwnedLock @lock, bool ownsLock)
     {

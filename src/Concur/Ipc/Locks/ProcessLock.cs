@@ -46,6 +46,20 @@ public sealed partial class ProcessLock : ProcessOwnedLock
     {
     }
 
+    /// <summary>Opens the lock named <paramref name="name"/>, or creates it free, for processes that share nothing but the name (Python's named semaphores).</summary>
+    /// <param name="name">The name: letters, digits, <c>_</c>, <c>-</c> and <c>.</c>, at most 200 characters.</param>
+    /// <remarks>
+    /// The name is <c>/dev/shm/&lt;name&gt;</c>, shared by every process of the same user that opens it. Each process
+    /// that opens it counts among its users until it disposes of it, and the last one removes the name, so nothing is
+    /// left after normal exits. When every user was killed, the name stays until a process opens it again (which
+    /// finds it as it was, a dead holder's lock taken over as usual) and disposes of it. A named object passed to a
+    /// child travels as its memory, as an anonymous one does; the child is not one of the name's users.
+    /// </remarks>
+    /// <returns>This process's view of the lock.</returns>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is not a valid name.</exception>
+    /// <exception cref="InvalidDataException">The name is taken by something that is not a <see cref="ProcessLock"/>.</exception>
+    public static ProcessLock OpenOrCreate(string name) => new(SyncMemory.OpenOrCreate(name, SyncKinds.Lock, nameof(ProcessLock)));
+
     private ProcessLock(SyncMemory memory)
         : base(memory, reentrant: false, nameof(ProcessLock))
     {
