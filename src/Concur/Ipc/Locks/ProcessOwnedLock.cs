@@ -111,7 +111,7 @@ public abstract class ProcessOwnedLock : IDisposable
     {
         cancellationToken.ThrowIfCancellationRequested();
         int me = Environment.CurrentManagedThreadId;
-        if (TryReenter(me) || TryTakeFast(me))
+        if (TryTakeFast(me) || TryReenter(me))
         {
             // Uncontended, or again by its holder: no state machine of the waiting core.
             return new ProcessLockScope(this, me, previousOwnerDied: false);
@@ -134,7 +134,7 @@ public abstract class ProcessOwnedLock : IDisposable
         Timeouts.Validate(timeout, nameof(timeout));
         cancellationToken.ThrowIfCancellationRequested();
         int me = Environment.CurrentManagedThreadId;
-        if (TryReenter(me))
+        if (TryTakeFast(me) || TryReenter(me))
         {
             return new ProcessLockScope(this, me, previousOwnerDied: false);
         }
@@ -149,7 +149,7 @@ public abstract class ProcessOwnedLock : IDisposable
     public bool TryAcquire()
     {
         int me = Environment.CurrentManagedThreadId;
-        return TryReenter(me) || TryTakeFast(me);
+        return TryTakeFast(me) || TryReenter(me);
     }
 
     /// <summary>Waits up to <paramref name="timeout"/> for the lock (Python's <c>acquire(timeout=...)</c>).</summary>
@@ -165,7 +165,7 @@ public abstract class ProcessOwnedLock : IDisposable
         Timeouts.Validate(timeout, nameof(timeout));
         cancellationToken.ThrowIfCancellationRequested();
         int me = Environment.CurrentManagedThreadId;
-        return TryReenter(me) || SyncOrAsync.RunSync(AcquireCoreAsync(sync: true, me, Deadline.Start(timeout), cancellationToken)) is not null;
+        return TryTakeFast(me) || TryReenter(me) || SyncOrAsync.RunSync(AcquireCoreAsync(sync: true, me, Deadline.Start(timeout), cancellationToken)) is not null;
     }
 
     /// <summary>Releases the lock the calling thread holds, once (after <see cref="TryAcquire()"/>; a scope releases by itself).</summary>
@@ -265,11 +265,13 @@ public abstract class ProcessOwnedLock : IDisposable
     /// <summary>Releases once on behalf of <paramref name="owner"/> (a managed thread id, or an asynchronous scope's owner).</summary>
     internal void ReleaseCore(int owner)
     {
-        // A view disposed while this process holds the lock through it still has its mapping: the hold keeps a reference.
-        bool used = _memory.TryBeginUse();
+        // While a hold through this object lasts, its reference keeps the mapping (even after a dispose): the usual
+        // release needs no reference of its own.
+        bool used = Volatile.Read(ref _holdRefs) == 0 && _memory.TryBeginUse();
         if (!used && Volatile.Read(ref _holdRefs) == 0)
         {
             _memory.ThrowIfDisposed();
+            throw new ObjectDisposedException(_typeName);
         }
         try
         {
@@ -291,7 +293,7 @@ public abstract class ProcessOwnedLock : IDisposable
                 throw new SynchronizationLockException(
                     $"This {_typeName} was acquired through another object for the same lock in this process (one received twice, or a condition's): release it through the object it was acquired with.");
             }
-            Interlocked.Decrement(ref _holdRefs);
+            Volatile.Write(ref _holdRefs, _holdRefs - 1); // Changed only by holders of the lock, one at a time.
             _previousOwnerDied = false;
             Volatile.Write(ref _memory.Depth, 0);
             Volatile.Write(ref _memory.Holder, 0);
@@ -403,7 +405,7 @@ public abstract class ProcessOwnedLock : IDisposable
     {
         Volatile.Write(ref _memory.Holder, owner);
         Volatile.Write(ref _memory.Depth, 1);
-        Interlocked.Increment(ref _holdRefs);
+        Volatile.Write(ref _holdRefs, _holdRefs + 1); // Changed only by holders of the lock, one at a time.
         _previousOwnerDied = died;
     }
 
@@ -422,7 +424,7 @@ public abstract class ProcessOwnedLock : IDisposable
             if (died is bool tookOver)
             {
                 acquired = true;
-                Interlocked.Increment(ref _holdRefs);
+                Volatile.Write(ref _holdRefs, _holdRefs + 1);
                 _previousOwnerDied = tookOver;
             }
             return died;
