@@ -34,7 +34,7 @@ namespace Concur;
 /// it over to return finds <see cref="ProcessOwnedLock.PreviousOwnerDied"/> set on <see cref="Lock"/>.
 /// </para>
 /// <para>
-/// <b>Limits.</b> At most about a thousand threads, in all processes, wait at once on the conditions of one lock (the
+/// <b>Limits.</b> At most 864 threads, in all processes, wait at once on the conditions of one lock (the
 /// table fills its 16 KiB of shared memory; the next wait throws <see cref="InvalidOperationException"/>). Linux only
 /// today (x64 and Arm64).
 /// </para>

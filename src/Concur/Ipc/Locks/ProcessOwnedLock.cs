@@ -111,7 +111,7 @@ public abstract class ProcessOwnedLock : IDisposable
     {
         cancellationToken.ThrowIfCancellationRequested();
         int me = Environment.CurrentManagedThreadId;
-        if (TryTakeFast(me) || TryReenter(me))
+        if (TryTakeOrReenter(me))
         {
             // Uncontended, or again by its holder: no state machine of the waiting core.
             return new ProcessLockScope(this, me, previousOwnerDied: false);
@@ -134,7 +134,7 @@ public abstract class ProcessOwnedLock : IDisposable
         Timeouts.Validate(timeout, nameof(timeout));
         cancellationToken.ThrowIfCancellationRequested();
         int me = Environment.CurrentManagedThreadId;
-        if (TryTakeFast(me) || TryReenter(me))
+        if (TryTakeOrReenter(me))
         {
             return new ProcessLockScope(this, me, previousOwnerDied: false);
         }
@@ -149,7 +149,7 @@ public abstract class ProcessOwnedLock : IDisposable
     public bool TryAcquire()
     {
         int me = Environment.CurrentManagedThreadId;
-        return TryTakeFast(me) || TryReenter(me);
+        return TryTakeOrReenter(me);
     }
 
     /// <summary>Waits up to <paramref name="timeout"/> for the lock (Python's <c>acquire(timeout=...)</c>).</summary>
@@ -165,7 +165,7 @@ public abstract class ProcessOwnedLock : IDisposable
         Timeouts.Validate(timeout, nameof(timeout));
         cancellationToken.ThrowIfCancellationRequested();
         int me = Environment.CurrentManagedThreadId;
-        return TryTakeFast(me) || TryReenter(me) || SyncOrAsync.RunSync(AcquireCoreAsync(sync: true, me, Deadline.Start(timeout), cancellationToken)) is not null;
+        return TryTakeOrReenter(me) || SyncOrAsync.RunSync(AcquireCoreAsync(sync: true, me, Deadline.Start(timeout), cancellationToken)) is not null;
     }
 
     /// <summary>Releases the lock the calling thread holds, once (after <see cref="TryAcquire()"/>; a scope releases by itself).</summary>
@@ -374,18 +374,41 @@ public abstract class ProcessOwnedLock : IDisposable
     /// <summary>Counts one more hold when <paramref name="owner"/> holds a reentrant lock already; throws for a lock that is not reentrant.</summary>
     private bool TryReenter(int owner)
     {
-        if (!IsHeldBy(owner))
+        // A hold through this object keeps its mapping: no reference needed to look (the usual re-entry).
+        bool used = Volatile.Read(ref _holdRefs) == 0;
+        if (used && !_memory.TryBeginUse())
         {
             return false;
         }
-        if (!_reentrant)
+        try
         {
-            throw new LockRecursionException(
-                $"The calling thread already holds this {_typeName}, which is not reentrant: acquiring it again would wait forever. Release it first, or use a ProcessReentrantLock.");
+            if (!HeldBy(owner))
+            {
+                return false;
+            }
+            if (!_reentrant)
+            {
+                throw new LockRecursionException(
+                    $"The calling thread already holds this {_typeName}, which is not reentrant: acquiring it again would wait forever. Release it first, or use a ProcessReentrantLock.");
+            }
+            Volatile.Write(ref _memory.Depth, Volatile.Read(ref _memory.Depth) + 1);
+            return true;
         }
-        Volatile.Write(ref _memory.Depth, Volatile.Read(ref _memory.Depth) + 1);
-        return true;
+        finally
+        {
+            if (used)
+            {
+                _memory.EndUse();
+            }
+        }
     }
+
+    /// <summary>
+    /// Takes a free lock (one compare-and-swap), or counts one more hold of its owner. While this object holds the
+    /// lock, re-entry is looked at first (no compare-and-swap that would fail); otherwise the compare-and-swap is.
+    /// </summary>
+    private bool TryTakeOrReenter(int owner) =>
+        Volatile.Read(ref _holdRefs) > 0 ? TryReenter(owner) || TryTakeFast(owner) : TryTakeFast(owner) || TryReenter(owner);
 
     /// <summary>One compare-and-swap; on success the hold keeps a reference to the mapping until it is released.</summary>
     private bool TryTakeFast(int owner)
