@@ -98,6 +98,9 @@ public sealed class ProcessBarrier : IDisposable, IPassedByHandle<ProcessBarrier
 
     private ProcessBarrier(SyncMemory memory) => _memory = memory;
 
+    /// <summary>Gets the barrier's memory, for tests.</summary>
+    internal SyncMemory Memory => _memory;
+
     /// <summary>Gets the number of parties that must arrive to complete a round.</summary>
     /// <exception cref="ObjectDisposedException">This process disposed of the barrier.</exception>
     public int Parties => Read(ref _memory.Bound);
