@@ -1,7 +1,8 @@
-"""CPython's multiprocessing.Lock, uncontended acquire + release, timed beside ProcessLockBenchmarks.
+"""CPython's multiprocessing.Lock and RLock, uncontended acquire + release, timed beside ProcessLockBenchmarks.
 
-Prints one line per run: nanoseconds per acquire/release pair (loop overhead subtracted), for the Lock and, for
-reference, threading.Lock. Usage: python3 process_lock.py [runs] [pairs]
+Prints one line per kind: nanoseconds per acquire/release pair (loop overhead subtracted), for the Lock, the RLock
+(once, and nested twice), the Condition (with cond: cond.notify(), no waiter) and, for reference, threading.Lock.
+Usage: python3 process_lock.py [runs] [pairs]
 """
 import multiprocessing
 import sys
@@ -18,6 +19,23 @@ def per_pair(lock, pairs):
     return time.perf_counter_ns() - start
 
 
+def nested(lock, pairs):
+    start = time.perf_counter_ns()
+    for _ in range(pairs):
+        with lock:
+            with lock:
+                pass
+    return time.perf_counter_ns() - start
+
+
+def notify(cond, pairs):
+    start = time.perf_counter_ns()
+    for _ in range(pairs):
+        with cond:
+            cond.notify()
+    return time.perf_counter_ns() - start
+
+
 def empty_loop(pairs):
     start = time.perf_counter_ns()
     for _ in range(pairs):
@@ -28,10 +46,18 @@ def empty_loop(pairs):
 def main():
     runs = int(sys.argv[1]) if len(sys.argv) > 1 else 5
     pairs = int(sys.argv[2]) if len(sys.argv) > 2 else 2_000_000
-    for name, lock in (("multiprocessing.Lock", multiprocessing.Lock()), ("threading.Lock", threading.Lock())):
+    rlock = multiprocessing.RLock()
+    kinds = (
+        ("multiprocessing.Lock", per_pair, multiprocessing.Lock()),
+        ("multiprocessing.RLock", per_pair, rlock),
+        ("multiprocessing.RLock nested twice (with; with)", nested, rlock),
+        ("multiprocessing.Condition (with cond: cond.notify())", notify, multiprocessing.Condition()),
+        ("threading.Lock", per_pair, threading.Lock()),
+    )
+    for name, timed, lock in kinds:
         results = []
         for _ in range(runs):
-            results.append((per_pair(lock, pairs) - empty_loop(pairs)) / pairs)
+            results.append((timed(lock, pairs) - empty_loop(pairs)) / pairs)
         results.sort()
         print(f"{name}: median {results[len(results) // 2]:.1f} ns per acquire+release "
               f"(min {results[0]:.1f}, max {results[-1]:.1f}; {runs} runs of {pairs:,})")

@@ -18,6 +18,7 @@ public static class LessonCatalog
         PingPong1.Lesson,
         PingPong2.Lesson,
         PingPongShared.Lesson,
+        PingPongCondition.Lesson,
         QueueCommu1.Lesson,
         QueueCommu2.Lesson,
         MultiTask1.Lesson,

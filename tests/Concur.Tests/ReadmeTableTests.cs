@@ -49,6 +49,37 @@ public sealed class ReadmeTableTests
     }
 
     [Fact]
+    public void Table_ProcessLocksConditionBarrier_HaveTheNamedMembers()
+    {
+        using var rlock = new ProcessReentrantLock();
+        using (rlock.Acquire())
+        using (rlock.Acquire(Bounded.Limit))
+        {
+            Assert.Equal(2, rlock.RecursionCount);
+        }
+        using var condition = new ProcessCondition(rlock);
+        using (ProcessLockScope scope = condition.Acquire())
+        {
+            Assert.False(condition.Wait(TimeSpan.Zero));
+            Assert.True(condition.WaitFor(() => true, TimeSpan.Zero));
+            Assert.Equal(0, condition.Notify(2));
+            Assert.Equal(0, condition.NotifyAll());
+        }
+        using var barrier = new ProcessBarrier(1);
+        Assert.Equal(0, barrier.SignalAndWait(Bounded.Limit));
+        barrier.Abort();
+        Assert.Throws<BrokenBarrierException>(() => barrier.SignalAndWait(TimeSpan.Zero));
+        barrier.Reset();
+        Assert.False(barrier.IsBroken);
+        string name = $"concur-{Environment.ProcessId}-readme-{Guid.NewGuid():N}";
+        using (ProcessLock.OpenOrCreate(name))
+        {
+            Assert.True(File.Exists("/dev/shm/" + name));
+        }
+        Assert.False(File.Exists("/dev/shm/" + name));
+    }
+
+    [Fact]
     public async Task Table_SemaphoresEventBarrierTimer_HaveTheNamedMembers()
     {
         var counting = new CountingSemaphore(1);

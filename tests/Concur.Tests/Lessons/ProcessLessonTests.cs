@@ -104,6 +104,16 @@ public sealed partial class ProcessLessonTests
     }
 
     [Fact]
+    public void PingPongCondition_TwoProcessesTakeTurns_StrictlyAlternating()
+    {
+        var lines = Lines(RunCli("pingpong-condition"));
+
+        // The token decides who prints, whichever child starts first: Ping, Pong, Ping, ... five rounds each.
+        Assert.Equal(string.Concat(Enumerable.Repeat("PingPong", 5)), lines[0]);
+        Assert.Equal("the token is back with Ping: 0", lines[1]);
+    }
+
+    [Fact]
     public void MultiTask1_EightProcesses_PartialSumsAddUpToTheWholeSum()
     {
         var lines = Lines(Run(MultiTask1.Lesson));

@@ -2,7 +2,9 @@ namespace Concur.Ipc.Internal;
 
 /// <summary>
 /// A lock in shared memory that survives its holder: a 32-bit word that holds the owner's process id (0 when free)
-/// and a count of waiters beside it. The lock of the process queues' sides and of <c>ProcessLock</c>.
+/// and a count of waiters beside it. The one robust lock of Concur: the process queues' sides, <c>ProcessLock</c>,
+/// <c>ProcessReentrantLock</c>, the state of <c>ProcessBarrier</c>, the users of named primitives, and the lock of
+/// <c>SharedValue</c>/<c>SharedArray</c>.
 /// </summary>
 /// <remarks>
 /// <para>

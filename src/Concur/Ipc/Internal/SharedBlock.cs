@@ -6,7 +6,8 @@ namespace Concur.Ipc.Internal;
 
 /// <summary>
 /// The engine of <see cref="SharedValue{T}"/> and <see cref="SharedArray{T}"/>: anonymous shared memory (a memfd) with
-/// a 64-byte header (what it holds, and a <see cref="PidLock"/>) followed by the elements. The memory lives while any
+/// a 64-byte header (what it holds, and a <see cref="RobustLockWord"/> with its <see cref="SharedSequence"/>: the same
+/// lock as <c>ProcessLock</c>'s and the process queues') followed by the elements. The memory lives while any
 /// process has a descriptor or a mapping of it, and nothing of it is in any file system.
 /// </summary>
 internal sealed unsafe class SharedBlock : IDisposable
@@ -27,10 +28,20 @@ internal sealed unsafe class SharedBlock : IDisposable
     private const int LengthOffset = 16;
     private const int HasLockOffset = 20;
     private const int LockOffset = 32;
+    private const int LockWaitersOffset = 36;
+    private const int SequenceOffset = 40;
+    private const int SleepersOffset = 44;
+
+    /// <summary>How long a waiter sleeps without change before it checks whether the holder still runs.</summary>
+    private const int LockSlice = 10;
+
+    private static readonly int s_pid = Environment.ProcessId;
 
     private static int s_created;
 
     private readonly SharedMapping _mapping;
+    private readonly RobustLockWord _lock;
+    private readonly SharedSequence _changes;
     private volatile bool _disposed;
     private int _holderThread;
 
@@ -40,6 +51,8 @@ internal sealed unsafe class SharedBlock : IDisposable
         Data = mapping.Address + DataOffset;
         Length = *(int*)(mapping.Address + LengthOffset);
         HasLock = *(int*)(mapping.Address + HasLockOffset) != 0;
+        _lock = new RobustLockWord(mapping.Address + LockOffset, mapping.Address + LockWaitersOffset);
+        _changes = new SharedSequence(mapping, SequenceOffset, SleepersOffset, "Concur shared value (lock)");
     }
 
     /// <summary>Gets the first element. Valid while this object is not disposed.</summary>
@@ -65,10 +78,10 @@ internal sealed unsafe class SharedBlock : IDisposable
     public bool HeldByCurrentThread => Volatile.Read(ref _holderThread) == Environment.CurrentManagedThreadId;
 
     /// <summary>Gets the process id of the lock's holder (0 when free).</summary>
-    public int LockOwner => new PidLock(_mapping.Address + LockOffset).Owner;
+    public int LockOwner => _lock.Owner;
 
     /// <summary>Gets the number of threads, in every process, waiting for the lock (for tests).</summary>
-    public int LockWaiters => new PidLock(_mapping.Address + LockOffset).Waiting;
+    public int LockWaiters => _lock.Waiters;
 
     /// <summary>Gets the name the type shows in messages.</summary>
     public required string TypeName { get; init; }
@@ -128,28 +141,38 @@ internal sealed unsafe class SharedBlock : IDisposable
         }
         cancellationToken.ThrowIfCancellationRequested();
         AddRef();
-        var pidLock = new PidLock(_mapping.Address + LockOffset);
-        if (pidLock.TryAcquire())
+        previousOwnerDied = false;
+        if (_lock.TryLock(s_pid))
         {
             // Uncontended: one compare-and-swap.
             Volatile.Write(ref _holderThread, Environment.CurrentManagedThreadId);
-            previousOwnerDied = false;
             return true;
         }
         var deadline = Deadline.Start(timeout);
         bool taken = false;
         try
         {
-            taken = pidLock.Acquire(deadline, () =>
+            bool stale = false;
+            while (true)
             {
                 ThrowIfDisposed();
                 cancellationToken.ThrowIfCancellationRequested();
-            }, out previousOwnerDied);
-            if (taken)
-            {
-                Volatile.Write(ref _holderThread, Environment.CurrentManagedThreadId);
+                int seen = _changes.Read();
+                LockAttempt attempt = _lock.TryLock(s_pid, stale);
+                if (attempt != LockAttempt.Busy)
+                {
+                    taken = true;
+                    previousOwnerDied = attempt == LockAttempt.TookOver;
+                    Volatile.Write(ref _holderThread, Environment.CurrentManagedThreadId);
+                    return true;
+                }
+                if (deadline.Remaining == TimeSpan.Zero)
+                {
+                    return false;
+                }
+                int milliseconds = deadline.IsInfinite ? LockSlice : Math.Min(LockSlice, deadline.RemainingMilliseconds);
+                stale = !SyncOrAsync.RunSync(_lock.WaitAsync(sync: true, _changes, seen, milliseconds, cancellationToken));
             }
-            return taken;
         }
         finally
         {
@@ -188,8 +211,13 @@ internal sealed unsafe class SharedBlock : IDisposable
             throw new SynchronizationLockException($"The current thread does not hold this {TypeName}'s lock (released twice, or from another thread).");
         }
         Volatile.Write(ref _holderThread, 0);
-        new PidLock(_mapping.Address + LockOffset).Release();
+        bool held = _lock.Unlock(s_pid, _changes);
         _mapping.DangerousRelease();
+        if (!held)
+        {
+            throw new SynchronizationLockException(
+                $"This process's hold of the {TypeName}'s lock was taken over by another process while it held it (its process id was reused, or the shared memory was written by code other than Concur's).");
+        }
     }
 
     /// <summary>
@@ -234,6 +262,7 @@ internal sealed unsafe class SharedBlock : IDisposable
     public void Dispose()
     {
         _disposed = true;
+        _changes.Close();
         _mapping.Dispose();
     }
 

@@ -11,4 +11,10 @@ internal static class SyncKinds
 
     /// <summary>A <c>ProcessSemaphore</c>.</summary>
     public const int Semaphore = 3;
+
+    /// <summary>A <c>ProcessReentrantLock</c>.</summary>
+    public const int ReentrantLock = 4;
+
+    /// <summary>A <c>ProcessBarrier</c>.</summary>
+    public const int Barrier = 5;
 }

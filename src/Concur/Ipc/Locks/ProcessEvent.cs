@@ -38,6 +38,22 @@ public sealed class ProcessEvent : IDisposable, IPassedByHandle<ProcessEvent>
     {
     }
 
+    /// <summary>Opens the event named <paramref name="name"/>, or creates it, for processes that share nothing but the name.</summary>
+    /// <param name="name">The name: letters, digits, <c>_</c>, <c>-</c> and <c>.</c>, at most 200 characters.</param>
+    /// <param name="initiallySet">Whether the flag starts raised, when this call creates the event (ignored when it exists).</param>
+    /// <remarks>
+    /// The name is <c>/dev/shm/&lt;name&gt;</c>, shared by every process of the same user that opens it. Each process
+    /// that opens it counts among its users until it disposes of it, and the last one removes the name, so nothing is
+    /// left after normal exits. When every user was killed, the name stays until a process opens it again (which
+    /// finds it as it was, a dead holder's lock taken over as usual) and disposes of it. A named object passed to a
+    /// child travels as its memory, as an anonymous one does; the child is not one of the name's users.
+    /// </remarks>
+    /// <returns>This process's view of the event.</returns>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is not a valid name.</exception>
+    /// <exception cref="InvalidDataException">The name is taken by something that is not a <see cref="ProcessEvent"/>.</exception>
+    public static ProcessEvent OpenOrCreate(string name, bool initiallySet = false) =>
+        new(SyncMemory.OpenOrCreate(name, SyncKinds.Event, nameof(ProcessEvent), value: initiallySet ? 3 : 0));
+
     private ProcessEvent(SyncMemory memory) => _memory = memory;
 
     /// <summary>Gets a value indicating whether the flag is raised (Python's <c>is_set()</c>).</summary>

@@ -18,8 +18,8 @@ public sealed partial class ProcessLock : IPassedByHandle<ProcessLock>
     {
         get
         {
-            _memory.ThrowIfDisposed();
-            return _memory.Memory;
+            Memory.ThrowIfDisposed();
+            return Memory.Memory;
         }
     }
 
@@ -32,4 +32,7 @@ public sealed partial class ProcessLock : IPassedByHandle<ProcessLock>
 
     /// <summary>Attaches to a lock from a descriptor of its memory (tests open one through <c>/proc/&lt;pid&gt;/fd</c>).</summary>
     internal static ProcessLock Attach(SafeFileHandle handle) => new(SyncMemory.Attach(handle, SyncKinds.Lock, nameof(ProcessLock)));
+
+    /// <summary>Rebuilds a lock over memory already attached (a condition's lock).</summary>
+    internal static ProcessLock FromMemory(SyncMemory memory) => new(memory);
 }

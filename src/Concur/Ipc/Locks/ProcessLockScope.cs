@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace Concur;
 
 /// <summary>
-/// Proof of holding a <see cref="ProcessLock"/>, returned by its <c>Acquire</c> methods; disposing it releases the
+/// Proof of holding a <see cref="ProcessLock"/> or a <see cref="ProcessReentrantLock"/>, returned by its <c>Acquire</c> methods; disposing it releases the
 /// lock once. Use it with <c>using</c>. <see cref="PreviousOwnerDied"/> tells whether the lock was taken over from a
 /// process that died holding it, so that the holder can repair what it protects.
 /// </summary>
@@ -14,10 +14,10 @@ namespace Concur;
 [DebuggerDisplay("{ToString(),nq}")]
 public struct ProcessLockScope : IDisposable, IEquatable<ProcessLockScope>
 {
-    private readonly object? _owner;
-    private ProcessLock? _lock;
+    private readonly int _owner;
+    private ProcessOwnedLock? _lock;
 
-    internal ProcessLockScope(ProcessLock @lock, object owner, bool previousOwnerDied)
+    internal ProcessLockScope(ProcessOwnedLock @lock, int owner, bool previousOwnerDied)
     {
         _lock = @lock;
         _owner = owner;
@@ -28,7 +28,7 @@ public struct ProcessLockScope : IDisposable, IEquatable<ProcessLockScope>
     public readonly bool IsAcquired => _lock is not null;
 
     /// <summary>Gets the lock this scope holds, or <see langword="null"/> when it holds none.</summary>
-    public readonly ProcessLock? Lock => _lock;
+    public readonly ProcessOwnedLock? Lock => _lock;
 
     /// <summary>
     /// Gets a value indicating whether the process that held the lock before died holding it (killed, crashed, or
@@ -50,16 +50,19 @@ public struct ProcessLockScope : IDisposable, IEquatable<ProcessLockScope>
 
     /// <summary>Releases the lock once; later calls do nothing.</summary>
     /// <exception cref="SynchronizationLockException">The owner of this scope no longer holds the lock.</exception>
-    public void Dispose() => Interlocked.Exchange(ref _lock, null)?.ReleaseCore(_owner!);
+    public void Dispose() => Interlocked.Exchange(ref _lock, null)?.ReleaseCore(_owner);
 
     /// <inheritdoc/>
-    public readonly bool Equals(ProcessLockScope other) => ReferenceEquals(_lock, other._lock) && ReferenceEquals(_owner, other._owner);
+    public readonly bool Equals(ProcessLockScope other) => ReferenceEquals(_lock, other._lock) && _owner == other._owner;
 
     /// <inheritdoc/>
     public override readonly bool Equals(object? obj) => obj is ProcessLockScope other && Equals(other);
 
     /// <inheritdoc/>
     public override readonly int GetHashCode() => HashCode.Combine(_lock, _owner);
+
+    /// <summary>Gets who owns the hold: a managed thread id, or a negative asynchronous owner.</summary>
+    internal readonly int Owner => _owner;
 
     /// <summary>Describes the scope: the lock it stands for, or that it holds none.</summary>
     /// <returns>For example <c>ProcessLockScope (ProcessLock (held by process 1234), previous owner died)</c>.</returns>

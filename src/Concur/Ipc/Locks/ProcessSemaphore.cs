@@ -55,6 +55,27 @@ public sealed class ProcessSemaphore : IDisposable, IPassedByHandle<ProcessSemap
     {
     }
 
+    /// <summary>Opens the semaphore named <paramref name="name"/>, or creates it, for processes that share nothing but the name (Python's and POSIX's named semaphores).</summary>
+    /// <param name="name">The name: letters, digits, <c>_</c>, <c>-</c> and <c>.</c>, at most 200 characters.</param>
+    /// <param name="initialCount">The permits at first, when this call creates the semaphore (ignored when it exists, as <c>sem_open</c> does).</param>
+    /// <param name="maxCount">The most permits, when this call creates the semaphore; <see langword="null"/> for no bound.</param>
+    /// <remarks>
+    /// The name is <c>/dev/shm/&lt;name&gt;</c>, shared by every process of the same user that opens it. Each process
+    /// that opens it counts among its users until it disposes of it, and the last one removes the name, so nothing is
+    /// left after normal exits. When every user was killed, the name stays until a process opens it again (which
+    /// finds it as it was, a dead holder's lock taken over as usual) and disposes of it. A named object passed to a
+    /// child travels as its memory, as an anonymous one does; the child is not one of the name's users.
+    /// </remarks>
+    /// <returns>This process's view of the semaphore.</returns>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is not a valid name.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="initialCount"/> or <paramref name="maxCount"/> is out of range.</exception>
+    /// <exception cref="InvalidDataException">The name is taken by something that is not a <see cref="ProcessSemaphore"/>.</exception>
+    public static ProcessSemaphore OpenOrCreate(string name, int initialCount = 1, int? maxCount = null)
+    {
+        CheckCounts(initialCount, maxCount);
+        return new(SyncMemory.OpenOrCreate(name, SyncKinds.Semaphore, nameof(ProcessSemaphore), value: initialCount, bound: maxCount ?? 0));
+    }
+
     private ProcessSemaphore(SyncMemory memory) => _memory = memory;
 
     /// <summary>Gets the permits available now, in all processes.</summary>
@@ -257,13 +278,18 @@ public sealed class ProcessSemaphore : IDisposable, IPassedByHandle<ProcessSemap
 
     private static SyncMemory Create(int initialCount, int? maxCount)
     {
+        CheckCounts(initialCount, maxCount);
+        return SyncMemory.Create(SyncKinds.Semaphore, nameof(ProcessSemaphore), value: initialCount, bound: maxCount ?? 0);
+    }
+
+    private static void CheckCounts(int initialCount, int? maxCount)
+    {
         ArgumentOutOfRangeException.ThrowIfNegative(initialCount);
         if (maxCount is int max)
         {
             ArgumentOutOfRangeException.ThrowIfLessThan(max, 1, nameof(maxCount));
             ArgumentOutOfRangeException.ThrowIfLessThan(max, initialCount, nameof(maxCount));
         }
-        return SyncMemory.Create(SyncKinds.Semaphore, nameof(ProcessSemaphore), value: initialCount, bound: maxCount ?? 0);
     }
 
     private static TimeoutException TimedOut(TimeSpan timeout) =>
