@@ -18,6 +18,7 @@ internal sealed class LocalCluster : IAsyncDisposable
     private readonly List<LocalNode> _nodes = [];
     private readonly Lock _gate = new();
     private readonly int? _workers;
+    private int? _primaryPort;
 
     private LocalCluster(string clusterId, int? workers)
     {
@@ -41,7 +42,7 @@ internal sealed class LocalCluster : IAsyncDisposable
     }
 
     /// <summary>Gets the primary node's silo endpoint.</summary>
-    public IPEndPoint Primary => new(IPAddress.Loopback, _nodes[0].SiloPort);
+    public IPEndPoint Primary => new(IPAddress.Loopback, _primaryPort ?? 0);
 
     /// <summary>Starts <paramref name="nodes"/> node processes and waits until each has joined.</summary>
     /// <exception cref="InvalidOperationException">A node did not start (its output is in the message).</exception>
@@ -50,6 +51,7 @@ internal sealed class LocalCluster : IAsyncDisposable
         var cluster = new LocalCluster($"concur-local-{Guid.NewGuid():N}", workersPerNode);
         try
         {
+            // The primary first: a node that starts before it waits for it, and that waiting costs more than the order.
             await cluster.AddNodeAsync().ConfigureAwait(false);
             await Task.WhenAll(Enumerable.Range(1, nodes - 1).Select(_ => cluster.AddNodeAsync())).ConfigureAwait(false);
         }
@@ -67,11 +69,10 @@ internal sealed class LocalCluster : IAsyncDisposable
         int siloPort = FreePort();
         int gatewayPort = FreePort();
         int primaryPort;
-        int index;
         lock (_gate)
         {
-            primaryPort = _nodes.Count > 0 ? _nodes[0].SiloPort : siloPort;
-            index = _nodes.Count;
+            _primaryPort ??= siloPort;
+            primaryPort = _primaryPort.Value;
         }
         var arguments = new NodeArguments
         {
