@@ -18,6 +18,9 @@ internal sealed class ClusterEngine
     /// <summary>How often the watcher looks at the cluster.</summary>
     public static readonly TimeSpan WatchPeriod = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>How long one ping is waited for; a node gets a fresh one each period after that.</summary>
+    private static readonly TimeSpan s_pingWait = TimeSpan.FromSeconds(1);
+
     private readonly Lock _gate = new();
     private readonly LinkedList<ClusterWorkItem> _queue = new();
     private readonly Dictionary<string, NodeSlot> _nodes = [];
@@ -386,19 +389,36 @@ internal sealed class ClusterEngine
 
     private async Task WatchOnce(IManagementGrain management)
     {
-        Dictionary<SiloAddress, SiloStatus>? hosts = null;
-        try
-        {
-            hosts = await management.GetHosts(onlyActive: true).WaitAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is TimeoutException or OrleansException or InvalidOperationException or ObjectDisposedException)
-        {
-            // The gateway may be the node that died; pings below still run.
-        }
         NodeSlot[] known;
         lock (_gate)
         {
             known = [.. _nodes.Values];
+        }
+        // Pings first and without waiting for them: one lost in flight (sent through a gateway that just died) must
+        // not hold up the next, so a live node gets a fresh ping every period.
+        foreach (NodeSlot node in known)
+        {
+            if (Stopwatch.GetElapsedTime(node.LastSign) >= _options.NodeLossTimeout)
+            {
+                Lose(node, $"it did not answer for {_options.NodeLossTimeout.TotalSeconds:0.#} s");
+            }
+            else
+            {
+                _ = Probe(node);
+                if (node.TryStartPing())
+                {
+                    _ = Ping(node);
+                }
+            }
+        }
+        Dictionary<SiloAddress, SiloStatus>? hosts = null;
+        try
+        {
+            hosts = await management.GetHosts(onlyActive: true).WaitAsync(TimeSpan.FromSeconds(1)).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is TimeoutException or OrleansException or InvalidOperationException or ObjectDisposedException)
+        {
+            // The gateway may be the node that died; the pings still tell.
         }
         if (hosts is not null)
         {
@@ -420,7 +440,6 @@ internal sealed class ClusterEngine
                 }
             }
         }
-        await Task.WhenAll(known.Select(Ping)).ConfigureAwait(false);
     }
 
     private async Task Join(string key)
@@ -459,23 +478,49 @@ internal sealed class ClusterEngine
     {
         try
         {
-            TimeSpan wait = _options.NodeLossTimeout - Stopwatch.GetElapsedTime(node.LastAnswer);
-            bool open = await node.Grain.Ping(_spec.Session).WaitAsync(wait > TimeSpan.Zero ? wait : TimeSpan.FromMilliseconds(1)).ConfigureAwait(false);
+            bool open = await node.Grain.Ping(_spec.Session).WaitAsync(s_pingWait).ConfigureAwait(false);
             if (open)
             {
                 node.LastAnswer = Stopwatch.GetTimestamp();
-                return;
             }
-            Lose(node, "it no longer knows this executor (it restarted, or closed the session)");
-            return;
+            else
+            {
+                Lose(node, "it no longer knows this executor (it restarted, or closed the session)");
+            }
         }
         catch (Exception e) when (e is TimeoutException or OrleansException or InvalidOperationException or ObjectDisposedException)
         {
-            // Counted below.
+            // Unanswered: the watcher counts the time since the last answer.
         }
-        if (Stopwatch.GetElapsedTime(node.LastAnswer) >= _options.NodeLossTimeout)
+        finally
         {
-            Lose(node, $"it did not answer for {_options.NodeLossTimeout.TotalSeconds:0.#} s");
+            node.EndPing();
+        }
+    }
+
+    /// <summary>
+    /// Connects to the node's silo port: refused (where it was accepted before) means its process is gone (lost at once, whatever Orleans' failure
+    /// detector has yet to conclude); accepted means the machine and process are there even when a ping is lost on
+    /// its way (a ping can travel through a gateway that just died).
+    /// </summary>
+    private async Task Probe(NodeSlot node)
+    {
+        try
+        {
+            using var socket = new System.Net.Sockets.Socket(node.Endpoint.AddressFamily, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+            await socket.ConnectAsync(node.Endpoint).WaitAsync(s_pingWait).ConfigureAwait(false);
+            node.LastReachable = Stopwatch.GetTimestamp();
+            node.Probed = true;
+        }
+        catch (System.Net.Sockets.SocketException e) when (e.SocketErrorCode == System.Net.Sockets.SocketError.ConnectionRefused && node.Probed)
+        {
+            // Refused where it was once accepted (a transport that is not TCP, as Orleans' in-memory test transport,
+            // never is: there only the pings and Orleans' own detector count).
+            Lose(node, $"its process is gone: a connection to {node.Endpoint} was refused");
+        }
+        catch (Exception e) when (e is TimeoutException or System.Net.Sockets.SocketException or ObjectDisposedException)
+        {
+            // Unreachable now: the watcher counts the time since the last sign of life.
         }
     }
 

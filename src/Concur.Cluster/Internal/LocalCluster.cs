@@ -20,10 +20,13 @@ internal sealed class LocalCluster : IAsyncDisposable
     private readonly int? _workers;
     private int? _primaryPort;
 
-    private LocalCluster(string clusterId, int? workers)
+    private readonly string? _redis;
+
+    private LocalCluster(string clusterId, int? workers, string? redis)
     {
         ClusterId = clusterId;
         _workers = workers;
+        _redis = redis;
     }
 
     /// <summary>Gets the cluster's id (unique per embedded cluster, so two never mix).</summary>
@@ -45,10 +48,13 @@ internal sealed class LocalCluster : IAsyncDisposable
     public IPEndPoint Primary => new(IPAddress.Loopback, _primaryPort ?? 0);
 
     /// <summary>Starts <paramref name="nodes"/> node processes and waits until each has joined.</summary>
+    /// <param name="nodes">How many nodes.</param>
+    /// <param name="workersPerNode">The most workers a node gives one executor; <see langword="null"/> for one per processor.</param>
+    /// <param name="redis">A Redis connection string to keep the membership in (tests of the production path); <see langword="null"/> for development clustering.</param>
     /// <exception cref="InvalidOperationException">A node did not start (its output is in the message).</exception>
-    public static async Task<LocalCluster> StartAsync(int nodes, int? workersPerNode)
+    public static async Task<LocalCluster> StartAsync(int nodes, int? workersPerNode, string? redis = null)
     {
-        var cluster = new LocalCluster($"concur-local-{Guid.NewGuid():N}", workersPerNode);
+        var cluster = new LocalCluster($"concur-local-{Guid.NewGuid():N}", workersPerNode, redis);
         try
         {
             // The primary first: a node that starts before it waits for it, and that waiting costs more than the order.
@@ -76,7 +82,7 @@ internal sealed class LocalCluster : IAsyncDisposable
         }
         var arguments = new NodeArguments
         {
-            Cluster = $"dev://127.0.0.1:{primaryPort}",
+            Cluster = _redis is null ? $"dev://127.0.0.1:{primaryPort}" : $"redis://{_redis}",
             SiloPort = siloPort,
             GatewayPort = gatewayPort,
             Workers = _workers,
