@@ -30,7 +30,7 @@ internal static class ClusterClients
         }
     }
 
-    private static async Task<ClusterConnection> ConnectAsync(Action<IClientBuilder> clustering, string clusterId, string serviceId, LocalCluster? owned)
+    internal static async Task<ClusterConnection> ConnectAsync(Action<IClientBuilder> clustering, string clusterId, string serviceId, LocalCluster? owned)
     {
         HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.UseOrleansClient(client =>
