@@ -253,6 +253,23 @@ internal sealed class ClusterEngine
         {
             failure = e;
         }
+        if (failure is not null)
+        {
+            // The call itself failed (the node or the way to it is gone, or the client was closed): the node is taken
+            // as lost, so this task and the node's others fail naming it (or move, with retries on), and no further
+            // task is sent there until the watcher sees it answer again and rejoins it.
+            bool current;
+            lock (_gate)
+            {
+                current = item.State == ClusterWorkState.Running && item.Attempt == attempt && item.Node == node;
+            }
+            if (current)
+            {
+                Lose(node, $"a call to it failed: {failure.GetType().Name}: {failure.Message}");
+            }
+            CheckFinished();
+            return;
+        }
         List<(ClusterWorkItem, NodeSlot, int)>? start = null;
         lock (_gate)
         {
@@ -262,29 +279,13 @@ internal sealed class ClusterEngine
             }
             node.Running.Remove(item);
             _running--;
-            if (failure is not null && _options.RetryOnNodeLoss && !_shutdownFailed)
-            {
-                item.State = ClusterWorkState.Queued;
-                _queue.AddFirst(item);
-                DispatchLocked(ref start);
-            }
-            else
-            {
-                item.State = ClusterWorkState.Done;
-                DispatchLocked(ref start);
-            }
+            item.State = ClusterWorkState.Done;
+            DispatchLocked(ref start);
         }
         Start(start);
-        if (item.State == ClusterWorkState.Done)
+        if (item.Complete(answer!) is BrokenExecutorException broken)
         {
-            if (failure is not null)
-            {
-                item.Fail(new NodeLostException(node.Name, item.Description, $"the call to it failed: {failure.GetType().Name}: {failure.Message}", failure));
-            }
-            else if (item.Complete(answer!) is BrokenExecutorException broken)
-            {
-                Break(broken);
-            }
+            Break(broken);
         }
         CheckFinished();
     }
