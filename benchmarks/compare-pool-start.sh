@@ -4,6 +4,8 @@
 #   Concur (IL)          the normal Release build: Concur.dll and MessagePack.dll are JIT-compiled
 #   Concur (R2R Concur)  built with -p:ConcurReadyToRun=true: Concur.dll is ReadyToRun (src/Concur/ReadyToRun.targets)
 #   Concur (R2R all)     the app published with PublishReadyToRun (MessagePack.dll precompiled too)
+#   Concur (IL, TieredPGO=0) the IL build with DOTNET_TieredPGO=0 (workers inherit it): no instrumented tier
+#   .NET floor           `dotnet Concur.dll` alone (the runtime starts, Main prints a line, exit): no worker is faster
 #   CPython spawn / forkserver / fork: concurrent.futures.ProcessPoolExecutor(2, mp_context=...)
 # Usage: benchmarks/compare-pool-start.sh [rounds] [pools per round]   (default 5 rounds of 3 pools)
 set -euo pipefail
@@ -23,6 +25,8 @@ for ((r = 1; r <= rounds; r++)); do
   dotnet "$il" pool-start "$pools" "Concur (IL)" >> "$out/all.jsonl"
   dotnet "$out/r2r-concur/Concur.Benchmarks.dll" pool-start "$pools" "Concur (R2R Concur)" >> "$out/all.jsonl"
   dotnet "$out/r2r/Concur.Benchmarks.dll" pool-start "$pools" "Concur (R2R all)" >> "$out/all.jsonl"
+  DOTNET_TieredPGO=0 dotnet "$il" pool-start "$pools" "Concur (IL, TieredPGO=0)" >> "$out/all.jsonl"
+  dotnet "$il" pool-start "$pools" ".NET floor: dotnet Concur.dll, start to exit" floor >> "$out/all.jsonl"
   for method in spawn forkserver fork; do
     python3 benchmarks/python/pool_start.py "$method" "$pools" >> "$out/all.jsonl"
   done

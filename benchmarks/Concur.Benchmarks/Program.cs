@@ -46,6 +46,12 @@ if (args.Length > 0 && args[0] == "pool-start")
     return;
 }
 
+if (args.Length > 0 && args[0] == "round-trip-profile")
+{
+    Concur.Benchmarks.Processes.RoundTripProfile.Run(args);
+    return;
+}
+
 if (args.Length > 0 && args[0] == "processes-startup")
 {
     Concur.Benchmarks.Processes.StartupExperiment.Run(args);

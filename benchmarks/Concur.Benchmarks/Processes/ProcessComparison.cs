@@ -14,17 +14,47 @@ public static class ProcessComparison
 {
     private const int Workers = 2;
 
+    /// <summary>
+    /// <c>processes [repeats] [round-trips-pinned]</c>: with the third argument only the round trips (the raw pipe's
+    /// and the pool's) are measured, named <c>..._pinned</c>; compare-processes.sh runs that pass under
+    /// <c>taskset -c 0</c>, so the parent and every worker share one CPU.
+    /// </summary>
     public static void Run(string[] args)
     {
         int repeats = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 3;
-        Emit("pool_create_to_first_result_ms", Median(repeats, CreateToFirstResult), "ms");
+        bool roundTripsOnly = args.Length > 2 && args[2] == "round-trips-pinned";
+        if (args.Length > 2 && args[2] == "throughput")
+        {
+            // Only the throughput figures (A/B runs of the engine: benchmarks/ab-processes.sh).
+            using var warm = new ProcessPoolExecutor(maxWorkers: Workers);
+            _ = warm.Map(ProcessWork.Identity, Enumerable.Range(0, 100_000)).Count();
+            Emit("submit_20k_tasks_per_s", Median(repeats, () => Submits(warm, 20_000)), "tasks/s");
+            Emit("map_1m_items_per_s", Median(repeats, () => MapItems(warm, 1_000_000, 0)), "items/s");
+            return;
+        }
+        string suffix = roundTripsOnly ? "_pinned" : "";
+        if (!roundTripsOnly)
+        {
+            Emit("pool_create_to_first_result_ms", Median(repeats, CreateToFirstResult), "ms");
+        }
         using var pool = new ProcessPoolExecutor(maxWorkers: Workers);
         pool.Submit(ProcessWork.Identity, 0).GetAwaiter().GetResult();
         _ = pool.Map(ProcessWork.Identity, Enumerable.Range(0, 100_000)).Count(); // warm up both workers and the JIT
 
-        (double median, double p99) = RoundTrip(pool, 20_000);
-        Emit("round_trip_median_us", median, "us");
-        Emit("round_trip_p99_us", p99, "us");
+        // Alternate the raw pipe and the pool, run by run, so load weighs on both alike.
+        var raw = new List<double[]>();
+        var pooled = new List<double[]>();
+        for (int i = 0; i < repeats; i++)
+        {
+            raw.Add(RawPipe.RoundTrips(20_000));
+            pooled.Add(RoundTrip(pool, 20_000));
+        }
+        EmitRoundTrips("raw_pipe_round_trip" + suffix, raw);
+        EmitRoundTrips("round_trip" + suffix, pooled);
+        if (roundTripsOnly)
+        {
+            return;
+        }
         Emit("submit_20k_tasks_per_s", Median(repeats, () => Submits(pool, 20_000)), "tasks/s");
         Emit("map_1m_items_per_s", Median(repeats, () => MapItems(pool, 1_000_000, 0)), "items/s");
         Emit("map_20k_chunk1_items_per_s", Median(repeats, () => MapItems(pool, 20_000, 1)), "items/s");
@@ -34,15 +64,29 @@ public static class ProcessComparison
     private static void Emit(string name, double value, string unit) =>
         Console.WriteLine(JsonSerializer.Serialize(new { impl = "concur", name, value = Math.Round(value, 2), unit }));
 
-    private static double Median(int repeats, Func<double> measure)
+    /// <summary>Prints the median of <paramref name="values"/> with their minimum and maximum.</summary>
+    private static void Emit(string name, List<double> values, string unit)
+    {
+        values.Sort();
+        Console.WriteLine(JsonSerializer.Serialize(new
+        {
+            impl = "concur",
+            name,
+            value = Math.Round(values[values.Count / 2], 2),
+            min = Math.Round(values[0], 2),
+            max = Math.Round(values[^1], 2),
+            unit,
+        }));
+    }
+
+    private static List<double> Median(int repeats, Func<double> measure)
     {
         var values = new List<double>();
         for (int i = 0; i < repeats; i++)
         {
             values.Add(measure());
         }
-        values.Sort();
-        return values[values.Count / 2];
+        return values;
     }
 
     private static double CreateToFirstResult()
@@ -58,7 +102,8 @@ public static class ProcessComparison
         return ms;
     }
 
-    private static (double Median, double P99) RoundTrip(ProcessPoolExecutor pool, int count)
+    /// <summary>Sorted round-trip samples in microseconds of <paramref name="count"/> sequential submits.</summary>
+    private static double[] RoundTrip(ProcessPoolExecutor pool, int count)
     {
         var samples = new double[count];
         for (int i = 0; i < count; i++)
@@ -68,7 +113,25 @@ public static class ProcessComparison
             samples[i] = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
         }
         Array.Sort(samples);
-        return (samples[count / 2], samples[(int)(count * 0.99)]);
+        return samples;
+    }
+
+    /// <summary>Per run the median and p99; prints the median run's value with the runs' minimum and maximum.</summary>
+    private static void EmitRoundTrips(string name, List<double[]> runs)
+    {
+        foreach ((string what, double quantile) in new[] { ("median", 0.5), ("p99", 0.99) })
+        {
+            List<double> values = [.. runs.Select(r => r[(int)(r.Length * quantile)]).Order()];
+            Console.WriteLine(JsonSerializer.Serialize(new
+            {
+                impl = "concur",
+                name = $"{name}_{what}_us",
+                value = Math.Round(values[values.Count / 2], 2),
+                min = Math.Round(values[0], 2),
+                max = Math.Round(values[^1], 2),
+                unit = "us",
+            }));
+        }
     }
 
     private static double Submits(ProcessPoolExecutor pool, int count)
@@ -116,15 +179,15 @@ public static class ProcessComparison
             free[next] += t;
         }
         double schedule = free.Max();
-        double pooled = Median(repeats, () =>
+        List<double> pooled = Median(repeats, () =>
         {
             var w = Stopwatch.StartNew();
             _ = pool.Map(LessonPrimes.IsPrime, ProcessWork.Primes, chunkSize: 1).ToArray();
-            return w.Elapsed.TotalSeconds;
+            return w.Elapsed.TotalMilliseconds;
         });
         Emit("primes_sequential_ms", sequential * 1000, "ms");
         Emit("primes_largest_single_task_ms", largest * 1000, "ms");
         Emit("primes_ideal_in_order_schedule_ms", schedule * 1000, "ms");
-        Emit("primes_process_pool_ms", pooled * 1000, "ms");
+        Emit("primes_process_pool_ms", pooled, "ms");
     }
 }

@@ -19,7 +19,7 @@ internal static class PrimesAnalysis
     /// <summary>Computes one row's figures.</summary>
     /// <param name="row">The measured row.</param>
     /// <param name="sequentialMedian">The same runtime's sequential median, in seconds.</param>
-    /// <param name="taskSeconds">The runtime's per-task times, in seconds.</param>
+    /// <param name="taskSeconds">The runtime's per-task times, in seconds: one per number a run checks.</param>
     /// <param name="processors">The processor count the workers share.</param>
     public static RowFigures Figures(BenchRow row, double sequentialMedian, IReadOnlyList<double> taskSeconds, int processors)
     {
@@ -39,6 +39,7 @@ internal static class PrimesAnalysis
             row.Samples.Min(),
             median,
             row.Samples.Max(),
+            taskSeconds.Count / median,
             speedup,
             speedup / row.Workers,
             best.Seconds,

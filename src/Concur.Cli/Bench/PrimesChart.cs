@@ -99,7 +99,7 @@ internal static class PrimesChart
         plot.Axes.Bottom.TickLabelStyle.FontSize = 13;
         plot.Axes.Left.TickLabelStyle.FontSize = 13;
         plot.Axes.Margins(bottom: 0, top: 0.12);
-        plot.Title($"Lesson primes x{run.Scale}, {run.Tasks} numbers, {run.Processors} processors: speedup");
+        plot.Title($"Lesson primes, {PrimesReport.Work(run)}, {run.Processors} processors: speedup");
         plot.Axes.Title.Label.FontSize = 16;
         plot.YLabel($"x own sequential (median of {run.Runs}, whiskers min-max)");
         plot.Axes.Left.Label.FontSize = 14;

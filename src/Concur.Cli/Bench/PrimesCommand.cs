@@ -72,6 +72,8 @@ internal static class PrimesCommand
         return new PrimesRun(
             options.Workload.Scale,
             options.Workload.Numbers.Count,
+            pythonTasks is null ? null : options.PythonWorkload.Scale,
+            pythonTasks is null ? null : options.PythonWorkload.Numbers.Count,
             options.Runs,
             processors,
             options.WorkerCounts,
@@ -99,9 +101,13 @@ internal static class PrimesCommand
         onProgress?.Invoke($"{executable} with the lesson's own programs");
         try
         {
-            var session = CPythonSession.Start(executable, options.Workload, TimeSpan.FromSeconds(60));
+            var session = CPythonSession.Start(executable, options.PythonWorkload, TimeSpan.FromSeconds(60));
+            var numbers = options.PythonWorkload.Scale == options.Workload.Scale
+                ? "the same numbers"
+                : $"the lesson's list x{options.PythonWorkload.Scale} (Concur's rows: x{options.Workload.Scale}; compare speedups and numbers/s, "
+                    + "or give --scale to run both on the same numbers)";
             var message = $"{Runtimes.CPython} {session.Version} ({executable}), multiprocessing start method {session.StartMethod}: "
-                + "the lesson's own programs on the same numbers, worker counts and runs, interleaved with Concur's runs.";
+                + $"the lesson's own programs on {numbers}, the same worker counts and runs, interleaved with Concur's runs.";
             return (session, new PythonReport(PythonReport.Ran, executable, session.Version, session.StartMethod, message));
         }
         catch (CPythonFailedException e)

@@ -20,10 +20,11 @@ internal static class PrimesReport
     public static void WriteTable(IAnsiConsole console, PrimesRun run)
     {
         var table = new Table()
-            .Title($"Lesson primes x{run.Scale}: {run.Tasks} numbers, {run.Runs} runs per row, {run.Processors} processors")
+            .Title($"Lesson primes, {Work(run)}: {run.Runs} runs per row, {run.Processors} processors")
             .AddColumn("row")
             .AddColumn(new TableColumn("median s").RightAligned())
             .AddColumn(new TableColumn("min-max s").RightAligned())
+            .AddColumn(new TableColumn("numbers/s").RightAligned())
             .AddColumn(new TableColumn("speedup").RightAligned())
             .AddColumn(new TableColumn("/worker").RightAligned())
             .AddColumn(new TableColumn("best s").RightAligned())
@@ -34,6 +35,7 @@ internal static class PrimesReport
                 Markup.Escape($"{r.Runtime} {r.Label}"),
                 Seconds(r.Median),
                 $"{Seconds(r.Min)}-{Seconds(r.Max)}",
+                Rate(r.NumbersPerSecond),
                 X(r.Speedup),
                 r.Efficiency.ToString("P0", CultureInfo.InvariantCulture),
                 Seconds(r.BestSeconds) + (r.BestMethod == ScheduleBound.Lpt ? " LPT" : ""),
@@ -62,8 +64,13 @@ internal static class PrimesReport
         var how = methods.Length == 1 && methods[0] == ScheduleBound.Optimal
             ? "the optimal schedule (exhaustive search)"
             : "the optimal schedule where the search finished, else the LPT schedule (marked)";
-        yield return $"min/median/max: wall time of {run.Runs} runs. speedup: the same runtime's sequential median / this median. /worker: speedup / workers.";
-        yield return $"best s: {how} of these {run.Tasks} tasks on that many workers and {run.Processors} processors, from each runtime's measured per-task times; vs best: best / median (100 % = nothing lost to start-up, overhead or imbalance).";
+        yield return $"min/median/max: wall time of {run.Runs} runs. numbers/s: numbers checked per second at the median. speedup: the same runtime's sequential median / this median. /worker: speedup / workers.";
+        if (run.PythonScale is { } pythonScale && pythonScale != run.Scale)
+        {
+            yield return $"The runtimes checked different amounts of work (Concur the lesson's list x{run.Scale}, CPython x{pythonScale}, each about a second sequentially): "
+                + "compare their speedups and numbers/s, not their seconds; --scale N runs both on the same numbers.";
+        }
+        yield return $"best s: {how} of these tasks on that many workers and {run.Processors} processors, from each runtime's measured per-task times; vs best: best / median (100 % = nothing lost to start-up, overhead or imbalance).";
         yield return "cold: the pool is created and shut down inside each run, as the lesson's `with ProcessPoolExecutor() as pool:`. warm: one pool, every worker had run a task before the timed runs.";
     }
 
@@ -123,6 +130,15 @@ internal static class PrimesReport
         (_, _, Starts.Warm) => Color.Red1,
         _ => Color.Red3,
     };
+
+    /// <summary>The work of each runtime's rows, for the title: "x16, 96 numbers" or, when CPython's differs, both.</summary>
+    internal static string Work(PrimesRun run) => run.PythonScale is { } pythonScale && pythonScale != run.Scale
+        ? $"{Runtimes.Concur} x{run.Scale} ({run.Tasks} numbers), {Runtimes.CPython} x{pythonScale} ({run.PythonTasks} numbers)"
+        : $"x{run.Scale}, {run.Tasks} numbers";
+
+    private static string Rate(double perSecond) => perSecond >= 1000
+        ? perSecond.ToString("N0", CultureInfo.InvariantCulture)
+        : perSecond.ToString(perSecond >= 10 ? "F1" : "F2", CultureInfo.InvariantCulture);
 
     private static string Seconds(double seconds) => seconds.ToString(seconds < 10 ? "F3" : "F2", CultureInfo.InvariantCulture);
 

@@ -11,6 +11,7 @@ namespace Concur.Cli.Bench;
 /// <param name="Min">The fastest run, in seconds.</param>
 /// <param name="Median">The median run, in seconds.</param>
 /// <param name="Max">The slowest run, in seconds.</param>
+/// <param name="NumbersPerSecond">Numbers checked per second at the median: comparable across runtimes whose scales differ.</param>
 /// <param name="Speedup">The same runtime's sequential median divided by this median.</param>
 /// <param name="Efficiency">Speedup divided by workers: against the worker count alone.</param>
 /// <param name="BestSeconds">The best possible wall time of these tasks on this many workers (<see cref="BestSchedule"/>), from the runtime's measured per-task times.</param>
@@ -25,6 +26,7 @@ internal sealed record RowFigures(
     [property: JsonPropertyName("min")] double Min,
     [property: JsonPropertyName("median")] double Median,
     [property: JsonPropertyName("max")] double Max,
+    [property: JsonPropertyName("numbersPerSecond")] double NumbersPerSecond,
     [property: JsonPropertyName("speedup")] double Speedup,
     [property: JsonPropertyName("efficiency")] double Efficiency,
     [property: JsonPropertyName("bestSeconds")] double BestSeconds,

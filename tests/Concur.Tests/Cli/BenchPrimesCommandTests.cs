@@ -48,6 +48,24 @@ public sealed class BenchPrimesCommandTests
         Assert.Equal(workload.Numbers.Select(LessonPrimes.IsPrime), workload.Expected);
     }
 
+    [Theory]
+    [InlineData(null, null, PrimesWorkload.DefaultScale, PrimesWorkload.DefaultPythonScale)]
+    [InlineData(1, null, 1, 1)]
+    [InlineData(3, null, 3, 3)]
+    [InlineData(null, 2, PrimesWorkload.DefaultScale, 2)]
+    [InlineData(4, 2, 4, 2)]
+    public void Scales_ScaleForBoth_PythonScaleForCPythonAlone(int? scale, int? pythonScale, int concur, int python) =>
+        Assert.Equal((concur, python), BenchCommand.Scales(scale, pythonScale));
+
+    [Fact]
+    public void Scales_Defaults_GiveEachRuntimeAboutASecondOfSequentialWork()
+    {
+        // Concur checks the lesson's six numbers in about 60 ms and CPython in about 1.3 s (docs/benchmarks.md): the
+        // defaults keep both sequential runs near a second, so the work outweighs a pool's start in both.
+        Assert.Equal(16, PrimesWorkload.DefaultScale);
+        Assert.Equal(1, PrimesWorkload.DefaultPythonScale);
+    }
+
     [Fact]
     public void Workload_ScaleZero_Throws() => Assert.Throws<ArgumentOutOfRangeException>(() => new PrimesWorkload(0));
 
@@ -133,6 +151,7 @@ public sealed class BenchPrimesCommandTests
     [InlineData("--repeat", "0", "--runs")]
     [InlineData("--scale", "0", "--scale")]
     [InlineData("--scale", "-3", "--scale")]
+    [InlineData("--python-scale", "0", "--python-scale")]
     public void BenchPrimes_OptionBelowOne_FailsBeforeRunning(string option, string value, string named)
     {
         var (exit, output, error) = Run(PythonNotFound, "bench", "primes", option, value);
@@ -159,7 +178,7 @@ public sealed class BenchPrimesCommandTests
     {
         var (exit, output, _) = Run(PythonNotFound, "bench", "primes", "--help");
         Assert.Equal(0, exit);
-        foreach (var expected in new[] { "--scale", "--runs", "--workers", "--no-python", "--json", "--chart", "cold", "warm", "CPython", "python3", "thread pool", "process pool", "best possible schedule" })
+        foreach (var expected in new[] { "--scale", "--python-scale", "--runs", "--workers", "--no-python", "--json", "--chart", "cold", "warm", "CPython", "python3", "thread pool", "process pool", "best possible schedule" })
         {
             Assert.Contains(expected, output, StringComparison.Ordinal);
         }

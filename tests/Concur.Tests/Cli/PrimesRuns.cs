@@ -24,6 +24,6 @@ internal static class PrimesRuns
             rows.AddRange(PrimesAnalysis.Figures(new RuntimeResult(result, [.. tasks.Select(t => t * unit)]), processors: 2));
         }
         var python = new PythonReport(PythonReport.Ran, "/usr/bin/python3", "3.11.7", "fork", "CPython 3.11.7");
-        return new PrimesRun(1, 6, 3, 2, workerCounts, python, new Dictionary<string, IReadOnlyList<double>>(), rows);
+        return new PrimesRun(1, 6, 1, 6, 3, 2, workerCounts, python, new Dictionary<string, IReadOnlyList<double>>(), rows);
     }
 }

@@ -89,6 +89,48 @@ public sealed class PythonRowsTests
     }
 
     [Fact]
+    public void BenchPrimes_DifferentScales_EachRuntimeKeepsItsWorkAndTheTableSaysSo()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+        var body = $$"""
+            echo '{{Info}}'
+            while read request; do
+              case "$request" in
+                *sequential*) echo '{"kind": "sample", "seconds": 1.5, "results": [true, true, true, true, true, false], "taskSeconds": [0.25, 0.25, 0.25, 0.25, 0.25, 0.05]}' ;;
+                *) echo '{"kind": "sample", "seconds": 1.2}' ;;
+              esac
+            done
+            """;
+        using var python = new StandInPython(body);
+
+        var (exit, output, error) = BenchPrimesCommandTests.Run(() => python.Path, "bench", "primes", "--json", "--scale", "2", "--python-scale", "1", "--workers", "1", "--runs", "1");
+
+        Assert.True(exit == 0, error);
+        using var json = JsonDocument.Parse(output);
+        var root = json.RootElement;
+        Assert.Equal(2, root.GetProperty("scale").GetInt32());
+        Assert.Equal(12, root.GetProperty("tasks").GetInt32());
+        Assert.Equal(1, root.GetProperty("pythonScale").GetInt32());
+        Assert.Equal(6, root.GetProperty("pythonTasks").GetInt32());
+        Assert.Equal(12, root.GetProperty("taskSeconds").GetProperty("Concur").GetArrayLength());
+        var rows = root.GetProperty("rows").EnumerateArray().ToList();
+        var cpythonSequential = rows.Single(r => r.GetProperty("runtime").GetString() == "CPython" && r.GetProperty("mode").GetString() == "sequential");
+        Assert.Equal(6 / 1.5, cpythonSequential.GetProperty("numbersPerSecond").GetDouble(), 12);
+        var concurSequential = rows.Single(r => r.GetProperty("runtime").GetString() == "Concur" && r.GetProperty("mode").GetString() == "sequential");
+        Assert.Equal(12 / concurSequential.GetProperty("median").GetDouble(), concurSequential.GetProperty("numbersPerSecond").GetDouble(), 9);
+        Assert.Contains("x1 (Concur's rows: x2", root.GetProperty("python").GetProperty("message").GetString(), StringComparison.Ordinal);
+
+        var (tableExit, table, tableError) = BenchPrimesCommandTests.Run(() => python.Path, "bench", "primes", "--scale", "2", "--python-scale", "1", "--workers", "1", "--runs", "1");
+        Assert.True(tableExit == 0, tableError);
+        Assert.Contains("Concur x2 (12 numbers), CPython x1 (6 numbers)", table, StringComparison.Ordinal);
+        Assert.Contains("numbers/s", table, StringComparison.Ordinal);
+        Assert.Contains("checked different amounts of work", table, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void BenchPrimes_PythonFails_ConcursRowsStayAndTheLineSaysWhy()
     {
         if (OperatingSystem.IsWindows())

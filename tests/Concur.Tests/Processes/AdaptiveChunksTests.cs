@@ -118,6 +118,16 @@ public sealed class AdaptiveChunksTests
     }
 
     [Fact]
+    public void Plan_KnownSize_CappedAtMaxItems()
+    {
+        Assert.Null(ProcessMap.Plan(new int[1_000_000], 0, 2, out IEnumerable<int[]> chunks));
+        int[] lengths = [.. chunks.Select(static c => c.Length)];
+        Assert.Equal(1_000_000, lengths.Sum());
+        Assert.All(lengths[..^1], static n => Assert.Equal(AdaptiveChunks.MaxItems, n)); // not Python's 125,000
+        Assert.Equal(1_000_000 % AdaptiveChunks.MaxItems, lengths[^1]);
+    }
+
+    [Fact]
     public void Plan_UnknownSize_Adaptive()
     {
         Assert.NotNull(ProcessMap.Plan(Enumerable.Range(0, 100).Where(static _ => true), 0, 2, out IEnumerable<int[]> chunks));

@@ -19,6 +19,7 @@ internal sealed class FrameReader : IDisposable
     private readonly FrameBuffer _large = new(FrameBuffer.SegmentSize);
     private int _start;
     private int _end;
+    private long _spinTicks;
     private long _waitingSince;
 
     /// <summary>Initializes a reader over <paramref name="stream"/>.</summary>
@@ -30,6 +31,15 @@ internal sealed class FrameReader : IDisposable
         _stream = stream;
         _maxLength = maxLength;
         _onWait = onWait;
+    }
+
+    /// <summary>
+    /// Sets how long to poll the pipe (spinning, yielding) before a blocking read between frames, in microseconds;
+    /// 0 (the default) blocks at once. Works only when the stream is a <see cref="System.IO.Pipes.PipeStream"/>.
+    /// </summary>
+    public int SpinMicroseconds
+    {
+        set => _spinTicks = _stream is System.IO.Pipes.PipeStream ? value * Stopwatch.Frequency / 1_000_000 : 0;
     }
 
     /// <summary>
@@ -170,6 +180,10 @@ internal sealed class FrameReader : IDisposable
     private bool FillSome()
     {
         _start = _end = 0;
+        if (_spinTicks > 0)
+        {
+            PipeSpin.Wait((System.IO.Pipes.PipeStream)_stream, _spinTicks);
+        }
         int n = _stream.Read(_buffer, 0, _buffer.Length);
         if (n <= 0)
         {

@@ -29,6 +29,8 @@ internal sealed partial class ProcessPoolEngine
     /// reader thread could deadlock with a worker blocked writing its result).</summary>
     private const int SmallFrame = 16 * 1024;
 
+    private static readonly int s_readerSpin = int.TryParse(Environment.GetEnvironmentVariable("CONCUR_READER_SPIN_US"), out int us) ? us : 0;
+
     // ---- Sending ----
 
     private void FlushAll(List<WorkerProcess>? flush, bool mayBlock)
@@ -146,7 +148,10 @@ internal sealed partial class ProcessPoolEngine
 
     private void StartReader(WorkerProcess w)
     {
-        w.Reader = new FrameReader(w.FromWorker, _limits.MaxFrameBytes, onWait: () => _supervisorEvents.Add(null));
+        w.Reader = new FrameReader(w.FromWorker, _limits.MaxFrameBytes, onWait: () => _supervisorEvents.Add(null))
+        {
+            SpinMicroseconds = s_readerSpin,
+        };
         var thread = new Thread(() => Read(w)) { IsBackground = true, Name = $"Concur reader {w.Name}" };
         thread.Start();
     }

@@ -143,7 +143,10 @@ internal static class WorkerHost
 
     private sealed class Loop(Stream input, Stream output) : IDisposable
     {
-        private readonly FrameReader _reader = new(input);
+        private readonly FrameReader _reader = new(input)
+        {
+            SpinMicroseconds = int.TryParse(Environment.GetEnvironmentVariable("CONCUR_WORKER_SPIN_US"), out int us) ? us : 0,
+        };
         private readonly Dictionary<int, FunctionDefinition> _functions = [];
         private readonly Dictionary<int, Exception> _broken = [];
         private readonly FrameBuffer _buffer = new(4096);
