@@ -24,6 +24,7 @@ internal static class ConcurApp
             new VersionOption(),
             BenchCommand.Create(output, findPython),
             LessonCommand.Create(output, error),
+            Node.NodeCommand.Create(output, error),
         };
         return root.Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = error });
     }

@@ -80,6 +80,19 @@ internal static class BenchCommand
             }
         });
 
+        var cluster = new Option<int>("--cluster")
+        {
+            Description = "Also run cluster rows: an embedded cluster of this many node processes on this machine (started once, "
+                + "outside the timings), and a ClusterExecutor on it with each worker count, cold and warm.",
+        };
+        cluster.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() < 0)
+            {
+                result.AddError("--cluster must be a number of nodes, at least 1 (for example --cluster 2).");
+            }
+        });
+
         var primes = new Command(
             "primes",
             "The lesson's prime check (trial division over its six large numbers, repeated --scale times): sequential, "
@@ -96,6 +109,7 @@ internal static class BenchCommand
             noPython,
             json,
             chart,
+            cluster,
         };
         primes.SetAction(parse =>
         {
@@ -107,7 +121,8 @@ internal static class BenchCommand
                 counts,
                 parse.GetValue(runs),
                 parse.GetValue(noPython),
-                parse.GetValue(chart)?.FullName);
+                parse.GetValue(chart)?.FullName,
+                parse.GetValue(cluster));
             if (parse.GetValue(json))
             {
                 var measured = PrimesCommand.Measure(options, findPython, onProgress: null);

@@ -15,12 +15,16 @@ internal static class PrimesCommand
     public static PrimesRun Measure(PrimesOptions options, Func<string?> findPython, Action<string>? onProgress)
     {
         var processors = Environment.ProcessorCount;
-        var keys = RowKey.All(options.WorkerCounts, [.. BenchMode.All.Select(m => m.Name)]);
+        using var cluster = options.ClusterNodes > 0 ? StartCluster(options, onProgress) : null;
+        IReadOnlyList<BenchMode> modes = cluster is null ? BenchMode.All : [.. BenchMode.All, cluster.Mode];
+        var keys = RowKey.All(options.WorkerCounts, [.. modes.Select(m => m.Name)]);
+        // CPython has no cluster: its rows are the lesson's (sequential, threads, processes).
+        var pythonKeys = keys.Where(k => k.Mode != ClusterRows.ModeName).ToList();
         var concurSamples = keys.ToDictionary(k => k, _ => new List<double>());
-        var pythonSamples = keys.ToDictionary(k => k, _ => new List<double>());
+        var pythonSamples = pythonKeys.ToDictionary(k => k, _ => new List<double>());
         IReadOnlyList<double>? pythonTasks = null;
 
-        using var concur = new ConcurRows(options.Workload, BenchMode.All);
+        using var concur = new ConcurRows(options.Workload, modes);
         var (python, report) = StartPython(options, findPython, onProgress);
         try
         {
@@ -39,7 +43,7 @@ internal static class PrimesCommand
                 try
                 {
                     var bound = PythonBound(concurSamples[RowKey.Sequential]);
-                    foreach (var key in keys)
+                    foreach (var key in pythonKeys)
                     {
                         pythonSamples[key].Add(python.Sample(key, bound));
                     }
@@ -62,7 +66,7 @@ internal static class PrimesCommand
         var taskSeconds = new Dictionary<string, IReadOnlyList<double>> { [Runtimes.Concur] = concur.TaskSeconds };
         if (pythonTasks is not null)
         {
-            rows.AddRange(PrimesAnalysis.Figures(Result(Runtimes.CPython, keys, pythonSamples, pythonTasks), processors));
+            rows.AddRange(PrimesAnalysis.Figures(Result(Runtimes.CPython, pythonKeys, pythonSamples, pythonTasks), processors));
             taskSeconds[Runtimes.CPython] = pythonTasks;
         }
         return new PrimesRun(
@@ -76,6 +80,12 @@ internal static class PrimesCommand
             report,
             taskSeconds,
             rows);
+    }
+
+    private static ClusterRows StartCluster(PrimesOptions options, Action<string>? onProgress)
+    {
+        onProgress?.Invoke($"an embedded cluster of {options.ClusterNodes} node processes for the cluster rows");
+        return ClusterRows.Start(options.ClusterNodes, options.WorkerCounts.Max());
     }
 
     private static (CPythonSession? Session, PythonReport Report) StartPython(PrimesOptions options, Func<string?> findPython, Action<string>? onProgress)

@@ -7,4 +7,5 @@ namespace Concur.Cli.Bench;
 /// <param name="Runs">Timed runs per row.</param>
 /// <param name="NoPython">Whether <c>--no-python</c> was given.</param>
 /// <param name="ChartPath">The full path of the PNG to write, or null.</param>
-internal sealed record PrimesOptions(PrimesWorkload Workload, PrimesWorkload PythonWorkload, IReadOnlyList<int> WorkerCounts, int Runs, bool NoPython, string? ChartPath);
+/// <param name="ClusterNodes">With <c>--cluster N</c>, the node processes of the cluster rows; 0 for no cluster rows.</param>
+internal sealed record PrimesOptions(PrimesWorkload Workload, PrimesWorkload PythonWorkload, IReadOnlyList<int> WorkerCounts, int Runs, bool NoPython, string? ChartPath, int ClusterNodes = 0);
