@@ -121,6 +121,43 @@ public sealed class ClusterExecutor : IExecutor
     public Task<TResult> Submit<T, TResult>(Func<T, TResult> function, T argument, TimeSpan timeout, CancellationToken cancellationToken = default) =>
         SubmitCore<T, TResult>(function, argument, awaited: false, CheckTimeout(timeout), cancellationToken);
 
+    /// <summary>
+    /// Schedules <paramref name="function"/>(key, <paramref name="argument"/>) on a node, where key is the task's
+    /// idempotency key: a new <see cref="Guid"/> for this submission and the same one on every run of it. With
+    /// <see cref="ClusterExecutorOptions.RetryOnNodeLoss"/> a task whose node is lost runs again elsewhere
+    /// (at-least-once); the key lets it recognise work a lost run may already have done (a row keyed by it, a file
+    /// named after it), so the effect happens once.
+    /// </summary>
+    /// <typeparam name="T">The type of the argument.</typeparam>
+    /// <typeparam name="TResult">The type of the result.</typeparam>
+    /// <param name="function">The function to run; its first parameter receives the key.</param>
+    /// <param name="argument">The argument.</param>
+    /// <param name="cancellationToken">Cancels the task, queued or running.</param>
+    /// <returns>A task that completes with the function's result.</returns>
+    /// <example>
+    /// <code>
+    /// static int Charge(Guid key, Order order) => Payments.ChargeOnce(idempotencyKey: key, order);
+    /// int receipt = await executor.SubmitIdempotent(Charge, order);
+    /// </code>
+    /// </example>
+    public Task<TResult> SubmitIdempotent<T, TResult>(Func<Guid, T, TResult> function, T argument, CancellationToken cancellationToken = default) =>
+        SubmitIdempotentCore(function, argument, null, cancellationToken);
+
+    /// <summary>
+    /// Schedules <paramref name="function"/>(key, <paramref name="argument"/>) on a node with a hard time limit, where
+    /// key is the task's idempotency key, the same on every run (see <see cref="SubmitIdempotent{T, TResult}(Func{Guid, T, TResult}, T, CancellationToken)"/>).
+    /// </summary>
+    /// <typeparam name="T">The type of the argument.</typeparam>
+    /// <typeparam name="TResult">The type of the result.</typeparam>
+    /// <param name="function">The function to run; its first parameter receives the key.</param>
+    /// <param name="argument">The argument.</param>
+    /// <param name="timeout">The longest one run may take once started; then its worker is killed and the task faults with <see cref="TimeoutException"/>.</param>
+    /// <param name="cancellationToken">Cancels the task, queued or running.</param>
+    /// <returns>A task that completes with the function's result.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative or zero (and not infinite).</exception>
+    public Task<TResult> SubmitIdempotent<T, TResult>(Func<Guid, T, TResult> function, T argument, TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        SubmitIdempotentCore(function, argument, CheckTimeout(timeout), cancellationToken);
+
     /// <summary>Schedules <paramref name="function"/>(<paramref name="first"/>, <paramref name="second"/>) on a node.</summary>
     /// <typeparam name="T1">The type of the first argument.</typeparam>
     /// <typeparam name="T2">The type of the second argument.</typeparam>
@@ -271,6 +308,17 @@ public sealed class ClusterExecutor : IExecutor
         _engine.ThrowIfClosed();
         SerializedFunction f = SerializedCalls.Function(function, nameof(function), awaited);
         return Enqueue(new ClusterWorkItem<TResult>(CallFrames.NextId(), f, SerializedCalls.Payload(f, argument, nameof(argument)), timeout, cancellationToken));
+    }
+
+    private Task<TResult> SubmitIdempotentCore<T, TResult>(Func<Guid, T, TResult> function, T argument, TimeSpan? timeout, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(function);
+        _engine.ThrowIfClosed();
+        SerializedFunction f = SerializedCalls.Function(function, nameof(function));
+        // The key is the call's first argument, inside the payload: every run of the task (a retry re-sends the same
+        // bytes) reads the same key, with nothing added to the node or worker protocol.
+        byte[] payload = SerializedCalls.Payload(f, Guid.NewGuid(), argument);
+        return Enqueue(new ClusterWorkItem<TResult>(CallFrames.NextId(), f, payload, timeout, cancellationToken));
     }
 
     private Task<TResult> Enqueue<TResult>(ClusterWorkItem<TResult> item)

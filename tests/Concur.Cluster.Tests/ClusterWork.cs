@@ -20,6 +20,21 @@ public static class ClusterWork
         return ParentProcessId();
     }
 
+    /// <summary>
+    /// An idempotent task's body: writes <c>started-{key}-{worker pid}</c> in <paramref name="directory"/> (one file per
+    /// run), waits for <c>release</c> there, and returns the key it was given.
+    /// </summary>
+    public static Guid KeyedStartAndBlock(Guid key, string directory)
+    {
+        File.WriteAllText(Path.Combine(directory, $"started-{key:N}-{Environment.ProcessId}"), "");
+        var clock = Stopwatch.StartNew();
+        while (!File.Exists(Path.Combine(directory, "release")) && clock.Elapsed < MaxBlock)
+        {
+            Thread.Sleep(20);
+        }
+        return key;
+    }
+
     /// <summary>Gets the process id of the worker's parent: the node that runs it.</summary>
     public static int ParentProcessId()
     {

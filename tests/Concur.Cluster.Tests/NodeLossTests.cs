@@ -79,6 +79,43 @@ public sealed class NodeLossTests
     }
 
     [Fact]
+    public async Task NodeKilled_RetriedIdempotentTask_ReadsTheSameKeyOnEveryRun()
+    {
+        var cluster = new InProcessCluster(2);
+        await cluster.InitializeAsync();
+        try
+        {
+            using var blocker = new Blocker();
+            var executor = new ClusterExecutor(cluster.Client, maxWorkers: 2, options: new ClusterExecutorOptions { RetryOnNodeLoss = true });
+            Bounded.Until(() => executor.NodeNames.Count == 2, "the executor joined both nodes");
+            var a = executor.SubmitIdempotent(ClusterWork.KeyedStartAndBlock, blocker.Directory);
+            var b = executor.SubmitIdempotent(ClusterWork.KeyedStartAndBlock, blocker.Directory);
+            blocker.WaitStarted(2);
+
+            await cluster.Cluster.KillSiloAsync(cluster.Cluster.Silos[1]).WaitAsync(Bounded.Limit);
+            Bounded.Until(() => executor.NodeNames.Count == 1, "the killed node was dropped");
+            blocker.Release();
+            Guid[] keys = await Bounded.Within(Task.WhenAll(a, b));
+            await Bounded.Within(executor.ShutdownAsync());
+
+            // Each submission has its own key; the task that lost its node ran twice, in two workers, with one key.
+            Assert.NotEqual(keys[0], keys[1]);
+            var runs = Directory.GetFiles(blocker.Directory, "started-*")
+                .Select(path => Path.GetFileName(path).Split('-'))
+                .Select(parts => (Key: Guid.ParseExact(parts[1], "N"), Worker: parts[2]))
+                .ToList();
+            Assert.All(runs, run => Assert.Contains(run.Key, keys));
+            var retried = Assert.Single(runs.GroupBy(run => run.Key), group => group.Count() == 2);
+            Assert.Equal(2, retried.Select(run => run.Worker).Distinct().Count());
+            Assert.Equal(3, runs.Count);
+        }
+        finally
+        {
+            await cluster.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task NodeJoinsMidRun_GetsQueuedWork()
     {
         var cluster = new InProcessCluster(1);
