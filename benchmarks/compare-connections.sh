@@ -14,25 +14,4 @@ dotnet benchmarks/Concur.Benchmarks/bin/Release/net10.0/Concur.Benchmarks.dll co
 python3 benchmarks/python/connection.py "$repeats" > "$out/cpython.jsonl"
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 
-python3 - "$out/concur.jsonl" "$out/cpython.jsonl" <<'PY'
-import json, sys
-rows, order = {}, []
-for path in sys.argv[1:]:
-    for line in open(path):
-        r = json.loads(line)
-        if r["name"] not in rows:
-            rows[r["name"]] = {}
-            order.append(r["name"])
-        rows[r["name"]][r["impl"]] = r
-def cell(r):
-    if r is None:
-        return ""
-    spread = f" ({r['min']:,}-{r['max']:,})" if "min" in r else ""
-    return f"{r['value']:,}{spread} {r['unit']}"
-print("| figure | Concur | CPython 3.11 | Concur / CPython |")
-print("|---|---|---|---|")
-for name in order:
-    c, p = rows[name].get("concur"), rows[name].get("cpython")
-    ratio = f"{c['value'] / p['value']:.2f}x" if c and p and p["value"] else ""
-    print(f"| {name} | {cell(c)} | {cell(p)} | {ratio} |")
-PY
+python3 benchmarks/python/side_by_side.py "$out/concur.jsonl" "$out/cpython.jsonl"

@@ -17,24 +17,4 @@ echo "load average between: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 python3 benchmarks/python/manager.py "$repeats" > "$out/cpython.jsonl"
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 
-python3 - "$out/concur.jsonl" "$out/cpython.jsonl" <<'PY'
-import json, sys
-rows, order = {}, []
-for path in sys.argv[1:]:
-    for line in open(path):
-        r = json.loads(line)
-        if r["name"] not in rows:
-            rows[r["name"]] = {}
-            order.append(r["name"])
-        rows[r["name"]][r["impl"]] = r
-def cell(r):
-    if r is None:
-        return ""
-    return f"{r['value']:,} ({r['min']:,}-{r['max']:,}) {r['unit']}"
-print("| figure | Concur | CPython | Concur / CPython |")
-print("|---|---|---|---|")
-for name in order:
-    c, p = rows[name].get("concur"), rows[name].get("cpython")
-    ratio = f"{c['value'] / p['value']:.1f}x" if c and p and p["value"] else ""
-    print(f"| {name} | {cell(c)} | {cell(p)} | {ratio} |")
-PY
+python3 benchmarks/python/side_by_side.py "$out/concur.jsonl" "$out/cpython.jsonl"

@@ -26,27 +26,11 @@ taskset -c 0 dotnet "$dll" connections "$repeats" round-trips-pinned >> "$out/co
 taskset -c 0 python3 benchmarks/python/connection.py "$repeats" round-trips-pinned >> "$out/cpython.jsonl"
 echo "after: $(uptime)" >&2
 
-python3 - "$out/concur.jsonl" "$out/cpython.jsonl" <<'PY'
-import json, sys
-rows, order = {}, []
-for path in sys.argv[1:]:
-    for line in open(path):
-        r = json.loads(line)
-        if r["name"] not in rows:
-            rows[r["name"]] = {}
-            order.append(r["name"])
-        rows[r["name"]][r["impl"]] = r
-def cell(r):
-    if r is None:
-        return ""
-    spread = f" ({r['min']:,}-{r['max']:,})" if "min" in r else ""
-    return f"{r['value']:,}{spread} {r['unit']}"
-print("| figure | Concur | CPython 3.11 | Concur / CPython |")
-print("|---|---|---|---|")
-for name in order:
-    c, p = rows[name].get("concur"), rows[name].get("cpython")
-    ratio = f"{c['value'] / p['value']:.2f}x" if c and p and p["value"] else ""
-    print(f"| {name} | {cell(c)} | {cell(p)} | {ratio} |")
+PYTHONPATH=benchmarks/python python3 - "$out/concur.jsonl" "$out/cpython.jsonl" <<'PY'
+import sys
+from side_by_side import load, table
+rows, order = load(sys.argv[1:])
+table(rows, order)
 def value(name, impl="concur"):
     return rows.get(name, {}).get(impl, {}).get("value")
 print()
