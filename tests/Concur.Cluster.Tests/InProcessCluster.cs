@@ -31,6 +31,21 @@ public sealed class InProcessCluster : IAsyncLifetime
         await Cluster.DeployAsync().WaitAsync(TimeSpan.FromSeconds(120));
     }
 
+    /// <summary>Runs <paramref name="body"/> on a cluster of its own with <paramref name="silos"/> nodes, stopped afterwards whatever happened.</summary>
+    public static async Task WithFreshAsync(short silos, Func<InProcessCluster, Task> body)
+    {
+        var cluster = new InProcessCluster(silos);
+        await cluster.InitializeAsync();
+        try
+        {
+            await body(cluster);
+        }
+        finally
+        {
+            await cluster.DisposeAsync();
+        }
+    }
+
     public async Task DisposeAsync()
     {
         await Cluster.StopAllSilosAsync().WaitAsync(TimeSpan.FromSeconds(60));

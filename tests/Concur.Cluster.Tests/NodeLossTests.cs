@@ -12,9 +12,7 @@ public sealed class NodeLossTests
     [Fact]
     public async Task NodeKilled_FailsOnlyItsRunningTasksNamingTheNode_QueuedWorkRunsElsewhere()
     {
-        var cluster = new InProcessCluster(2);
-        await cluster.InitializeAsync();
-        try
+        await InProcessCluster.WithFreshAsync(2, async cluster =>
         {
             using var blocker = new Blocker();
             var executor = new ClusterExecutor(cluster.Client, maxWorkers: 2);
@@ -42,61 +40,29 @@ public sealed class NodeLossTests
             Assert.DoesNotContain(victim.Name, executor.NodeNames);
             Assert.Single(executor.NodeNames);
             await Bounded.Within(executor.ShutdownAsync());
-        }
-        finally
-        {
-            await cluster.DisposeAsync();
-        }
+        });
     }
 
     [Fact]
     public async Task NodeKilled_RetryOnNodeLoss_RunsItsTasksAgainElsewhere()
     {
-        var cluster = new InProcessCluster(2);
-        await cluster.InitializeAsync();
-        try
+        await InProcessCluster.WithFreshAsync(2, async cluster =>
         {
             using var blocker = new Blocker();
-            var executor = new ClusterExecutor(cluster.Client, maxWorkers: 2, options: new ClusterExecutorOptions { RetryOnNodeLoss = true });
-            Bounded.Until(() => executor.NodeNames.Count == 2, "the executor joined both nodes");
-            var a = executor.Submit(ClusterWork.StartAndBlock, blocker.Directory, "a");
-            var b = executor.Submit(ClusterWork.StartAndBlock, blocker.Directory, "b");
-            blocker.WaitStarted(2);
-
-            await cluster.Cluster.KillSiloAsync(cluster.Cluster.Silos[1]).WaitAsync(Bounded.Limit);
-            Bounded.Until(() => executor.NodeNames.Count == 1, "the killed node was dropped");
-            blocker.Release();
+            int[] nodes = await RunTwoAndKillOneNodeAsync(cluster, blocker, (executor, i) => executor.Submit(ClusterWork.StartAndBlock, blocker.Directory, $"t{i}"));
 
             // Both tasks complete: the one on the killed node ran again on the survivor (at-least-once).
-            int[] nodes = await Bounded.Within(Task.WhenAll(a, b));
             Assert.Equal(2, nodes.Length);
-            await Bounded.Within(executor.ShutdownAsync());
-        }
-        finally
-        {
-            await cluster.DisposeAsync();
-        }
+        });
     }
 
     [Fact]
     public async Task NodeKilled_RetriedIdempotentTask_ReadsTheSameKeyOnEveryRun()
     {
-        var cluster = new InProcessCluster(2);
-        await cluster.InitializeAsync();
-        try
+        await InProcessCluster.WithFreshAsync(2, async cluster =>
         {
             using var blocker = new Blocker();
-            var executor = new ClusterExecutor(cluster.Client, maxWorkers: 2, options: new ClusterExecutorOptions { RetryOnNodeLoss = true });
-            Bounded.Until(() => executor.NodeNames.Count == 2, "the executor joined both nodes");
-            var a = executor.SubmitIdempotent(ClusterWork.KeyedStartAndBlock, blocker.Directory);
-            var b = executor.SubmitIdempotent(ClusterWork.KeyedStartAndBlock, blocker.Directory);
-            blocker.WaitStarted(2);
-
-            await cluster.Cluster.KillSiloAsync(cluster.Cluster.Silos[1]).WaitAsync(Bounded.Limit);
-            Bounded.Until(() => executor.NodeNames.Count == 1, "the killed node was dropped");
-            blocker.Release();
-            Guid[] keys = await Bounded.Within(Task.WhenAll(a, b));
-            await Bounded.Within(executor.ShutdownAsync());
+            Guid[] keys = await RunTwoAndKillOneNodeAsync(cluster, blocker, (executor, _) => executor.SubmitIdempotent(ClusterWork.KeyedStartAndBlock, blocker.Directory));
 
             // Each submission has its own key; the task that lost its node ran twice, in two workers, with one key.
             Assert.NotEqual(keys[0], keys[1]);
@@ -108,19 +74,13 @@ public sealed class NodeLossTests
             var retried = Assert.Single(runs.GroupBy(run => run.Key), group => group.Count() == 2);
             Assert.Equal(2, retried.Select(run => run.Worker).Distinct().Count());
             Assert.Equal(3, runs.Count);
-        }
-        finally
-        {
-            await cluster.DisposeAsync();
-        }
+        });
     }
 
     [Fact]
     public async Task NodeJoinsMidRun_GetsQueuedWork()
     {
-        var cluster = new InProcessCluster(1);
-        await cluster.InitializeAsync();
-        try
+        await InProcessCluster.WithFreshAsync(1, async cluster =>
         {
             using var blocker = new Blocker();
             var executor = new ClusterExecutor(cluster.Client);
@@ -138,10 +98,25 @@ public sealed class NodeLossTests
             blocker.Release();
             await Bounded.Within(Task.WhenAll(tasks));
             await Bounded.Within(executor.ShutdownAsync());
-        }
-        finally
-        {
-            await cluster.DisposeAsync();
-        }
+        });
+    }
+
+    /// <summary>
+    /// With retries on, starts two blocked tasks (one per node of <paramref name="cluster"/>'s two), kills the second
+    /// node, releases them, and returns both results once the lost one has run again on the survivor.
+    /// </summary>
+    private static async Task<TResult[]> RunTwoAndKillOneNodeAsync<TResult>(InProcessCluster cluster, Blocker blocker, Func<ClusterExecutor, int, Task<TResult>> submit)
+    {
+        var executor = new ClusterExecutor(cluster.Client, maxWorkers: 2, options: new ClusterExecutorOptions { RetryOnNodeLoss = true });
+        Bounded.Until(() => executor.NodeNames.Count == 2, "the executor joined both nodes");
+        Task<TResult>[] tasks = [submit(executor, 0), submit(executor, 1)];
+        blocker.WaitStarted(2);
+
+        await cluster.Cluster.KillSiloAsync(cluster.Cluster.Silos[1]).WaitAsync(Bounded.Limit);
+        Bounded.Until(() => executor.NodeNames.Count == 1, "the killed node was dropped");
+        blocker.Release();
+        TResult[] results = await Bounded.Within(Task.WhenAll(tasks));
+        await Bounded.Within(executor.ShutdownAsync());
+        return results;
     }
 }
