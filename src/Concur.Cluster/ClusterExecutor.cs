@@ -213,10 +213,8 @@ public sealed class ClusterExecutor : IExecutor
         int bufferSize = 0,
         CancellationToken cancellationToken = default)
     {
-        SerializedFunction f = PrepareMap(function, source, timeout, chunkSize, bufferSize);
-        _ = ProcessMap.Plan(source, chunkSize, MaxWorkers, out IEnumerable<T[]> chunks);
-        return MapPipeline.OrderedChunks(chunks, (chunk, stop) => SubmitChunk<T, TResult>(f, chunk, stop),
-            ProcessMap.Window(bufferSize, MaxWorkers), timeout, cancellationToken);
+        var (chunks, submit, window) = PlanMap(function, source, timeout, chunkSize, bufferSize);
+        return MapPipeline.OrderedChunks(chunks, submit, window, timeout, cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -229,10 +227,8 @@ public sealed class ClusterExecutor : IExecutor
         int bufferSize = 0,
         CancellationToken cancellationToken = default)
     {
-        SerializedFunction f = PrepareMap(function, source, timeout, chunkSize, bufferSize);
-        _ = ProcessMap.Plan(source, chunkSize, MaxWorkers, out IEnumerable<T[]> chunks);
-        return MapPipeline.UnorderedChunks(chunks, (chunk, stop) => SubmitChunk<T, TResult>(f, chunk, stop),
-            ProcessMap.Window(bufferSize, MaxWorkers), timeout, cancellationToken);
+        var (chunks, submit, window) = PlanMap(function, source, timeout, chunkSize, bufferSize);
+        return MapPipeline.UnorderedChunks(chunks, submit, window, timeout, cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -331,11 +327,15 @@ public sealed class ClusterExecutor : IExecutor
         return item.TypedTask;
     }
 
-    private SerializedFunction PrepareMap<T, TResult>(Func<T, TResult> function, IEnumerable<T> source, TimeSpan? timeout, int chunkSize, int bufferSize)
+    /// <summary>What <see cref="Map"/> and <see cref="MapUnordered"/> share: the checked call, its chunks, how a chunk goes to a node, and the window of chunks in flight.</summary>
+    private (IEnumerable<T[]> Chunks, Func<T[], CancellationToken, Task<ChunkOutcome<TResult>>> Submit, int Window) PlanMap<T, TResult>(
+        Func<T, TResult> function, IEnumerable<T> source, TimeSpan? timeout, int chunkSize, int bufferSize)
     {
         MapArguments.Validate(function, source, timeout, chunkSize, bufferSize);
         _engine.ThrowIfClosed();
-        return SerializedCalls.Function(function, nameof(function));
+        SerializedFunction f = SerializedCalls.Function(function, nameof(function));
+        _ = ProcessMap.Plan(source, chunkSize, MaxWorkers, out IEnumerable<T[]> chunks);
+        return (chunks, (chunk, stop) => SubmitChunk<T, TResult>(f, chunk, stop), ProcessMap.Window(bufferSize, MaxWorkers));
     }
 
     private Task<ChunkOutcome<TResult>> SubmitChunk<T, TResult>(SerializedFunction function, T[] chunk, CancellationToken stop)
