@@ -59,19 +59,40 @@ public sealed class ProcessLockTests
     public async Task HeldByAnotherThread_TryAcquireFails_TimeoutPasses_TokenCancels()
     {
         using var gate = new ProcessLock();
-        using var held = gate.Acquire();
-        Assert.False(await QueueViews.OnThread(gate.TryAcquire));
-        Assert.False(await QueueViews.OnThread(() => gate.TryAcquire(TimeSpan.FromMilliseconds(30))));
-        await Assert.ThrowsAsync<TimeoutException>(() => QueueViews.OnThread(() => gate.Acquire(TimeSpan.FromMilliseconds(30))));
-        using var cancel = new CancellationTokenSource();
-        Task waiting = QueueViews.OnThread(() => gate.Acquire(cancel.Token));
-        Bounded.Until(() => gate.Memory.Lock.Waiters > 0, "the other thread waits for the lock");
-        cancel.Cancel();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Bounded.Within(waiting));
-        Assert.False((await gate.TryAcquireAsync(TimeSpan.FromMilliseconds(30))).IsAcquired);
-        await Assert.ThrowsAsync<TimeoutException>(async () => await gate.AcquireAsync(TimeSpan.FromMilliseconds(30)));
-        using var cancelAsync = new CancellationTokenSource(TimeSpan.FromMilliseconds(30));
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await gate.AcquireAsync(cancelAsync.Token));
+        // The holder is a dedicated thread: the test's own code resumes on pool threads after each await, and one of
+        // them could be the thread that took the lock (then the acquire is a refused recursion, not a wait).
+        using var acquired = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        var holder = new Thread(() =>
+        {
+            using (gate.Acquire(Bounded.Limit))
+            {
+                acquired.Set();
+                release.Wait(Bounded.Limit);
+            }
+        });
+        holder.Start();
+        Assert.True(acquired.Wait(Bounded.Limit), "the holder thread took the lock");
+        try
+        {
+            Assert.False(await QueueViews.OnThread(gate.TryAcquire));
+            Assert.False(await QueueViews.OnThread(() => gate.TryAcquire(TimeSpan.FromMilliseconds(30))));
+            await Assert.ThrowsAsync<TimeoutException>(() => QueueViews.OnThread(() => gate.Acquire(TimeSpan.FromMilliseconds(30))));
+            using var cancel = new CancellationTokenSource();
+            Task waiting = QueueViews.OnThread(() => gate.Acquire(cancel.Token));
+            Bounded.Until(() => gate.Memory.Lock.Waiters > 0, "the other thread waits for the lock");
+            cancel.Cancel();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Bounded.Within(waiting));
+            Assert.False((await gate.TryAcquireAsync(TimeSpan.FromMilliseconds(30))).IsAcquired);
+            await Assert.ThrowsAsync<TimeoutException>(async () => await gate.AcquireAsync(TimeSpan.FromMilliseconds(30)));
+            using var cancelAsync = new CancellationTokenSource(TimeSpan.FromMilliseconds(30));
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await gate.AcquireAsync(cancelAsync.Token));
+        }
+        finally
+        {
+            release.Set();
+            Bounded.Join(holder);
+        }
     }
 
     [Fact]
