@@ -7,7 +7,8 @@ namespace Concur.Benchmarks.Processes;
 /// Where a warm round trip's time goes: CPU time per task in the parent and in the workers (from /proc, 10 ms ticks
 /// over many tasks), voluntary context switches per task (each is a thread going to sleep: a wake-up later), beside
 /// the wall time, for sequential submits and for 20,000 submitted at once; and the raw pipe's figures beside them.
-/// Run: <c>Concur.Benchmarks.dll round-trip-profile [tasks]</c> (under <c>taskset -c 0</c> for the pinned case).
+/// Run: <c>Concur.Benchmarks.dll round-trip-profile [tasks]</c> (under <c>taskset -c 0</c> for the pinned case), or
+/// <c>round-trip-profile [tasks] submit-all [times]</c> for only the submit-all case, repeated (to run perf on).
 /// </summary>
 public static class RoundTripProfile
 {
@@ -19,6 +20,28 @@ public static class RoundTripProfile
         for (int i = 0; i < 5_000; i++)
         {
             pool.Submit(ProcessWork.Identity, i).GetAwaiter().GetResult();
+        }
+        if (args.Length > 2 && args[2] == "submit-all")
+        {
+            // Only the submit-all case, many times (for perf record): round-trip-profile 20000 submit-all [times].
+            int times = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 20;
+            Measure($"submit all, then wait (x{times})", pool, tasks * times, () =>
+            {
+                double submitting = 0;
+                for (int t = 0; t < times; t++)
+                {
+                    var all = new Task<int>[tasks];
+                    long begin = Stopwatch.GetTimestamp();
+                    for (int i = 0; i < tasks; i++)
+                    {
+                        all[i] = pool.Submit(ProcessWork.Identity, i);
+                    }
+                    submitting += Stopwatch.GetElapsedTime(begin).TotalMicroseconds;
+                    Task.WaitAll(all);
+                }
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  the submit loops alone: {submitting / tasks / times:F3} us/task"));
+            });
+            return;
         }
         Measure("sequential submit -> result", pool, tasks, () =>
         {

@@ -33,9 +33,12 @@ internal sealed unsafe class SharedMapping : SafeHandle
     public override bool IsInvalid => handle == IntPtr.Zero;
 
     /// <summary>Creates zero-filled shared memory of <paramref name="length"/> bytes and maps it.</summary>
-    public static SharedMapping Create(string name, long length)
+    /// <param name="name">The name the memory shows as in <c>/proc/&lt;pid&gt;/fd</c>.</param>
+    /// <param name="length">The size in bytes.</param>
+    /// <param name="inheritable">Whether a child process started while <see cref="Memory"/> is open inherits it.</param>
+    public static SharedMapping Create(string name, long length, bool inheritable = false)
     {
-        SafeFileHandle memory = SharedMemoryNative.CreateMemory(name, length);
+        SafeFileHandle memory = SharedMemoryNative.CreateMemory(name, length, inheritable);
         try
         {
             return new SharedMapping(memory, SharedMemoryNative.Map(memory, length), length);

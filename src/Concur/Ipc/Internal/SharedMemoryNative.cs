@@ -39,12 +39,15 @@ internal static unsafe partial class SharedMemoryNative
         _ => -1,
     };
 
+    /// <summary>Gets a value indicating whether this system has what Concur's shared memory needs (Linux on x64 or Arm64).</summary>
+    public static bool IsSupported => OperatingSystem.IsLinux() && s_futexSyscall >= 0;
+
     /// <summary>Throws when process queues are not implemented on this system.</summary>
     /// <param name="what">The type being created, for the message.</param>
     /// <param name="instead">What to use instead, for the message; by default, what replaces a process queue.</param>
     public static void ThrowIfUnsupported(string what, string? instead = null)
     {
-        if (!OperatingSystem.IsLinux() || s_futexSyscall < 0)
+        if (!IsSupported)
         {
             throw new PlatformNotSupportedException(
                 $"{what} needs Linux on x64 or Arm64 today (anonymous shared memory and futexes); this is {RuntimeInformation.OSDescription} on {RuntimeInformation.ProcessArchitecture}. " +
@@ -56,10 +59,11 @@ internal static unsafe partial class SharedMemoryNative
     public const string SharedMemoryInstead =
         "On other systems, System.IO.MemoryMappedFiles.MemoryMappedFile maps memory that several processes share.";
 
-    /// <summary>Creates anonymous shared memory of <paramref name="size"/> bytes, close-on-exec, zero-filled.</summary>
-    public static SafeFileHandle CreateMemory(string name, long size)
+    /// <summary>Creates anonymous shared memory of <paramref name="size"/> bytes, zero-filled, close-on-exec unless
+    /// <paramref name="inheritable"/> (then a child started while the descriptor is open inherits it).</summary>
+    public static SafeFileHandle CreateMemory(string name, long size, bool inheritable = false)
     {
-        int fd = memfd_create(name, MfdCloexec);
+        int fd = memfd_create(name, inheritable ? 0 : MfdCloexec);
         if (fd < 0)
         {
             throw Failure("create shared memory (memfd_create)");

@@ -49,4 +49,7 @@ internal enum FrameKind : byte
 
     /// <summary>id = task id; body as <see cref="Array"/>. An array of the result that follows, sent beside its body.</summary>
     ResultArray = 68,
+
+    /// <summary>id = task id; no body. The parent took the task back before the worker started it (see TaskClaims).</summary>
+    Skipped = 69,
 }

@@ -24,9 +24,10 @@ namespace Concur.Processes.Internal;
 /// </remarks>
 internal sealed partial class ProcessPoolEngine
 {
-    /// <summary>Frames up to this size are written by the reader thread itself: a worker holds one task at a time, so
-    /// with at most a couple of them unread they always fit in the pipe's 64 KiB and the write cannot block (a blocked
-    /// reader thread could deadlock with a worker blocked writing its result).</summary>
+    /// <summary>Frames up to this size are written by the reader thread itself. An idle worker's pipe is empty, and what
+    /// it is given then (its task's frames, each at most this size, then at most <see cref="PipelineDepth"/> frames of
+    /// at most <see cref="PipelinedFrame"/> bytes behind it) fits in the pipe's 64 KiB, so the write cannot block (a
+    /// blocked reader thread could deadlock with a worker blocked writing its result).</summary>
     private const int SmallFrame = 16 * 1024;
 
     private static readonly int s_readerSpin = int.TryParse(Environment.GetEnvironmentVariable("CONCUR_READER_SPIN_US"), out int us) ? us : 0;
@@ -215,6 +216,9 @@ internal sealed partial class ProcessPoolEngine
             case FrameKind.Error:
                 OnAnswer(w, header.Id, default, FromWorker.Error.Decode(header, body).Exception);
                 break;
+            case FrameKind.Skipped:
+                OnSkipped(w, header);
+                break;
             case FrameKind.InitializeFailed:
                 RemoteException error = FromWorker.InitializeFailed.Decode(header, body).Exception;
                 lock (_gate)
@@ -249,7 +253,7 @@ internal sealed partial class ProcessPoolEngine
                     throw new CorruptFrameException($"a Ready frame for process {header.Id}");
                 case FrameKind.Ready:
                     return null;
-                case FrameKind.Result or FrameKind.Error or FrameKind.InitializeFailed or FrameKind.ResultArray when !w.Ready:
+                case FrameKind.Result or FrameKind.Error or FrameKind.InitializeFailed or FrameKind.ResultArray or FrameKind.Skipped when !w.Ready:
                     throw new CorruptFrameException($"a {header.Kind} frame before its Ready frame");
                 case not FrameKind.ResultArray when w.ResultArrays.Count > 0 && (header.Kind != FrameKind.Result || header.Id != w.ResultArraysFor):
                     throw new CorruptFrameException(
@@ -272,12 +276,24 @@ internal sealed partial class ProcessPoolEngine
                     // The call will not be sent again: free its frame (and the arrays sent with it) before the answer takes memory.
                     w.Outstanding.Peek().Frame.Release();
                     return null;
+                case FrameKind.Skipped:
+                    if (w.Outstanding.Count == 0 || w.Outstanding.Peek().Id != header.Id || !w.IsRevoked(w.Outstanding.Peek()))
+                    {
+                        throw new CorruptFrameException(w.Outstanding.Count == 0 || w.Outstanding.Peek().Id != header.Id
+                            ? $"a Skipped frame for task {header.Id}, which is not the next task it was sent"
+                            : $"a Skipped frame for task {header.Id}, which the parent had not taken back");
+                    }
+                    return null;
                 case FrameKind.Result or FrameKind.Error:
                     if (w.Outstanding.Count == 0 || w.Outstanding.Peek().Id != header.Id)
                     {
                         throw new CorruptFrameException(w.Outstanding.Count == 0
                             ? $"a {header.Kind} frame for task {header.Id} while it was running none"
                             : $"a {header.Kind} frame for task {header.Id} while it was running task {w.Outstanding.Peek().Id}");
+                    }
+                    if (w.IsRevoked(w.Outstanding.Peek()))
+                    {
+                        throw new CorruptFrameException($"a {header.Kind} frame for task {header.Id}, which the parent had taken back before it started");
                     }
                     // The call will not be sent again: free its frame before the answer's body takes memory.
                     w.Outstanding.Peek().Frame.Release();
@@ -325,6 +341,37 @@ internal sealed partial class ProcessPoolEngine
         FlushAll(flush, mayBlock: false);
     }
 
+    /// <summary>The worker reached a task the parent had taken back, and did not run it: drops its placeholder.</summary>
+    private void OnSkipped(WorkerProcess w, in FrameHeader header)
+    {
+        if (header.BodyLength != 0)
+        {
+            throw new CorruptFrameException($"a Skipped frame with {header.BodyLength:N0} body bytes (it has none)");
+        }
+        List<WorkerProcess>? flush = null;
+        lock (_gate)
+        {
+            WorkItem placeholder = w.Outstanding.Dequeue();
+            Debug.Assert(placeholder.Id == header.Id, "Admit checked the task id.");
+            w.Revoked.Remove(placeholder.Id);
+            StartNextLocked(w);
+            DispatchLocked(ref flush);
+            RetireIdleLocked(ref flush);
+            AssertInvariants();
+        }
+        FlushAll(flush, mayBlock: false);
+    }
+
+    /// <summary>The worker answered its head task: the next one it holds (if any, and not taken back) starts now.</summary>
+    private void StartNextLocked(WorkerProcess w)
+    {
+        Debug.Assert(_gate.IsHeldByCurrentThread, "The gate must be held.");
+        if (w.Outstanding.Count > 0 && !w.IsRevoked(w.Outstanding.Peek()))
+        {
+            StartedLocked(w.Outstanding.Peek());
+        }
+    }
+
     /// <summary>Completes the running task with its Result frame and the arrays that came ahead of it.</summary>
     private void OnResult(WorkerProcess w, in FrameHeader header, ReadOnlySequence<byte> body, WorkItem answered) =>
         OnAnswer(w, header.Id, new FromWorker.Result(header.Id, answered.Accept(header, body), w.TakeResultArrays()), null);
@@ -341,10 +388,7 @@ internal sealed partial class ProcessPoolEngine
             Debug.Assert(item.Id == id, "Admit checked the task id.");
             item.State = WorkState.Done;
             w.Answered++;
-            if (w.Outstanding.Count > 0)
-            {
-                StartedLocked(w.Outstanding.Peek());
-            }
+            StartNextLocked(w);
             DispatchLocked(ref flush);
             RetireIdleLocked(ref flush);
             AssertInvariants();

@@ -8,47 +8,196 @@ internal sealed partial class ProcessPoolEngine
 {
     // ---- Dispatch (under the gate) ----
 
+    /// <summary>
+    /// The most tasks a worker holds at once: the one it runs and those waiting in its pipe behind it (1 turns waiting
+    /// in the pipe off). <c>CONCUR_PIPELINE_DEPTH</c> overrides it, for measurements.
+    /// </summary>
+    internal static readonly int PipelineDepth =
+        int.TryParse(Environment.GetEnvironmentVariable("CONCUR_PIPELINE_DEPTH"), out int depth) ? Math.Clamp(depth, 1, 16) : 8;
+
+    /// <summary>
+    /// The largest call frame that may wait in a worker's pipe. With at most <see cref="PipelineDepth"/> of them behind a
+    /// running task's own frames (each under <see cref="SmallFrame"/>), a worker's pipe never fills, so a reader
+    /// thread's write of a small frame never blocks.
+    /// </summary>
+    private const int PipelinedFrame = 1024;
+
     private void DispatchLocked(ref List<WorkerProcess>? flush)
     {
         Debug.Assert(_gate.IsHeldByCurrentThread, "The gate must be held.");
-        if (_queuedCount == 0 || _workers.Count == 0)
+        if (_workers.Count == 0)
         {
             return;
         }
-        // One task per worker (sent = started; see the class remarks), starting at a rotating worker to spread work.
+        // First every idle worker takes a task, starting at a rotating worker to spread work.
         int n = _workers.Count;
         int startAt = _roundRobin++ % n;
         for (int k = 0; k < n && _queuedCount > 0; k++)
         {
             WorkerProcess w = _workers[(startAt + k) % n];
-            while (_queuedCount > 0 && CanTake(w))
+            if (CanTake(w) && TakeQueuedFor(w, pipelined: false) is { } item)
             {
-                WorkItem item = _queue.First!.Value;
-                if (item.State != WorkState.Queued)
-                {
-                    _queue.RemoveFirst(); // Cancelled while queued.
-                    continue;
-                }
-                if (!w.Ready && item.Stoppable)
-                {
-                    break; // Its clock must start when it really starts.
-                }
-                _queue.RemoveFirst();
-                _queuedCount--;
                 AssignLocked(w, item);
                 (flush ??= []).Add(w);
             }
         }
+        if (_queuedCount > 0)
+        {
+            PipelineLocked(ref flush);
+        }
+        else
+        {
+            RebalanceLocked(ref flush);
+        }
+    }
+
+    /// <summary>
+    /// Then, while tasks are queued, busy workers take more, one round at a time, to wait in their pipes: the worker
+    /// starts the next the moment it answers, with no round trip to the parent in between (CPython's executor queues
+    /// one extra call the same way). Only tasks that cannot be stopped while running (no timeout, no token) and whose
+    /// frames are small wait there; the others wait for an idle worker, so their clock starts when they start.
+    /// </summary>
+    /// <remarks>
+    /// A worker is topped up only once it holds half of <see cref="PipelineDepth"/> or fewer, and then to the full
+    /// depth: its frames go out in one write, and it still has tasks to run when they arrive, so it does not go to
+    /// sleep on its pipe and need waking for each task (on this kind of machine a wake-up costs more than a task).
+    /// </remarks>
+    private void PipelineLocked(ref List<WorkerProcess>? flush)
+    {
+        Debug.Assert(_gate.IsHeldByCurrentThread, "The gate must be held.");
+        foreach (WorkerProcess w in _workers)
+        {
+            if (!CanQueueBehind(w) || w.Outstanding.Count > PipelineDepth / 2)
+            {
+                continue;
+            }
+            while (_queuedCount > 0 && w.Outstanding.Count < PipelineDepth && TakeQueuedFor(w, pipelined: true) is { } item)
+            {
+                AssignLocked(w, item);
+                (flush ??= []).Add(w);
+            }
+            if (_queuedCount == 0)
+            {
+                break;
+            }
+        }
+    }
+
+    /// <summary>
+    /// When the queue is empty and a worker idles while tasks wait in another's pipe, takes the last of them back and
+    /// gives it to the idle worker: no task waits behind a long one while a worker idles.
+    /// </summary>
+    private void RebalanceLocked(ref List<WorkerProcess>? flush)
+    {
+        Debug.Assert(_gate.IsHeldByCurrentThread, "The gate must be held.");
+        foreach (WorkerProcess idle in _workers)
+        {
+            if (!CanTake(idle) || !idle.Ready)
+            {
+                continue;
+            }
+            WorkItem? waiting = null;
+            WorkerProcess? from = null;
+            foreach (WorkerProcess w in _workers)
+            {
+                if (LastWaiting(w) is { } last && (from is null || w.Outstanding.Count > from.Outstanding.Count))
+                {
+                    (from, waiting) = (w, last);
+                }
+            }
+            if (from is null || waiting is null || !TryRevokeLocked(from, waiting))
+            {
+                return;
+            }
+            waiting.State = WorkState.Queued;
+            waiting.Worker = null;
+            _queue.AddFirst(waiting);
+            _queuedCount++;
+            if (TakeQueuedFor(idle, pipelined: false) is { } item)
+            {
+                AssignLocked(idle, item);
+                (flush ??= []).Add(idle);
+            }
+        }
+    }
+
+    /// <summary>Gets the last task waiting in <paramref name="w"/>'s pipe behind the one it runs, if any.</summary>
+    private static WorkItem? LastWaiting(WorkerProcess w)
+    {
+        if (w.Dead || w.Claims is null || w.Outstanding.Count < 2)
+        {
+            return null;
+        }
+        WorkItem? last = null;
+        bool first = true;
+        foreach (WorkItem item in w.Outstanding)
+        {
+            if (!first && !w.IsRevoked(item))
+            {
+                last = item;
+            }
+            first = false;
+        }
+        return last;
+    }
+
+    /// <summary>
+    /// Takes <paramref name="item"/>, waiting in <paramref name="w"/>'s pipe, back if the worker has not started it.
+    /// It stays in the worker's list until the worker answers Skipped; the caller decides where the item goes.
+    /// </summary>
+    private bool TryRevokeLocked(WorkerProcess w, WorkItem item)
+    {
+        Debug.Assert(_gate.IsHeldByCurrentThread, "The gate must be held.");
+        if (w.Claims is null || !w.Claims.TryRevoke(item.Id))
+        {
+            return false;
+        }
+        w.Revoked.Add(item.Id);
+        w.Assigned--; // It will not run there: it does not count towards the worker's maxTasksPerChild.
+        w.Retiring = _maxTasksPerChild > 0 && w.Assigned >= _maxTasksPerChild;
+        return true;
+    }
+
+    /// <summary>Removes and returns the first queued task <paramref name="w"/> may take now (dropping cancelled ones).</summary>
+    private WorkItem? TakeQueuedFor(WorkerProcess w, bool pipelined)
+    {
+        while (_queuedCount > 0)
+        {
+            WorkItem item = _queue.First!.Value;
+            if (item.State != WorkState.Queued)
+            {
+                _queue.RemoveFirst(); // Cancelled while queued.
+                continue;
+            }
+            if (pipelined ? !MayWaitIn(w, item) : !w.Ready && item.Stoppable)
+            {
+                return null; // Its clock must start when it really starts; the queue keeps its order.
+            }
+            _queue.RemoveFirst();
+            _queuedCount--;
+            return item;
+        }
+        return null;
     }
 
     /// <remarks>
-    /// A worker takes a task only when it holds none. A worker still starting may already get one (non-stoppable)
+    /// A worker takes a task when it holds none. A worker still starting may already get one (non-stoppable)
     /// task: its frames wait in the pipe, so the worker runs the task as soon as it is up instead of first telling the
     /// parent "ready" and waiting for an answer (saves a round trip and two thread wake-ups on the path from pool
     /// creation to first result).
     /// </remarks>
     private static bool CanTake(WorkerProcess w) =>
         !w.Dead && !w.Retiring && !w.ExitSent && w.Outstanding.Count == 0;
+
+    private static bool CanQueueBehind(WorkerProcess w) =>
+        w.Claims is not null && w.Ready && !w.Dead && !w.Retiring && !w.ExitSent &&
+        w.Outstanding.Count > 0 && w.Outstanding.Count < PipelineDepth;
+
+    /// <summary>Whether <paramref name="item"/> may wait in <paramref name="w"/>'s pipe: nothing else to send first, a small frame, a free claim slot.</summary>
+    private static bool MayWaitIn(WorkerProcess w, WorkItem item) =>
+        !item.Stoppable && item.Frame.Array is { Length: <= PipelinedFrame } &&
+        w.Defined.Contains(item.Function.Id) && w.AllowlistVersion == ProcessTypeAllowlist.Version &&
+        TaskClaims.IsFree(item.Id, w.Outstanding);
 
     private void AssignLocked(WorkerProcess w, WorkItem item)
     {
@@ -63,6 +212,7 @@ internal sealed partial class ProcessPoolEngine
         {
             w.SendQueue.Enqueue(ToWorker.Define.Of(item.Function));
         }
+        w.Claims?.Offer(item.Id);
         w.SendQueue.Enqueue(item.Frame);
         item.State = WorkState.Sent;
         item.Worker = w;

@@ -29,12 +29,15 @@ internal sealed partial class ProcessPoolEngine
     {
         string name = $"{_namePrefix}-Worker-{Interlocked.Increment(ref _workerCount)}";
         SpawnedProcess spawned;
+        TaskClaims? claims = null;
         try
         {
-            spawned = ProcessSpawner.Spawn(name, dieWithParent: true, environment: _workerEnvironment);
+            claims = PipelineDepth > 1 ? TaskClaims.TryCreate(name) : null;
+            spawned = ProcessSpawner.Spawn(name, dieWithParent: true, environment: _workerEnvironment, claims: claims);
         }
         catch (Exception e)
         {
+            claims?.Dispose();
             List<WorkItem> failed;
             lock (_gate)
             {
@@ -46,7 +49,7 @@ internal sealed partial class ProcessPoolEngine
             FailAll(failed);
             return;
         }
-        var w = new WorkerProcess(spawned, name);
+        var w = new WorkerProcess(spawned, name, claims);
         List<WorkerProcess>? flush = null;
         lock (_gate)
         {
@@ -79,6 +82,7 @@ internal sealed partial class ProcessPoolEngine
         }
         ExitStatus status = w.Process.HasExited ? _platform.DecodeExitStatus(w.Process.ExitCode) : new ExitStatus(null, Signals.SIGKILL);
         WorkItem? head = null;
+        List<WorkItem>? stopped = null;
         List<WorkItem>? failed = null;
         bool respawn = false;
         lock (_gate)
@@ -86,29 +90,37 @@ internal sealed partial class ProcessPoolEngine
             w.Dead = true;
             _workers.Remove(w);
             AssertInvariants();
-            if (w.Outstanding.Count > 0 && w.Ready)
+            // Every frame the worker wrote has been read, so the head is the task it was on. A task taken back
+            // (revoked) never runs there and now lives elsewhere: it is dropped from this worker's list.
+            if (w.Outstanding.Count > 0 && w.Ready && !w.IsRevoked(w.Outstanding.Peek()))
             {
-                head = w.Outstanding.Dequeue();
-                head.State = WorkState.Done;
-            }
-            if (w.Outstanding.Count > 0 && w.Outstanding.Peek().StopReason != StopReason.None)
-            {
-                // Stopped or cancelled before its worker came up: it ends as if it had been running.
                 head = w.Outstanding.Dequeue();
                 head.State = WorkState.Done;
             }
             if (w.Outstanding.Count > 0)
             {
-                // The rest never started (nothing did, if the worker never came up): back to the front of the queue.
+                // The rest never started (nothing did, if the worker never came up): back to the front of the queue,
+                // in order, unless the pool stopped or cancelled them (then they end as if they had been running).
                 WorkItem[] rest = w.Outstanding.ToArray();
                 w.Outstanding.Clear();
                 for (int i = rest.Length - 1; i >= 0; i--)
                 {
+                    if (w.IsRevoked(rest[i]))
+                    {
+                        continue;
+                    }
+                    if (rest[i].StopReason != StopReason.None)
+                    {
+                        rest[i].State = WorkState.Done;
+                        (stopped ??= []).Add(rest[i]);
+                        continue;
+                    }
                     rest[i].State = WorkState.Queued;
                     rest[i].Worker = null;
                     _queue.AddFirst(rest[i]);
                     _queuedCount++;
                 }
+                w.Revoked.Clear();
             }
             if (w.InitializeError is not null && w.Corruption is null)
             {
@@ -141,30 +153,13 @@ internal sealed partial class ProcessPoolEngine
         w.Release();
         if (head is not null)
         {
-            switch (head.StopReason)
+            EndOnDeath(w, head, status);
+        }
+        if (stopped is not null)
+        {
+            for (int i = stopped.Count - 1; i >= 0; i--)
             {
-                case StopReason.Timeout:
-                    head.Fail(new TimeoutException(
-                        $"{head.Description} ran longer than its timeout of {head.Timeout}; its worker process {w.Pid} was killed and replaced."));
-                    break;
-                case StopReason.Cancelled:
-                    head.Cancel();
-                    break;
-                case StopReason.Stopped:
-                    head.Fail(new BrokenExecutorException(
-                        $"{head.Description} did not finish: {_stoppedBy} stopped the pool's workers (worker process {w.Pid} {status}) and shut the pool down."));
-                    break;
-                case StopReason.None when w.Corruption is not null:
-                    head.Fail(new WorkerCrashedException(w.Pid, head.Description,
-                        $"The worker process {w.Pid} sent a corrupt frame ({w.Corruption}) while running {head.Description}. " +
-                        "The parent killed it (if it was still running) and started a replacement; other tasks are unaffected. Code in the task (or a " +
-                        "native library it calls) wrote to the worker's result pipe."));
-                    break;
-                default:
-                    head.Fail(w.InitializeError is not null && _broken is not null
-                        ? _broken
-                        : new WorkerCrashedException(w.Pid, status.ExitCode, status.Signal, head.Description));
-                    break;
+                EndOnDeath(w, stopped[i], status);
             }
         }
         if (failed is not null)
@@ -174,6 +169,36 @@ internal sealed partial class ProcessPoolEngine
         if (respawn)
         {
             Spawn();
+        }
+    }
+
+    /// <summary>Ends a task of a worker that died: the task it was running, or one the pool had stopped or cancelled.</summary>
+    private void EndOnDeath(WorkerProcess w, WorkItem head, ExitStatus status)
+    {
+        switch (head.StopReason)
+        {
+            case StopReason.Timeout:
+                head.Fail(new TimeoutException(
+                    $"{head.Description} ran longer than its timeout of {head.Timeout}; its worker process {w.Pid} was killed and replaced."));
+                break;
+            case StopReason.Cancelled:
+                head.Cancel();
+                break;
+            case StopReason.Stopped:
+                head.Fail(new BrokenExecutorException(
+                    $"{head.Description} did not finish: {_stoppedBy} stopped the pool's workers (worker process {w.Pid} {status}) and shut the pool down."));
+                break;
+            case StopReason.None when w.Corruption is not null:
+                head.Fail(new WorkerCrashedException(w.Pid, head.Description,
+                    $"The worker process {w.Pid} sent a corrupt frame ({w.Corruption}) while running {head.Description}. " +
+                    "The parent killed it (if it was still running) and started a replacement; other tasks are unaffected. Code in the task (or a " +
+                    "native library it calls) wrote to the worker's result pipe."));
+                break;
+            default:
+                head.Fail(w.InitializeError is not null && _broken is not null
+                    ? _broken
+                    : new WorkerCrashedException(w.Pid, status.ExitCode, status.Signal, head.Description));
+                break;
         }
     }
 

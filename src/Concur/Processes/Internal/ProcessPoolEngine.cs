@@ -162,18 +162,21 @@ internal sealed partial class ProcessPoolEngine
         item.Register(OnCancel);
     }
 
-    /// <summary>Cancels <paramref name="item"/> only if it has not been sent to a worker yet.</summary>
+    /// <summary>Cancels <paramref name="item"/> only if it has not started: queued, or waiting in a worker's pipe.</summary>
     public bool TryCancelQueued(WorkItem item)
     {
         List<WorkerProcess>? flush = null;
         lock (_gate)
         {
-            if (item.State != WorkState.Queued)
+            if (item.State == WorkState.Queued)
+            {
+                _queuedCount--;
+            }
+            else if (!(item.State == WorkState.Sent && item.Worker is { Dead: false } w && IsWaiting(w, item) && TryRevokeLocked(w, item)))
             {
                 return false;
             }
             item.State = WorkState.Done;
-            _queuedCount--;
             RetireIdleLocked(ref flush);
             AssertInvariants();
         }
@@ -193,6 +196,10 @@ internal sealed partial class ProcessPoolEngine
             if (cancelPending)
             {
                 cancelled = TakeQueuedLocked();
+                foreach (WorkerProcess w in _workers)
+                {
+                    cancelled.AddRange(RevokeWaitingLocked(w));
+                }
             }
             RetireIdleLocked(ref flush);
             CheckAllExitedLocked();
@@ -219,9 +226,10 @@ internal sealed partial class ProcessPoolEngine
             cancelled = TakeQueuedLocked();
             foreach (WorkerProcess w in _workers)
             {
+                cancelled.AddRange(RevokeWaitingLocked(w));
                 foreach (WorkItem item in w.Outstanding)
                 {
-                    if (item.StopReason == StopReason.None)
+                    if (item.StopReason == StopReason.None && !w.IsRevoked(item))
                     {
                         item.StopReason = StopReason.Cancelled;
                     }
@@ -258,9 +266,10 @@ internal sealed partial class ProcessPoolEngine
             pending = TakeQueuedLocked();
             foreach (WorkerProcess w in _workers)
             {
+                pending.AddRange(RevokeWaitingLocked(w));
                 foreach (WorkItem item in w.Outstanding)
                 {
-                    if (item.StopReason == StopReason.None)
+                    if (item.StopReason == StopReason.None && !w.IsRevoked(item))
                     {
                         item.StopReason = StopReason.Stopped;
                     }
@@ -321,6 +330,30 @@ internal sealed partial class ProcessPoolEngine
         }
     }
 
+    /// <summary>Whether <paramref name="item"/> waits in <paramref name="w"/>'s pipe behind the task the worker runs (not taken back).</summary>
+    private static bool IsWaiting(WorkerProcess w, WorkItem item) =>
+        w.Outstanding.Count > 1 && !ReferenceEquals(w.Outstanding.Peek(), item) && !w.IsRevoked(item);
+
+    /// <summary>Takes back every task waiting in <paramref name="w"/>'s pipe that it has not started; returns them, marked done.</summary>
+    private List<WorkItem> RevokeWaitingLocked(WorkerProcess w)
+    {
+        Debug.Assert(_gate.IsHeldByCurrentThread, "The gate must be held.");
+        List<WorkItem> taken = [];
+        if (w.Outstanding.Count < 2 || w.Claims is null)
+        {
+            return taken;
+        }
+        foreach (WorkItem item in w.Outstanding)
+        {
+            if (IsWaiting(w, item) && item.StopReason == StopReason.None && TryRevokeLocked(w, item))
+            {
+                item.State = WorkState.Done;
+                taken.Add(item);
+            }
+        }
+        return taken;
+    }
+
     private List<WorkItem> TakeQueuedLocked()
     {
         Debug.Assert(_gate.IsHeldByCurrentThread, "The gate must be held.");
@@ -359,11 +392,19 @@ internal sealed partial class ProcessPoolEngine
         foreach (WorkerProcess w in _workers)
         {
             Debug.Assert(!w.Dead, "A dead worker is no longer in the list.");
-            Debug.Assert(w.Outstanding.Count <= 1, "A worker holds at most one task (sent = started).");
+            Debug.Assert(w.Outstanding.Count <= PipelineDepth, "A worker holds at most PipelineDepth tasks.");
+            Debug.Assert(w.Claims is not null || w.Outstanding.Count <= 1, "Without claims a worker holds at most one task (sent = started).");
+            int revoked = 0;
             foreach (WorkItem item in w.Outstanding)
             {
+                if (w.IsRevoked(item))
+                {
+                    revoked++;
+                    continue;
+                }
                 Debug.Assert(item.State == WorkState.Sent && ReferenceEquals(item.Worker, w), "An outstanding task is sent to its worker.");
             }
+            Debug.Assert(revoked == w.Revoked.Count, "Every task taken back is in the worker's list until it answers Skipped.");
         }
     }
 }

@@ -23,12 +23,14 @@ internal static class ProcessSpawner
     /// <exception cref="PlatformNotSupportedException">Worker processes are not implemented on this system.</exception>
     /// <param name="redirectOutput">Whether to capture the worker's standard output (tests only).</param>
     /// <param name="environment">Extra environment variables for the worker (tests use it for GC limits).</param>
-    public static SpawnedProcess Spawn(string name, bool dieWithParent, bool redirectOutput = false, IReadOnlyDictionary<string, string>? environment = null)
+    /// <param name="claims">The worker's <see cref="TaskClaims"/>, whose descriptor it inherits (a pool's workers only).</param>
+    public static SpawnedProcess Spawn(string name, bool dieWithParent, bool redirectOutput = false, IReadOnlyDictionary<string, string>? environment = null,
+        TaskClaims? claims = null)
     {
         ProcessPlatform.Current.ThrowIfUnsupported();
         LaunchPlan.Current.ThrowIfUnusable();
         _ = s_thread.Value;
-        var request = new Request(name, dieWithParent, redirectOutput, environment);
+        var request = new Request(name, dieWithParent, redirectOutput, environment, claims);
         s_requests.Add(request);
         return request.Result.Task.GetAwaiter().GetResult();
     }
@@ -76,6 +78,10 @@ internal static class ProcessSpawner
             info.ArgumentList.Add(fromWorker.GetClientHandleAsString());
             info.ArgumentList.Add(dieWithParent ? "1" : "0");
             info.ArgumentList.Add(name);
+            if (request.Claims is { } claims)
+            {
+                info.ArgumentList.Add(claims.Memory.DangerousGetHandle().ToString(CultureInfo.InvariantCulture));
+            }
             // A .NET process creates a diagnostics socket and debugger pipes in the temp directory and removes them
             // when it exits normally; a worker killed for a timeout or a crash would leave them behind. Workers run
             // without them unless CONCUR_WORKER_DIAGNOSTICS=1 (e.g. to attach dotnet-trace to a worker).
@@ -104,6 +110,8 @@ internal static class ProcessSpawner
             }
             toWorker.DisposeLocalCopyOfClientHandle();
             fromWorker.DisposeLocalCopyOfClientHandle();
+            // The worker has its own descriptor now; the parent keeps only the mapping, so no later child inherits it.
+            request.Claims?.Memory.Dispose();
             return new SpawnedProcess(process, toWorker, fromWorker);
         }
         catch
@@ -114,8 +122,10 @@ internal static class ProcessSpawner
         }
     }
 
-    private sealed class Request(string name, bool dieWithParent, bool redirectOutput, IReadOnlyDictionary<string, string>? environment)
+    private sealed class Request(string name, bool dieWithParent, bool redirectOutput, IReadOnlyDictionary<string, string>? environment, TaskClaims? claims)
     {
+        public TaskClaims? Claims { get; } = claims;
+
         public IReadOnlyDictionary<string, string>? Environment { get; } = environment;
 
         public bool RedirectOutput { get; } = redirectOutput;

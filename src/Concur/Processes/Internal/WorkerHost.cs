@@ -38,7 +38,7 @@ internal static class WorkerHost
     internal const int BadInput = 3;
 
     /// <summary>Runs the worker loop; returns the exit code. Never throws: bad arguments or input end the worker with a message on standard error.</summary>
-    /// <param name="args"><c>--concur-worker parentPid inFd outFd dieWithParent name</c>.</param>
+    /// <param name="args"><c>--concur-worker parentPid inFd outFd dieWithParent name [claimsFd]</c>.</param>
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1031", Justification = "The host's last line: report and exit, never an unhandled exception.")]
     internal static int Run(string[] args)
     {
@@ -46,13 +46,13 @@ internal static class WorkerHost
         {
             Console.Error.WriteLine($"[worker {Environment.ProcessId}] main at {DateTime.UtcNow:ss.fff}");
         }
-        if (args.Length < 5 || args.Length > 6 ||
+        if (args.Length < 5 || args.Length > 7 ||
             !int.TryParse(args[1], NumberStyles.None, CultureInfo.InvariantCulture, out int parentPid) || parentPid <= 0 ||
-            !IsHandle(args[2]) || !IsHandle(args[3]) || args[4] is not ("0" or "1"))
+            !IsHandle(args[2]) || !IsHandle(args[3]) || args[4] is not ("0" or "1") || (args.Length == 7 && !IsHandle(args[6])))
         {
             Console.Error.WriteLine(
                 $"Concur worker: bad arguments '{string.Join(' ', args)}'. A worker is started by Concur as " +
-                $"'{LaunchPlan.WorkerArgument} <parent pid> <input pipe handle> <output pipe handle> <0|1 die with parent> [name]'; " +
+                $"'{LaunchPlan.WorkerArgument} <parent pid> <input pipe handle> <output pipe handle> <0|1 die with parent> [name] [claims handle]'; " +
                 "it is not meant to be started by hand.");
             return BadArguments;
         }
@@ -78,7 +78,8 @@ internal static class WorkerHost
             warmUp.Start();
             using var input = new AnonymousPipeClientStream(PipeDirection.In, inHandle);
             using var output = new AnonymousPipeClientStream(PipeDirection.Out, outHandle);
-            return Serve(input, output);
+            using TaskClaims? claims = args.Length == 7 ? TaskClaims.Attach(long.Parse(args[6], CultureInfo.InvariantCulture)) : null;
+            return Serve(input, output, claims: claims);
         }
         catch (Exception e)
         {
@@ -91,13 +92,17 @@ internal static class WorkerHost
     /// Serves frames from <paramref name="input"/> until Exit, end of input or bad input; returns the exit code and
     /// never throws (a corrupt frame from the parent ends the worker with <see cref="BadInput"/> and a message).
     /// </summary>
+    /// <param name="input">The pipe from the parent.</param>
+    /// <param name="output">The pipe to the parent.</param>
+    /// <param name="log">Where to report why the worker stops (standard error by default).</param>
+    /// <param name="claims">The claims shared with the parent (a pool's worker), checked before each call runs.</param>
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1031", Justification = "The host's last line: report and exit, never an unhandled exception.")]
-    internal static int Serve(Stream input, Stream output, TextWriter? log = null)
+    internal static int Serve(Stream input, Stream output, TextWriter? log = null, TaskClaims? claims = null)
     {
         log ??= Console.Error;
         try
         {
-            using var loop = new Loop(input, output);
+            using var loop = new Loop(input, output, claims);
             return loop.Run();
         }
         catch (CorruptFrameException e)
@@ -141,7 +146,7 @@ internal static class WorkerHost
         }
     }
 
-    private sealed class Loop(Stream input, Stream output) : IDisposable
+    private sealed class Loop(Stream input, Stream output, TaskClaims? claims) : IDisposable
     {
         private readonly FrameReader _reader = new(input)
         {
@@ -211,6 +216,13 @@ internal static class WorkerHost
                         break;
                     case FrameKind.Invoke:
                     case FrameKind.InvokeChunk:
+                        if (claims is not null && !claims.TryStart(header.Id))
+                        {
+                            // The parent took this task back while it waited in the pipe: it runs elsewhere, or not at all.
+                            TakeArrays();
+                            output.Write(Frame.Empty(FrameKind.Skipped, header.Id));
+                            break;
+                        }
                         Call(ToWorker.Call.Decode(header, body));
                         break;
                     case FrameKind.Initialize:

@@ -12,12 +12,26 @@ internal sealed class WorkerProcess
 {
     private readonly SpawnedProcess _spawned;
 
-    public WorkerProcess(SpawnedProcess spawned, string name)
+    public WorkerProcess(SpawnedProcess spawned, string name, TaskClaims? claims)
     {
         _spawned = spawned;
         Name = name;
         Pid = spawned.Process.Id;
+        Claims = claims;
     }
+
+    /// <summary>Gets the claims shared with the worker (null where the system has no shared memory: then it holds one task at a time).</summary>
+    public TaskClaims? Claims { get; }
+
+    /// <summary>
+    /// Gets the ids of the tasks taken back from this worker (<see cref="TaskClaims.TryRevoke"/>) that it has not yet
+    /// answered with Skipped. They stay in <see cref="Outstanding"/> until then, as placeholders: their items are
+    /// queued again, sent elsewhere or cancelled. Gate.
+    /// </summary>
+    public HashSet<long> Revoked { get; } = [];
+
+    /// <summary>Gets a value indicating whether <paramref name="item"/>, in <see cref="Outstanding"/>, was taken back. Gate.</summary>
+    public bool IsRevoked(WorkItem item) => Revoked.Count > 0 && Revoked.Contains(item.Id);
 
     /// <summary>Gets the worker's name.</summary>
     public string Name { get; }
@@ -34,7 +48,7 @@ internal sealed class WorkerProcess
     /// <summary>Gets the pipe from the worker.</summary>
     public Stream FromWorker => _spawned.FromWorker;
 
-    /// <summary>Gets the tasks sent and not answered, oldest (running) first. Gate.</summary>
+    /// <summary>Gets the tasks sent and not answered, oldest (running) first; the rest wait in the worker's pipe. Gate.</summary>
     public Queue<WorkItem> Outstanding { get; } = new();
 
     /// <summary>Gets the frames waiting to be written, in order. Gate.</summary>
@@ -115,9 +129,10 @@ internal sealed class WorkerProcess
         }
     }
 
-    /// <summary>Closes the parent's pipe ends and the process handle.</summary>
+    /// <summary>Closes the parent's pipe ends, the process handle and the claims.</summary>
     public void Release()
     {
+        Claims?.Dispose();
         _spawned.ToWorker.Dispose();
         _spawned.FromWorker.Dispose();
         _spawned.Process.Dispose();
