@@ -112,6 +112,9 @@ public sealed class ProcessPoolExecutor : IExecutor
     /// <summary>Gets the process ids of the worker processes alive now (they change as workers are replaced).</summary>
     public IReadOnlyList<int> WorkerProcessIds => _engine.WorkerProcessIds;
 
+    /// <summary>Gets, per live worker's process id, how many tasks wait in its pipe behind the one it runs (tests).</summary>
+    internal IReadOnlyDictionary<int, int> TasksWaitingInWorkers => _engine.TasksWaitingInWorkers;
+
     /// <inheritdoc/>
     /// <remarks>
     /// <paramref name="cancellationToken"/> cancels the task while it is queued, and also while it runs: the worker

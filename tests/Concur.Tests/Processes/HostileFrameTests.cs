@@ -111,6 +111,21 @@ public sealed class HostileFrameTests(HostilePoolFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task Submit_SkippedForTheRunningTask_FailsThatTask()
+    {
+        // Skipped answers only a task the parent took back; the running task was not.
+        var task = _pool.Submit(HostileWorker.WriteForRunningTaskAndHang, (HostileWorker.Skipped, 0L, Array.Empty<byte>()));
+        await AssertCorrupt(task, "which the parent had not taken back");
+    }
+
+    [Fact]
+    public async Task Submit_SkippedForAnotherTask_FailsThatTask()
+    {
+        var task = _pool.Submit(HostileWorker.WriteForRunningTaskAndHang, (HostileWorker.Skipped, 1_000_000L, Array.Empty<byte>()));
+        await AssertCorrupt(task, "which is not the next task it was sent");
+    }
+
+    [Fact]
     public async Task Submit_UnknownFrameKind_FailsThatTask()
     {
         byte[] frame = HostileWorker.Frame(200, 0, [1, 2, 3]);

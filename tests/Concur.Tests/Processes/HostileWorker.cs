@@ -11,7 +11,7 @@ namespace Concur.Tests.Processes;
 internal static class HostileWorker
 {
     /// <summary>Frame kinds, as bytes on the wire.</summary>
-    public const byte Ready = 64, Result = 65, Error = 66, InitializeFailed = 67, ResultArray = 68;
+    public const byte Ready = 64, Result = 65, Error = 66, InitializeFailed = 67, ResultArray = 68, Skipped = 69;
 
     /// <summary>Builds a frame: <c>[int32 length][kind][int64 id][body]</c>.</summary>
     public static byte[] Frame(byte kind, long id, byte[] body, int? lengthPrefix = null)

@@ -125,6 +125,18 @@ internal sealed partial class ProcessPoolEngine
         }
     }
 
+    /// <summary>Gets, per live worker's process id, how many tasks wait in its pipe behind the one it runs (not taken back).</summary>
+    public IReadOnlyDictionary<int, int> TasksWaitingInWorkers
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _workers.Where(w => !w.Dead).ToDictionary(w => w.Pid, w => w.Outstanding.Count(item => IsWaiting(w, item)));
+            }
+        }
+    }
+
     /// <summary>Gets a value indicating whether the pool is broken (its initializer threw, or workers cannot start).</summary>
     public bool IsBroken
     {

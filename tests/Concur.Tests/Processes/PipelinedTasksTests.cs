@@ -1,0 +1,172 @@
+using System.Globalization;
+using Concur.Tests.Support;
+
+namespace Concur.Tests.Processes;
+
+/// <summary>
+/// Tasks that wait in a busy worker's pipe (behind the task it runs) keep the promises of tasks in the queue: they
+/// can be cancelled without running, they move to a worker that idles, and a worker's death re-runs them exactly once
+/// elsewhere. Each test puts tasks in a pipe for certain (checked through the pool's own count) before acting.
+/// </summary>
+public sealed class PipelinedTasksTests
+{
+    /// <summary>Worker side: appends this process's id to the file <paramref name="step"/>.Name in the folder; if Wait, then says
+    /// "started" and waits for the folder's gate (see <see cref="Gate.WaitInWorker"/>).</summary>
+    private static int Step((string Directory, string Name, bool Wait) step)
+    {
+        File.AppendAllText(Path.Combine(step.Directory, step.Name), Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "\n");
+        return step.Wait ? Gate.WaitInWorker(step.Directory) : Environment.ProcessId;
+    }
+
+    /// <summary>The process ids that ran the step called <paramref name="name"/>, one per run.</summary>
+    private static string[] Runs(Gate gate, string name) =>
+        File.Exists(gate.Marker(name)) ? File.ReadAllLines(gate.Marker(name)) : [];
+
+    private static int StartedPid(Gate gate) => int.Parse(File.ReadAllText(gate.StartedPath), CultureInfo.InvariantCulture);
+
+    /// <summary>Starts a step that waits on <paramref name="gate"/>, then queues <paramref name="count"/> quick steps behind it in the same worker.</summary>
+    private static (Task<int> Running, Task<int>[] Waiting, int Pid) HoldAndQueueBehind(ProcessPoolExecutor pool, Gate gate, Gate marks, int count)
+    {
+        Task<int> running = pool.Submit(Step, (gate.Directory, "hold", true));
+        gate.WaitStarted();
+        int pid = StartedPid(gate);
+        Task<int>[] waiting = [.. Enumerable.Range(0, count).Select(i => pool.Submit(Step, (marks.Directory, $"t{i}", false)))];
+        Bounded.Until(() => pool.TasksWaitingInWorkers.GetValueOrDefault(pid) == count, $"{count} tasks wait in worker {pid}'s pipe");
+        return (running, waiting, pid);
+    }
+
+    [Fact]
+    public async Task ShutdownCancelPending_CancelsTasksWaitingInAWorkersPipe_AndTheyNeverRun()
+    {
+        using var gate = new Gate();
+        using var marks = new Gate();
+        var pool = new ProcessPoolExecutor(1);
+        await using (pool)
+        {
+            Assert.NotEqual(0, await Bounded.Within(pool.Submit(Step, (marks.Directory, "warm", false)))); // Step is now defined in the worker.
+            (Task<int> running, Task<int>[] waiting, int pid) = HoldAndQueueBehind(pool, gate, marks, 3);
+
+            pool.Shutdown(wait: false, cancelPending: true);
+
+            foreach (Task<int> task in waiting)
+            {
+                await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Bounded.Within(task));
+            }
+            gate.Open();
+            Assert.Equal(pid, await Bounded.Within(running));
+            await Bounded.Within(pool.ShutdownAsync());
+        }
+        for (int i = 0; i < 3; i++)
+        {
+            Assert.Empty(Runs(marks, $"t{i}"));
+        }
+    }
+
+    [Fact]
+    public async Task TasksWaitingBehindALongTask_MoveToAWorkerThatIdles()
+    {
+        using var gateA = new Gate();
+        using var gateB = new Gate();
+        using var marks = new Gate();
+        await using var pool = new ProcessPoolExecutor(2);
+        Task<int> first = pool.Submit(Step, (gateA.Directory, "hold", true));
+        Task<int> second = pool.Submit(Step, (gateB.Directory, "hold", true));
+        gateA.WaitStarted();
+        gateB.WaitStarted();
+        Task<int>[] quick = [.. Enumerable.Range(0, 4).Select(i => pool.Submit(Step, (marks.Directory, $"t{i}", false)))];
+        Bounded.Until(() => pool.TasksWaitingInWorkers.Values.Sum() == 4, "the quick tasks wait in the busy workers' pipes");
+        // Open the gate of the worker holding the fewest (the quick tasks may all sit behind the other one).
+        int heavy = pool.TasksWaitingInWorkers.MaxBy(pair => pair.Value).Key;
+        (Gate keep, Gate open, Task<int> stays) = StartedPid(gateA) == heavy ? (gateA, gateB, first) : (gateB, gateA, second);
+
+        open.Open();
+
+        int[] ranIn = await Bounded.Within(Task.WhenAll(quick));
+        Assert.False(stays.IsCompleted, "the long task still runs: the quick ones did not wait for it");
+        int idle = StartedPid(open);
+        Assert.All(ranIn, pid => Assert.Equal(idle, pid));
+        for (int i = 0; i < 4; i++)
+        {
+            Assert.Equal([idle.ToString(CultureInfo.InvariantCulture)], Runs(marks, $"t{i}"));
+        }
+        keep.Open();
+        Assert.Equal(heavy, await Bounded.Within(stays));
+        await Bounded.Within(pool.ShutdownAsync()); // The busy worker has reached the tasks taken from it (and skipped them).
+        for (int i = 0; i < 4; i++)
+        {
+            Assert.Equal([idle.ToString(CultureInfo.InvariantCulture)], Runs(marks, $"t{i}"));
+        }
+    }
+
+    [Fact]
+    public async Task WorkerKilledWithTasksInItsPipe_FailsOnlyItsRunningTask_AndTheOthersRunOnceElsewhere()
+    {
+        using var gate = new Gate();
+        using var marks = new Gate();
+        await using var pool = new ProcessPoolExecutor(1);
+        Assert.NotEqual(0, await Bounded.Within(pool.Submit(Step, (marks.Directory, "warm", false))));
+        (Task<int> running, Task<int>[] waiting, int pid) = HoldAndQueueBehind(pool, gate, marks, 3);
+
+        System.Diagnostics.Process.GetProcessById(pid).Kill();
+
+        var crash = await Assert.ThrowsAsync<WorkerCrashedException>(() => Bounded.Within(running));
+        Assert.Equal(pid, crash.ProcessId);
+        int[] ranIn = await Bounded.Within(Task.WhenAll(waiting));
+        Assert.All(ranIn, other => Assert.NotEqual(pid, other));
+        for (int i = 0; i < 3; i++)
+        {
+            Assert.Single(Runs(marks, $"t{i}"));
+        }
+    }
+
+    [Fact]
+    public async Task KillWorkers_FailsTasksWaitingInAPipe_WithoutRunningThem()
+    {
+        using var gate = new Gate();
+        using var marks = new Gate();
+        var pool = new ProcessPoolExecutor(1);
+        await using (pool)
+        {
+            Assert.NotEqual(0, await Bounded.Within(pool.Submit(Step, (marks.Directory, "warm", false))));
+            (Task<int> running, Task<int>[] waiting, _) = HoldAndQueueBehind(pool, gate, marks, 2);
+
+            pool.KillWorkers();
+
+            await Assert.ThrowsAsync<BrokenExecutorException>(() => Bounded.Within(running));
+            foreach (Task<int> task in waiting)
+            {
+                var e = await Assert.ThrowsAsync<BrokenExecutorException>(() => Bounded.Within(task));
+                Assert.Contains("did not run", e.Message, StringComparison.Ordinal);
+            }
+            await Bounded.Within(pool.ShutdownAsync());
+        }
+        Assert.Empty(Runs(marks, "t0"));
+        Assert.Empty(Runs(marks, "t1"));
+    }
+
+    [Fact]
+    public async Task TasksWithATimeoutOrToken_NeverWaitInAPipe()
+    {
+        using var gate = new Gate();
+        using var marks = new Gate();
+        await using var pool = new ProcessPoolExecutor(1);
+        Assert.NotEqual(0, await Bounded.Within(pool.Submit(Step, (marks.Directory, "warm", false))));
+        (Task<int> running, Task<int>[] waiting, int pid) = HoldAndQueueBehind(pool, gate, marks, 1);
+        using var cts = new CancellationTokenSource();
+        Task<int> timed = pool.Submit(Step, (marks.Directory, "timed", false), TimeSpan.FromSeconds(30));
+        Task<int> cancellable = pool.Submit(Step, (marks.Directory, "token", false), cts.Token);
+        Task<int> after = pool.Submit(Step, (marks.Directory, "after", false));
+
+        // The stoppable ones wait in the parent's queue (their clock starts when they start), and so does every task
+        // behind them: the queue keeps its order.
+        Assert.Equal(1, pool.TasksWaitingInWorkers[pid]);
+        cts.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Bounded.Within(cancellable));
+        gate.Open();
+        Assert.Equal(pid, await Bounded.Within(running));
+        Assert.Equal(pid, await Bounded.Within(waiting[0]));
+        Assert.Equal(pid, await Bounded.Within(timed));
+        Assert.Equal(pid, await Bounded.Within(after));
+        Assert.Empty(Runs(marks, "token"));
+    }
+}
