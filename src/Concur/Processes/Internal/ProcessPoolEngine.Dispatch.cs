@@ -13,14 +13,14 @@ internal sealed partial class ProcessPoolEngine
     /// in the pipe off). <c>CONCUR_PIPELINE_DEPTH</c> overrides it, for measurements.
     /// </summary>
     internal static readonly int PipelineDepth =
-        int.TryParse(Environment.GetEnvironmentVariable("CONCUR_PIPELINE_DEPTH"), out int depth) ? Math.Clamp(depth, 1, 16) : 8;
+        int.TryParse(Environment.GetEnvironmentVariable("CONCUR_PIPELINE_DEPTH"), out int depth) ? Math.Clamp(depth, 1, 16) : 16;
 
     /// <summary>
     /// The largest call frame that may wait in a worker's pipe. With at most <see cref="PipelineDepth"/> of them behind a
     /// running task's own frames (each under <see cref="SmallFrame"/>), a worker's pipe never fills, so a reader
     /// thread's write of a small frame never blocks.
     /// </summary>
-    private const int PipelinedFrame = 1024;
+    private const int PipelinedFrame = 512;
 
     private void DispatchLocked(ref List<WorkerProcess>? flush)
     {

@@ -49,7 +49,7 @@ internal sealed unsafe class TaskClaims : IDisposable
         new(SharedMapping.Attach(new SafeFileHandle(checked((IntPtr)fd), ownsHandle: true)));
 
     /// <summary>Parent: whether task <paramref name="id"/> may be offered next to <paramref name="held"/> (distinct slots).</summary>
-    public static bool IsFree(long id, IEnumerable<WorkItem> held)
+    public static bool IsFree(long id, Queue<WorkItem> held)
     {
         foreach (WorkItem other in held)
         {
