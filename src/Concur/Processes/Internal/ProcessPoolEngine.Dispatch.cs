@@ -65,20 +65,32 @@ internal sealed partial class ProcessPoolEngine
     private void PipelineLocked(ref List<WorkerProcess>? flush)
     {
         Debug.Assert(_gate.IsHeldByCurrentThread, "The gate must be held.");
+        List<WorkerProcess>? topUp = null;
         foreach (WorkerProcess w in _workers)
         {
-            if (!CanQueueBehind(w) || w.Outstanding.Count > PipelineDepth / 2)
+            if (CanQueueBehind(w) && w.Outstanding.Count <= PipelineDepth / 2)
             {
-                continue;
+                (topUp ??= []).Add(w);
             }
-            while (_queuedCount > 0 && w.Outstanding.Count < PipelineDepth && TakeQueuedFor(w, pipelined: true) is { } item)
+        }
+        // One task per worker per round, so that a short queue spreads over the workers instead of filling the first.
+        while (topUp is { Count: > 0 } && _queuedCount > 0)
+        {
+            for (int i = topUp.Count - 1; i >= 0 && _queuedCount > 0; i--)
             {
-                AssignLocked(w, item);
-                (flush ??= []).Add(w);
-            }
-            if (_queuedCount == 0)
-            {
-                break;
+                WorkerProcess w = topUp[i];
+                if (w.Outstanding.Count < PipelineDepth && TakeQueuedFor(w, pipelined: true) is { } item)
+                {
+                    AssignLocked(w, item);
+                    if (flush is null || !flush.Contains(w))
+                    {
+                        (flush ??= []).Add(w);
+                    }
+                }
+                else
+                {
+                    topUp.RemoveAt(i);
+                }
             }
         }
     }
