@@ -190,7 +190,7 @@ public sealed class ProcessPoolExecutorInterfaceTests(PoolFixture fixture) : ICl
             i => { File.WriteAllText(Path.Combine(dir, $"item-{i}"), "ran"); return i; },
             Enumerable.Range(0, 1000), chunkSize: 1, bufferSize: 4).Take(2).ToArray();
         Assert.Equal(new[] { 0, 1 }, firstTwo);
-        // Whatever was already sent may still finish (one task per worker); nothing beyond the buffer runs.
+        // Whatever had started may still finish; nothing beyond the buffer runs.
         Assert.Equal(4, await Support.Bounded.Within(single.Submit(static x => x + 1, 3)));
         Assert.InRange(Directory.GetFiles(dir, "item-*").Length, 2, 4 + 1);
     }

@@ -13,9 +13,10 @@ namespace Concur.Processes.Internal;
 ///  caller thread                 gate (one lock)                      worker process
 ///  ─────────────                 ───────────────                      ──────────────
 ///  Submit ─► CallFrames.Build ─► Enqueue ─► queue ─► DispatchLocked ─► w.SendQueue ─► Flush ─► pipe ─► WorkerHost:
-///            (ToWorker.Call,      (WorkItem)          (one task per      (OutgoingFrame:   (send    read, run,
-///             checked at Submit)                       idle worker)       array/segments)   lock)    write answer
-///                                                                                                        │
+///            (ToWorker.Call,      (WorkItem)          (idle workers      (OutgoingFrame:   (send    read, claim
+///             checked at Submit)                       first, then up     array/segments)   lock)    (TaskClaims),
+///                                                      to PipelineDepth                              run, answer
+///                                                      waiting in pipes)                                 │
 ///  caller's Task ◄─ WorkItem.Complete/Fail ◄─ OnAnswer ◄─ Admit (strict state machine) ◄─ FrameReader ◄──┘
 ///                                              (reader thread, one per worker: FromWorker.Ready/Result/Error/…)
 ///
@@ -28,10 +29,15 @@ namespace Concur.Processes.Internal;
 /// one thread and pays for it).
 /// </para>
 /// <para>
-/// A ready worker holds one task at a time, so "sent" means exactly "started": a queued task can always be cancelled
-/// without running, no task waits behind a long one while another worker idles, and killing a worker stops only its
-/// task. The reader thread sends the next task the moment a result arrives. When a worker dies, the task it held is
-/// the one that killed it; a task given to a worker that never came up goes back to the front of the queue.
+/// A busy worker may hold more tasks behind the one it runs, waiting in its pipe (the Dispatch file), so it goes from
+/// one to the next without a round trip to the parent. Such a task is not started: the worker claims each task in
+/// memory it shares with the parent (<see cref="TaskClaims"/>) before running it, and the parent can take a waiting
+/// task back first. So a task not started can always be cancelled without running, no task waits behind a long one
+/// while another worker idles (it is taken back and given to the idle one), and killing a worker stops only its
+/// task. Only tasks that cannot be stopped while running (no timeout, no token) wait in a pipe; the others go to
+/// idle workers only, so their clock starts when they start. When a worker dies, the task at the head of its list is
+/// the one that killed it; the tasks behind it, and a task given to a worker that never came up, go back to the
+/// front of the queue.
 /// </para>
 /// <para>
 /// A worker is untrusted: whatever it writes to its result pipe, the parent kills and replaces that worker and fails
