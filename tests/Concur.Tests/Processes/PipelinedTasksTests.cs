@@ -99,6 +99,38 @@ public sealed class PipelinedTasksTests
     }
 
     [Fact]
+    public async Task WorkerKilledAfterTasksWereTakenBackFromIt_DoesNotRunThemAgain()
+    {
+        using var gateA = new Gate();
+        using var gateB = new Gate();
+        using var marks = new Gate();
+        var pool = new ProcessPoolExecutor(2);
+        await using (pool)
+        {
+            Task<int> first = pool.Submit(Step, (gateA.Directory, "hold", true));
+            Task<int> second = pool.Submit(Step, (gateB.Directory, "hold", true));
+            gateA.WaitStarted();
+            gateB.WaitStarted();
+            Task<int>[] quick = [.. Enumerable.Range(0, 4).Select(i => pool.Submit(Step, (marks.Directory, $"t{i}", false)))];
+            Bounded.Until(() => pool.TasksWaitingInWorkers.Values.Sum() == 4, "the quick tasks wait in the busy workers' pipes");
+            int heavy = pool.TasksWaitingInWorkers.MaxBy(pair => pair.Value).Key;
+            (Gate open, Task<int> killed) = StartedPid(gateA) == heavy ? (gateB, first) : (gateA, second);
+            open.Open();
+            await Bounded.Within(Task.WhenAll(quick)); // Taken back from the busy worker, which still holds their placeholders.
+
+            System.Diagnostics.Process.GetProcessById(heavy).Kill();
+
+            await Assert.ThrowsAsync<WorkerCrashedException>(() => Bounded.Within(killed));
+            Assert.NotEqual(0, await Bounded.Within(pool.Submit(Step, (marks.Directory, "after", false))));
+            await Bounded.Within(pool.ShutdownAsync());
+        }
+        for (int i = 0; i < 4; i++)
+        {
+            Assert.Single(Runs(marks, $"t{i}"));
+        }
+    }
+
+    [Fact]
     public async Task WorkerKilledWithTasksInItsPipe_FailsOnlyItsRunningTask_AndTheOthersRunOnceElsewhere()
     {
         using var gate = new Gate();
@@ -142,6 +174,91 @@ public sealed class PipelinedTasksTests
         }
         Assert.Empty(Runs(marks, "t0"));
         Assert.Empty(Runs(marks, "t1"));
+    }
+
+    /// <summary>Worker side: works for <paramref name="task"/>.Spin microseconds (a busy loop: the task's work), then appends this process's id to file I.</summary>
+    private static int Mark((string Directory, int I, int Spin) task)
+    {
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        while (watch.Elapsed.TotalMicroseconds < task.Spin)
+        {
+            Thread.SpinWait(20);
+        }
+        File.AppendAllText(Path.Combine(task.Directory, task.I.ToString(CultureInfo.InvariantCulture)), Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "\n");
+        return task.I;
+    }
+
+    /// <summary>Submits 3,000 tasks (every 97th one slower, so that workers fall out of step and tasks move between them).</summary>
+    private static Task<int>[] SubmitMany(ProcessPoolExecutor pool, Gate marks) =>
+        [.. Enumerable.Range(0, 3000).Select(i => pool.Submit(Mark, (marks.Directory, i, i % 97 == 0 ? 2000 : 0)))];
+
+    private static int RunsOf(Gate marks, int i) =>
+        File.Exists(marks.Marker(i.ToString(CultureInfo.InvariantCulture))) ? File.ReadAllLines(marks.Marker(i.ToString(CultureInfo.InvariantCulture))).Length : 0;
+
+    [Fact]
+    public async Task ManyTasks_ShutdownCancelPendingMidway_EachTaskRanOnceOrNever()
+    {
+        using var marks = new Gate();
+        var pool = new ProcessPoolExecutor(2);
+        Task<int>[] tasks;
+        await using (pool)
+        {
+            tasks = SubmitMany(pool, marks);
+            await Bounded.Within(tasks[500]);
+            pool.Shutdown(wait: false, cancelPending: true);
+            await Bounded.Within(pool.ShutdownAsync()); // Every worker has exited: nothing runs any more.
+        }
+        int completed = 0, cancelled = 0;
+        for (int i = 0; i < tasks.Length; i++)
+        {
+            Assert.True(tasks[i].IsCompleted, $"task {i} ended");
+            if (tasks[i].IsCompletedSuccessfully)
+            {
+                Assert.Equal(i, await tasks[i]);
+                Assert.True(RunsOf(marks, i) == 1, $"task {i} completed, so it ran exactly once (ran {RunsOf(marks, i)} times)");
+                completed++;
+            }
+            else
+            {
+                Assert.True(tasks[i].IsCanceled, $"task {i} was cancelled, not failed: {tasks[i].Exception?.InnerException?.Message}");
+                Assert.True(RunsOf(marks, i) == 0, $"task {i} was cancelled, so it never ran (ran {RunsOf(marks, i)} times)");
+                cancelled++;
+            }
+        }
+        Assert.InRange(completed, 501, 2999);
+        Assert.Equal(tasks.Length, completed + cancelled);
+    }
+
+    [Fact]
+    public async Task ManyTasks_AWorkerKilledMidway_EveryOtherTaskRunsExactlyOnce()
+    {
+        using var marks = new Gate();
+        await using var pool = new ProcessPoolExecutor(2);
+        Task<int>[] tasks = SubmitMany(pool, marks);
+        await Bounded.Within(tasks[500]);
+        int victim = pool.WorkerProcessIds[0];
+
+        System.Diagnostics.Process.GetProcessById(victim).Kill();
+
+        await Bounded.Within(Task.WhenAny(Task.WhenAll(tasks)));
+        int crashed = 0;
+        for (int i = 0; i < tasks.Length; i++)
+        {
+            if (tasks[i].IsCompletedSuccessfully)
+            {
+                Assert.Equal(i, await tasks[i]);
+                Assert.True(RunsOf(marks, i) == 1, $"task {i} completed, so it ran exactly once (ran {RunsOf(marks, i)} times)");
+            }
+            else
+            {
+                // Only the task the killed worker was running fails (it may have run to its last line before the kill).
+                var e = Assert.IsType<WorkerCrashedException>(tasks[i].Exception!.InnerException);
+                Assert.Equal(victim, e.ProcessId);
+                Assert.InRange(RunsOf(marks, i), 0, 1);
+                crashed++;
+            }
+        }
+        Assert.InRange(crashed, 0, 1);
     }
 
     [Fact]
