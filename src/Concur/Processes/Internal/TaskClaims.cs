@@ -44,9 +44,14 @@ internal sealed unsafe class TaskClaims : IDisposable
     public static TaskClaims? TryCreate(string workerName) =>
         IsSupported ? new TaskClaims(SharedMapping.Create($"concur-claims-{workerName}", Size, inheritable: true)) : null;
 
-    /// <summary>Maps the claims a parent passed as descriptor <paramref name="fd"/> (in the worker).</summary>
-    public static TaskClaims Attach(long fd) =>
-        new(SharedMapping.Attach(new SafeFileHandle(checked((IntPtr)fd), ownsHandle: true)));
+    /// <summary>Maps the claims a parent passed as descriptor <paramref name="fd"/> (in the worker), then closes the
+    /// descriptor (it was inherited without close-on-exec, and processes the task code starts must not inherit it too).</summary>
+    public static TaskClaims Attach(long fd)
+    {
+        SharedMapping mapping = SharedMapping.Attach(new SafeFileHandle(checked((IntPtr)fd), ownsHandle: true));
+        mapping.Memory.Dispose();
+        return new TaskClaims(mapping);
+    }
 
     /// <summary>Parent: whether task <paramref name="id"/> may be offered next to <paramref name="held"/> (distinct slots).</summary>
     public static bool IsFree(long id, Queue<WorkItem> held)
