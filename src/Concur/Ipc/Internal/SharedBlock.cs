@@ -75,7 +75,7 @@ internal sealed unsafe class SharedBlock : IDisposable
     }
 
     /// <summary>Gets a value indicating whether the current thread holds the lock through this object.</summary>
-    public bool HeldByCurrentThread => Volatile.Read(ref _holderThread) == Environment.CurrentManagedThreadId;
+    public bool HeldByCurrentThread => Volatile.Read(ref _holderThread) == ThreadToken.Current;
 
     /// <summary>Gets the process id of the lock's holder (0 when free).</summary>
     public int LockOwner => _lock.Owner;
@@ -145,7 +145,7 @@ internal sealed unsafe class SharedBlock : IDisposable
         if (_lock.TryLock(s_pid))
         {
             // Uncontended: one compare-and-swap.
-            Volatile.Write(ref _holderThread, Environment.CurrentManagedThreadId);
+            Volatile.Write(ref _holderThread, ThreadToken.Current);
             return true;
         }
         var deadline = Deadline.Start(timeout);
@@ -163,7 +163,7 @@ internal sealed unsafe class SharedBlock : IDisposable
                 {
                     taken = true;
                     previousOwnerDied = attempt == LockAttempt.TookOver;
-                    Volatile.Write(ref _holderThread, Environment.CurrentManagedThreadId);
+                    Volatile.Write(ref _holderThread, ThreadToken.Current);
                     return true;
                 }
                 if (deadline.Remaining == TimeSpan.Zero)

@@ -189,7 +189,7 @@ public sealed class ProcessCondition : IDisposable, IPassedByHandle<ProcessCondi
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     /// <exception cref="ObjectDisposedException">This process disposed of the lock.</exception>
     public void Wait(CancellationToken cancellationToken = default) =>
-        SyncOrAsync.RunSync(WaitCore(Environment.CurrentManagedThreadId, Timeout.InfiniteTimeSpan, sync: true, cancellationToken));
+        SyncOrAsync.RunSync(WaitCore(ThreadToken.Current, Timeout.InfiniteTimeSpan, sync: true, cancellationToken));
 
     /// <summary>Releases the lock, waits until notified or until <paramref name="timeout"/> passes, and re-acquires the lock.</summary>
     /// <param name="timeout">The most time to wait for a notify; <see cref="Timeout.InfiniteTimeSpan"/> waits forever.</param>
@@ -202,7 +202,7 @@ public sealed class ProcessCondition : IDisposable, IPassedByHandle<ProcessCondi
     public bool Wait(TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         Timeouts.Validate(timeout, nameof(timeout));
-        return SyncOrAsync.RunSync(WaitCore(Environment.CurrentManagedThreadId, timeout, sync: true, cancellationToken));
+        return SyncOrAsync.RunSync(WaitCore(ThreadToken.Current, timeout, sync: true, cancellationToken));
     }
 
     /// <summary>Waits until <paramref name="predicate"/> returns <see langword="true"/> (Python's <c>wait_for</c>).</summary>
@@ -222,7 +222,7 @@ public sealed class ProcessCondition : IDisposable, IPassedByHandle<ProcessCondi
     {
         ArgumentNullException.ThrowIfNull(predicate);
         Timeouts.Validate(timeout, nameof(timeout));
-        return SyncOrAsync.RunSync(WaitForCore(Environment.CurrentManagedThreadId, predicate, timeout, sync: true, cancellationToken));
+        return SyncOrAsync.RunSync(WaitForCore(ThreadToken.Current, predicate, timeout, sync: true, cancellationToken));
     }
 
     /// <summary>Wakes up to <paramref name="count"/> live threads waiting on this condition, in any process, longest waiting first.</summary>
@@ -238,7 +238,7 @@ public sealed class ProcessCondition : IDisposable, IPassedByHandle<ProcessCondi
         try
         {
             int holder = Volatile.Read(ref Memory.Holder);
-            if (Memory.Lock.Owner != Environment.ProcessId || (holder != Environment.CurrentManagedThreadId && holder >= 0))
+            if (Memory.Lock.Owner != Environment.ProcessId || (holder != ThreadToken.Current && holder >= 0))
             {
                 throw new SynchronizationLockException(
                     $"Notifying a ProcessCondition requires holding its {_lock.TypeName}: acquire it first (using (condition.Acquire()) {{ ... condition.Notify(); }}), as Python's notify raises RuntimeError on an un-acquired lock.");

@@ -61,7 +61,7 @@ public struct ProcessLockScope : IDisposable, IEquatable<ProcessLockScope>
     /// <inheritdoc/>
     public override readonly int GetHashCode() => HashCode.Combine(_lock, _owner);
 
-    /// <summary>Gets who owns the hold: a managed thread id, or a negative asynchronous owner.</summary>
+    /// <summary>Gets who owns the hold: a thread's <c>ThreadToken</c>, or a negative asynchronous owner.</summary>
     internal readonly int Owner => _owner;
 
     /// <summary>Describes the scope: the lock it stands for, or that it holds none.</summary>

@@ -15,7 +15,7 @@ namespace Concur;
 /// <para>
 /// <b>Ownership.</b> The lock is held by one thread of one process at a time (or by one asynchronous scope), as
 /// Python's locks are owned by a thread of a process. Who holds it is written in the lock's shared memory (the
-/// process id, the managed thread id and the recursion count), so every object of this process that stands for the
+/// process id, the holding thread's token (never reused, unlike a managed thread id) and the recursion count), so every object of this process that stands for the
 /// same lock (a lock received twice, a condition's lock) agrees about it. Releasing from a thread that does not hold
 /// it throws <see cref="SynchronizationLockException"/>.
 /// </para>
@@ -77,7 +77,7 @@ public abstract class ProcessOwnedLock : IDisposable
     }
 
     /// <summary>Gets a value indicating whether the calling thread holds the lock (through a blocking acquire).</summary>
-    public bool IsHeldByCurrentThread => IsHeldBy(Environment.CurrentManagedThreadId);
+    public bool IsHeldByCurrentThread => IsHeldBy(ThreadToken.Current);
 
     /// <summary>
     /// Gets a value indicating whether the current hold was taken over from a process that died holding the lock
@@ -110,7 +110,7 @@ public abstract class ProcessOwnedLock : IDisposable
     public ProcessLockScope Acquire(CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        int me = Environment.CurrentManagedThreadId;
+        int me = ThreadToken.Current;
         if (TryTakeOrReenter(me))
         {
             // Uncontended, or again by its holder: no state machine of the waiting core.
@@ -133,7 +133,7 @@ public abstract class ProcessOwnedLock : IDisposable
     {
         Timeouts.Validate(timeout, nameof(timeout));
         cancellationToken.ThrowIfCancellationRequested();
-        int me = Environment.CurrentManagedThreadId;
+        int me = ThreadToken.Current;
         if (TryTakeOrReenter(me))
         {
             return new ProcessLockScope(this, me, previousOwnerDied: false);
@@ -148,7 +148,7 @@ public abstract class ProcessOwnedLock : IDisposable
     /// <exception cref="ObjectDisposedException">This process disposed of the lock.</exception>
     public bool TryAcquire()
     {
-        int me = Environment.CurrentManagedThreadId;
+        int me = ThreadToken.Current;
         return TryTakeOrReenter(me);
     }
 
@@ -164,13 +164,13 @@ public abstract class ProcessOwnedLock : IDisposable
     {
         Timeouts.Validate(timeout, nameof(timeout));
         cancellationToken.ThrowIfCancellationRequested();
-        int me = Environment.CurrentManagedThreadId;
+        int me = ThreadToken.Current;
         return TryTakeOrReenter(me) || SyncOrAsync.RunSync(AcquireCoreAsync(sync: true, me, Deadline.Start(timeout), cancellationToken)) is not null;
     }
 
     /// <summary>Releases the lock the calling thread holds, once (after <see cref="TryAcquire()"/>; a scope releases by itself).</summary>
     /// <exception cref="SynchronizationLockException">The calling thread does not hold the lock.</exception>
-    public void Release() => ReleaseCore(Environment.CurrentManagedThreadId);
+    public void Release() => ReleaseCore(ThreadToken.Current);
 
     /// <summary>
     /// Waits asynchronously for the lock and returns a scope that releases it when disposed. The scope, not the thread,
@@ -245,7 +245,7 @@ public abstract class ProcessOwnedLock : IDisposable
         }
     }
 
-    /// <summary>Gets whether <paramref name="owner"/> (a managed thread id, or an asynchronous owner) of this process holds the lock.</summary>
+    /// <summary>Gets whether <paramref name="owner"/> (a thread token, or an asynchronous owner) of this process holds the lock.</summary>
     internal bool IsHeldBy(int owner)
     {
         if (!_memory.TryBeginUse())
@@ -262,7 +262,7 @@ public abstract class ProcessOwnedLock : IDisposable
         }
     }
 
-    /// <summary>Releases once on behalf of <paramref name="owner"/> (a managed thread id, or an asynchronous scope's owner).</summary>
+    /// <summary>Releases once on behalf of <paramref name="owner"/> (a thread token, or an asynchronous scope's owner).</summary>
     internal void ReleaseCore(int owner)
     {
         // While a hold through this object lasts, its reference keeps the mapping (even after a dispose): the usual
@@ -361,7 +361,7 @@ public abstract class ProcessOwnedLock : IDisposable
         }
     }
 
-    /// <summary>Gets a new owner for an asynchronous acquisition: negative, so it is never a managed thread id.</summary>
+    /// <summary>Gets a new owner for an asynchronous acquisition: negative, so it is never a thread token.</summary>
     internal static int NewAsyncOwner()
     {
         int owner = Interlocked.Decrement(ref s_asyncOwners);
