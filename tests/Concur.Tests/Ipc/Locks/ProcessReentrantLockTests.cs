@@ -35,69 +35,6 @@ public sealed class ProcessReentrantLockTests
     }
 
     [Fact]
-    public void AThreadThatExitedHoldingTheLock_DoesNotPassItsHoldToTheNextThreadGivenItsId()
-    {
-        using var ledger = new ProcessReentrantLock();
-        int deadId = HoldAndExit(ledger);
-        // A managed id is free again once its dead thread's object is collected; .NET then gives a new thread the
-        // lowest free id: threads kept alive use up the ids below the dead one's until a new thread gets exactly it.
-        for (int i = 0; i < 3; i++)
-        {
-            GC.Collect();
-            GC.WaitForPendingFinalizers();
-        }
-        using var done = new ManualResetEventSlim();
-        var parked = new List<Thread>();
-        (bool Held, bool Took, Exception? Release)? seen = null;
-        try
-        {
-            for (int attempt = 0; attempt < 1000 && seen is null; attempt++)
-            {
-                var candidate = new Thread(() =>
-                {
-                    if (Environment.CurrentManagedThreadId == deadId)
-                    {
-                        seen = (ledger.IsHeldByCurrentThread, ledger.TryAcquire(), Record.Exception(ledger.Release));
-                        return;
-                    }
-                    done.Wait(Bounded.Limit);
-                });
-                candidate.Start();
-                parked.Add(candidate);
-                Assert.True(SpinWait.SpinUntil(() => seen is not null || candidate.ThreadState.HasFlag(ThreadState.WaitSleepJoin), Bounded.Limit));
-            }
-        }
-        finally
-        {
-            done.Set();
-            foreach (Thread t in parked)
-            {
-                Assert.True(t.Join(Bounded.Limit));
-            }
-        }
-        Assert.NotNull(seen);
-        Assert.False(seen.Value.Held, "a new thread with a dead holder's id does not hold the lock");
-        Assert.False(seen.Value.Took, "it cannot re-enter the dead thread's hold");
-        Assert.IsType<SynchronizationLockException>(seen.Value.Release);
-        Assert.True(ledger.IsHeld);
-    }
-
-    /// <summary>Takes the lock on a new thread that then exits holding it (a caller's bug, made on purpose); returns that thread's managed id.</summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-    private static int HoldAndExit(ProcessReentrantLock ledger)
-    {
-        int id = 0;
-        var holder = new Thread(() =>
-        {
-            Assert.True(ledger.TryAcquire());
-            id = Environment.CurrentManagedThreadId;
-        });
-        holder.Start();
-        Assert.True(holder.Join(Bounded.Limit));
-        return id;
-    }
-
-    [Fact]
     public void ReleaseByANonOwner_ThrowsSynchronizationLockException_ThatSaysWhy()
     {
         using var ledger = new ProcessReentrantLock();
