@@ -35,6 +35,7 @@ namespace Concur;
 /// child.Join();
 /// </code>
 /// </example>
+[System.Diagnostics.DebuggerDisplay("{ToString(),nq}")]
 public class ChildProcess
 {
     private static readonly Lock s_registry = new();

@@ -23,6 +23,7 @@ namespace Concur;
 /// List&lt;int&gt; squares = pool.Map(Square, Enumerable.Range(0, 100));
 /// </code>
 /// </example>
+[System.Diagnostics.DebuggerDisplay("{ToString(),nq}")]
 public sealed class ProcessPool : IDisposable, IAsyncDisposable
 {
     private readonly ProcessPoolEngine _engine;
@@ -48,6 +49,10 @@ public sealed class ProcessPool : IDisposable, IAsyncDisposable
 
     /// <summary>Gets the number of worker processes.</summary>
     public int Processes => _engine.MaxWorkers;
+
+    /// <summary>Returns the size, state, worker process ids and queued tasks, like Python's repr of a Pool (<c>&lt;ProcessPool processes=4 running workers=[...] queued=0&gt;</c>).</summary>
+    /// <returns>A description of the pool.</returns>
+    public override string ToString() => _engine.Describe(nameof(ProcessPool), $"processes={Processes}");
 
     /// <summary>Runs <paramref name="function"/>(<paramref name="argument"/>) in a worker and waits for the result (Python's <c>apply</c>).</summary>
     /// <typeparam name="T">The type of the argument.</typeparam>

@@ -42,6 +42,7 @@ namespace Concur;
 /// int[] squares = pool.Map(Square, Enumerable.Range(0, 10)).ToArray();
 /// </code>
 /// </example>
+[System.Diagnostics.DebuggerDisplay("{ToString(),nq}")]
 public sealed class ProcessPoolExecutor : IExecutor
 {
     private readonly ProcessPoolEngine _engine;
@@ -111,6 +112,10 @@ public sealed class ProcessPoolExecutor : IExecutor
 
     /// <summary>Gets the process ids of the worker processes alive now (they change as workers are replaced).</summary>
     public IReadOnlyList<int> WorkerProcessIds => _engine.WorkerProcessIds;
+
+    /// <summary>Returns the size, state, worker process ids and queued tasks, like <c>&lt;ProcessPoolExecutor maxWorkers=2 running workers=[812, 813] queued=0&gt;</c>.</summary>
+    /// <returns>A description of the pool.</returns>
+    public override string ToString() => _engine.Describe(nameof(ProcessPoolExecutor), $"maxWorkers={MaxWorkers}");
 
     /// <summary>Gets, per live worker's process id, how many tasks wait in its pipe behind the one it runs (tests).</summary>
     internal IReadOnlyDictionary<int, int> TasksWaitingInWorkers => _engine.TasksWaitingInWorkers;

@@ -21,6 +21,21 @@ public sealed class ProcessPoolExecutorTests(PoolFixture fixture) : IClassFixtur
     private static Point Move(Point p) => p with { X = p.X + 1 };
 
     [Fact]
+    public async Task ToString_ShowsSizeStateWorkersAndQueue_LikePythonsRepr()
+    {
+        var pool = new ProcessPoolExecutor(maxWorkers: 2);
+        await using (pool)
+        {
+            Assert.Equal(1, await Bounded.Within(pool.Submit(static () => 1)));
+            Bounded.Until(() => pool.WorkerProcessIds.Count == 2, "both workers are up");
+            int[] pids = [.. pool.WorkerProcessIds];
+            Assert.Equal($"<ProcessPoolExecutor maxWorkers=2 running workers=[{string.Join(", ", pids)}] queued=0>", pool.ToString());
+            await Bounded.Within(pool.ShutdownAsync());
+            Assert.Equal("<ProcessPoolExecutor maxWorkers=2 shut down workers=[] queued=0>", pool.ToString());
+        }
+    }
+
+    [Fact]
     public async Task Submit_StaticMethod_RunsInAnotherProcess()
     {
         int pid = await Bounded.Within(_pool.Submit(Pid));

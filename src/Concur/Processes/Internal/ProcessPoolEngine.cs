@@ -131,6 +131,19 @@ internal sealed partial class ProcessPoolEngine
         }
     }
 
+    /// <summary>Describes the pool, for the debugger and logs: its size, state, live workers and queued tasks.</summary>
+    /// <param name="kind">The public type's name.</param>
+    /// <param name="size">The size as that type names it (for example <c>maxWorkers=2</c>).</param>
+    public string Describe(string kind, string size)
+    {
+        lock (_gate)
+        {
+            string state = _broken is not null ? "broken" : _stoppedBy is not null ? $"stopped by {_stoppedBy}" : _shutdown ? "shut down" : "running";
+            string pids = string.Join(", ", _workers.Where(w => !w.Dead).Select(w => w.Pid));
+            return $"<{kind} {size} {state} workers=[{pids}] queued={_queuedCount}>";
+        }
+    }
+
     /// <summary>Gets, per live worker's process id, how many tasks wait in its pipe behind the one it runs (not taken back).</summary>
     public IReadOnlyDictionary<int, int> TasksWaitingInWorkers
     {
