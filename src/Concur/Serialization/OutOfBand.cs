@@ -42,14 +42,14 @@ internal sealed class OutOfBand
     private static OutOfBand? t_current;
 #pragma warning restore IDE1006
 
-    private readonly List<Array> _outgoing = [];
+    private List<Array>? _outgoing; // Made by the first array written: most messages have none.
     private readonly IReadOnlyList<Array> _incoming;
     private readonly bool[] _taken;
 
     private OutOfBand(IReadOnlyList<Array> incoming, bool snapshots)
     {
         _incoming = incoming;
-        _taken = new bool[incoming.Count];
+        _taken = incoming.Count == 0 ? [] : new bool[incoming.Count];
         Snapshots = snapshots;
     }
 
@@ -63,7 +63,7 @@ internal sealed class OutOfBand
     public IReadOnlyList<Array> Incoming => _incoming;
 
     /// <summary>Gets the arrays written, in the order their references appear in the body.</summary>
-    public IReadOnlyList<Array> Outgoing => _outgoing;
+    public IReadOnlyList<Array> Outgoing => (IReadOnlyList<Array>?)_outgoing ?? [];
 
     /// <summary>Starts a context for writing a message.</summary>
     /// <param name="snapshots">Whether to copy each array (see <see cref="Snapshots"/>).</param>
@@ -109,6 +109,7 @@ internal sealed class OutOfBand
             Platform.ProcessPlatform.Current.Prefault(MemoryMarshal.AsBytes(kept.AsSpan()));
             values.AsSpan().CopyTo(kept);
         }
+        _outgoing ??= [];
         int index = _outgoing.Count;
         _outgoing.Add(kept);
         writer.WriteExtensionFormatHeader(new ExtensionHeader(ExtensionType, 4));

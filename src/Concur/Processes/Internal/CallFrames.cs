@@ -13,6 +13,11 @@ internal static class CallFrames
 {
     private static long s_lastTaskId;
 
+    /// <summary>A buffer this thread may build its next call frame in: a small frame leaves as an exact array and gives
+    /// the buffer back (one thread submitting many tasks then allocates no buffer per task).</summary>
+    [ThreadStatic]
+    private static FrameBuffer? s_spare;
+
     /// <summary>Gets a new task id.</summary>
     public static long NextId() => Interlocked.Increment(ref s_lastTaskId);
 
@@ -34,7 +39,7 @@ internal static class CallFrames
     public static OutgoingFrame Build(FrameKind kind, long id, FunctionRef function, ReadOnlySpan<byte> target)
     {
         FrameBuffer buffer = Start(function, target);
-        return Frame.Finish(buffer, kind, id);
+        return Done(buffer, Frame.Finish(buffer, kind, id));
     }
 
     /// <summary>Builds a call frame with one argument, serialized by its declared type.</summary>
@@ -49,7 +54,7 @@ internal static class CallFrames
             WriteArgument(ref writer, argument, paramName);
             writer.Flush();
         }
-        return Frame.Finish(buffer, kind, id, arrays);
+        return Done(buffer, Frame.Finish(buffer, kind, id, arrays));
     }
 
     /// <summary>Builds a call frame with two arguments.</summary>
@@ -65,7 +70,7 @@ internal static class CallFrames
             WriteArgument(ref writer, second, "argument2");
             writer.Flush();
         }
-        return Frame.Finish(buffer, kind, id, arrays);
+        return Done(buffer, Frame.Finish(buffer, kind, id, arrays));
     }
 
     /// <remarks>
@@ -74,12 +79,23 @@ internal static class CallFrames
     /// </remarks>
     private static FrameBuffer Start(FunctionRef function, ReadOnlySpan<byte> target)
     {
-        var buffer = new FrameBuffer(256 + target.Length);
+        FrameBuffer buffer = s_spare ?? new FrameBuffer(256 + target.Length);
+        s_spare = null; // Taken: a call built while this one is (a serializer that submits) gets a buffer of its own.
         Frame.Begin(buffer);
         BinaryPrimitives.WriteInt32LittleEndian(buffer.GetSpan(4), function.Id);
         buffer.Advance(4);
         buffer.Write(target);
         return buffer;
+    }
+
+    /// <summary>Keeps <paramref name="buffer"/> for the next call if <paramref name="frame"/> left it empty (a small frame is an exact array).</summary>
+    private static OutgoingFrame Done(FrameBuffer buffer, OutgoingFrame frame)
+    {
+        if (frame.Array is not null && buffer.Length == 0)
+        {
+            s_spare = buffer;
+        }
+        return frame;
     }
 
     private static void WriteArgument<T>(ref MessagePackWriter writer, T argument, string paramName)

@@ -10,7 +10,7 @@ namespace Concur.Processes.Internal;
 /// </summary>
 internal abstract class WorkItem
 {
-    private readonly Lock _registrationGate = new();
+    private readonly Lock? _registrationGate; // Only for a token that can be cancelled: nothing is registered otherwise.
     private CancellationTokenRegistration _registration;
     private bool _ended;
 
@@ -21,6 +21,7 @@ internal abstract class WorkItem
         Frame = frame;
         Timeout = timeout;
         CancellationToken = cancellationToken;
+        _registrationGate = cancellationToken.CanBeCanceled ? new Lock() : null;
     }
 
     /// <summary>Gets the task id (unique in this process).</summary>
@@ -72,7 +73,7 @@ internal abstract class WorkItem
                 var (item, callback) = ((WorkItem, Action<WorkItem>))state!;
                 callback(item);
             }, (this, onCancel));
-            lock (_registrationGate)
+            lock (_registrationGate!)
             {
                 if (!_ended)
                 {
@@ -89,6 +90,10 @@ internal abstract class WorkItem
     /// <summary>Marks the task ended and drops its cancellation registration (now, or as soon as it is made).</summary>
     private void EndRegistration()
     {
+        if (_registrationGate is null)
+        {
+            return; // A token that cannot be cancelled: nothing was registered.
+        }
         CancellationTokenRegistration done;
         lock (_registrationGate)
         {
