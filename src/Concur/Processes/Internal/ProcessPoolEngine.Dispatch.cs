@@ -183,7 +183,9 @@ internal sealed partial class ProcessPoolEngine
             }
             if (pipelined ? !MayWaitIn(w, item) : !w.Ready && item.Stoppable)
             {
-                return null; // Its clock must start when it really starts; the queue keeps its order.
+                // Not to this worker now (a stoppable task's clock must start when it really starts; a task that may
+                // not wait in a pipe waits for an idle worker): the queue keeps its order.
+                return null;
             }
             _queue.RemoveFirst();
             _queuedCount--;
