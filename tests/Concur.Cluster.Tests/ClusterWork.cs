@@ -12,11 +12,7 @@ public static class ClusterWork
     public static int StartAndBlock(string directory, string name)
     {
         File.WriteAllText(Path.Combine(directory, $"started-{name}"), "");
-        var clock = Stopwatch.StartNew();
-        while (!File.Exists(Path.Combine(directory, "release")) && clock.Elapsed < MaxBlock)
-        {
-            Thread.Sleep(20);
-        }
+        WaitForRelease(directory);
         return ParentProcessId();
     }
 
@@ -27,12 +23,21 @@ public static class ClusterWork
     public static Guid KeyedStartAndBlock(Guid key, string directory)
     {
         File.WriteAllText(Path.Combine(directory, $"started-{key:N}-{Environment.ProcessId}"), "");
+        WaitForRelease(directory);
+        return key;
+    }
+
+    /// <summary>
+    /// Worker side: waits, at most <see cref="MaxBlock"/>, for the file <c>release</c> in <paramref name="directory"/>:
+    /// a bounded poll of the file system, the one channel a task on another node's worker shares with the test.
+    /// </summary>
+    private static void WaitForRelease(string directory)
+    {
         var clock = Stopwatch.StartNew();
         while (!File.Exists(Path.Combine(directory, "release")) && clock.Elapsed < MaxBlock)
         {
             Thread.Sleep(20);
         }
-        return key;
     }
 
     /// <summary>Gets the process id of the worker's parent: the node that runs it.</summary>
